@@ -1,0 +1,153 @@
+package pricing
+
+import (
+	"context"
+	"time"
+)
+
+// Store persists and indexes customer groups, memberships, price lists and prices for a
+// Service. A Store never decides a pricing rule: the Service validates every input, checks
+// every reference and computes every index key before it writes, and the Store only keeps
+// records and the indexes named below. Implementations live in the memory and bolt
+// packages; storetest.Run checks any implementation against this contract.
+//
+// # Transactions
+//
+// All access happens inside a transaction. View runs fn in a read-only transaction that
+// sees one consistent state. Update runs fn in a read-write transaction: if fn returns nil,
+// every write it made is committed together and is durable when Update returns (as durable
+// as the store promises); if fn returns an error or panics, none of its writes is visible,
+// ever, and Update returns that error (or re-panics). Writes made inside an Update are
+// visible to later reads of the same transaction. A Tx must not be used after its
+// function returns, nor from another goroutine.
+//
+// # Concurrency
+//
+// A Store is safe for concurrent use by multiple goroutines. Transactions are isolated:
+// a View never sees a partial Update. Stores may serialize Updates.
+//
+// # Copies
+//
+// Values passed to a Store are never retained by reference: the store copies maps and
+// slices it keeps. Values returned by a Tx are the caller's to keep and change, with two
+// documented exceptions on the resolver's path: the CustomerGroupIDs of a PriceListTerms
+// and the slices appended to by Append methods hold strings only, and a PriceListTerms'
+// CustomerGroupIDs must be treated as read-only by the caller.
+//
+// # Errors
+//
+// View and Update return ErrClosed after Close, and the context's error, without running
+// fn, when ctx is already done. Tx methods return an error wrapping ErrNotFound for a
+// missing record, ErrAlreadyExists when a write would give a unique key (a group name key,
+// a price key) to a second record, and any other error for a failure of the store itself.
+// Close releases the store; calling it again returns nil.
+type Store interface {
+	View(ctx context.Context, fn func(Tx) error) error
+	Update(ctx context.Context, fn func(Tx) error) error
+	Close() error
+}
+
+// Tx is a transaction of a Store. Read methods work in every transaction; write methods
+// return an error in a read-only one. Iteration methods call fn for each record in the
+// order they name and stop early when fn returns false; fn must not use the Tx.
+type Tx interface {
+	// CustomerGroup returns the group with the given ID.
+	CustomerGroup(id string) (CustomerGroup, error)
+	// CustomerGroupIDByNameKey returns the ID of the group stored with that name key.
+	CustomerGroupIDByNameKey(nameKey string) (string, error)
+	// CustomerGroups calls fn for every group, in ascending ID order.
+	CustomerGroups(fn func(CustomerGroup) bool) error
+	// PutCustomerGroup inserts g, or replaces the group with g.ID, indexed under nameKey
+	// (a group's previous name key is dropped). ErrAlreadyExists if another group holds
+	// nameKey.
+	PutCustomerGroup(g CustomerGroup, nameKey string) error
+	// DeleteCustomerGroup deletes the group, its name key and its memberships.
+	// ErrNotFound if there is no such group.
+	DeleteCustomerGroup(id string) error
+
+	// AddMember makes customerID a member of groupID; a no-op for a member.
+	AddMember(groupID, customerID string) error
+	// RemoveMember ends the membership; a no-op for a non-member.
+	RemoveMember(groupID, customerID string) error
+	// Members calls fn for every customer of the group, in ascending customer ID order,
+	// starting after skipping the first offset of them.
+	Members(groupID string, offset int, fn func(customerID string) bool) error
+	// CountMembers returns the number of customers of the group.
+	CountMembers(groupID string) (int, error)
+	// AppendCustomerGroupIDs appends to dst the IDs of the groups customerID belongs to,
+	// in ascending order, and returns the extended slice.
+	AppendCustomerGroupIDs(dst []string, customerID string) ([]string, error)
+
+	// PriceList returns the price list with the given ID.
+	PriceList(id string) (PriceList, error)
+	// PriceListTerms returns what the resolver needs of a price list. Its
+	// CustomerGroupIDs is ascending and read-only.
+	PriceListTerms(id string) (PriceListTerms, error)
+	// PriceLists calls fn for every price list, in ascending ID order.
+	PriceLists(fn func(PriceList) bool) error
+	// AppendPriceListIDsOfGroup appends to dst, in ascending order, the IDs of the price
+	// lists whose CustomerGroupIDs include groupID.
+	AppendPriceListIDsOfGroup(dst []string, groupID string) ([]string, error)
+	// PutPriceList inserts pl, or replaces the list with pl.ID, and indexes its
+	// CustomerGroupIDs. It does not touch the list's prices.
+	PutPriceList(pl PriceList) error
+	// DeletePriceList deletes the list, its audience entries and all its prices.
+	// ErrNotFound if there is no such list.
+	DeletePriceList(id string) error
+
+	// Price returns the price with the given ID.
+	Price(id string) (Price, error)
+	// PriceIDByKey returns the ID of the price stored under key.
+	PriceIDByKey(key PriceKey) (string, error)
+	// PutPrice inserts p, or replaces the price with p.ID, indexed under p.Key().
+	// ErrAlreadyExists if another price holds that key.
+	PutPrice(p Price) error
+	// DeletePrice deletes the price. ErrNotFound if there is no such price.
+	DeletePrice(id string) error
+	// Prices calls fn for every price, in ascending ID order.
+	Prices(fn func(Price) bool) error
+	// PricesOfList calls fn for every price of the list, in ascending ID order. The list
+	// ID "" selects the base prices.
+	PricesOfList(listID string, fn func(Price) bool) error
+	// PricesOfVariant calls fn for every price of the variant, base and list prices, in
+	// ascending ID order.
+	PricesOfVariant(variantID string, fn func(Price) bool) error
+	// AppendVariantPrices appends to dst every price, base and list, of the variant in
+	// the currency, in any order, and returns the extended slice. It is the resolver's
+	// hot path: implementations should make it a single index lookup.
+	AppendVariantPrices(dst []Price, variantID, currencyCode string) ([]Price, error)
+}
+
+// PriceKey identifies a price within the store: two prices never share a key. Adding a
+// price whose key exists updates that price.
+type PriceKey struct {
+	PriceListID  string
+	VariantID    string
+	CurrencyCode string
+	RegionID     string
+	MinQuantity  int64
+	MaxQuantity  int64
+}
+
+// Key returns the price's key.
+func (p Price) Key() PriceKey {
+	return PriceKey{p.PriceListID, p.VariantID, p.CurrencyCode, p.RegionID, p.MinQuantity, p.MaxQuantity}
+}
+
+// PriceListTerms is the part of a PriceList that decides whether its prices apply.
+type PriceListTerms struct {
+	ID               string
+	Type             PriceListType
+	Status           PriceListStatus
+	StartsAt, EndsAt time.Time
+	CustomerGroupIDs []string
+	IncludesTax      bool
+}
+
+// Terms returns the list's terms. The result shares CustomerGroupIDs with pl.
+func (pl PriceList) Terms() PriceListTerms {
+	return PriceListTerms{
+		ID: pl.ID, Type: pl.Type, Status: pl.Status, StartsAt: pl.StartsAt, EndsAt: pl.EndsAt,
+		CustomerGroupIDs: pl.CustomerGroupIDs, IncludesTax: pl.IncludesTax,
+	}
+}
