@@ -1,7 +1,11 @@
 package pricing
 
 import (
+	"context"
+	"errors"
+	"fmt"
 	"maps"
+	"slices"
 	"time"
 )
 
@@ -91,4 +95,345 @@ func cloneJSONValue(v any) any {
 		return out
 	}
 	return v
+}
+
+func groupSortKey(g CustomerGroup) sortKey {
+	return sortKey{created: g.CreatedAt, updated: g.UpdatedAt, name: g.Name, id: g.ID}
+}
+
+// CreateCustomerGroup creates a group. The name is trimmed and must be unique among
+// groups, compared case-insensitively; a taken name or ID is ErrAlreadyExists.
+func (s *Service) CreateCustomerGroup(ctx context.Context, in NewCustomerGroup) (CustomerGroup, error) {
+	var fe fieldErrors
+	checkOptionalID(&fe, "ID", in.ID)
+	g := CustomerGroup{
+		ID:       in.ID,
+		Name:     cleanName(&fe, "Name", in.Name),
+		Metadata: normalizeMetadata(&fe, "Metadata", in.Metadata),
+	}
+	if err := fe.err(); err != nil {
+		return CustomerGroup{}, err
+	}
+	if g.ID == "" {
+		g.ID = s.newID()
+	}
+	g.CreatedAt = s.clock()
+	g.UpdatedAt = g.CreatedAt
+	err := s.store.Update(ctx, func(tx Tx) error {
+		if err := absent(tx.CustomerGroup(g.ID)); err != nil {
+			return fmt.Errorf("pricing: customer group ID %q: %w", g.ID, err)
+		}
+		return putGroup(tx, g)
+	})
+	if err != nil {
+		return CustomerGroup{}, err
+	}
+	return g.Clone(), nil
+}
+
+// putGroup stores g under its name key after checking that no other group holds it.
+func putGroup(tx Tx, g CustomerGroup) error {
+	key := NameKey(g.Name)
+	id, err := tx.CustomerGroupIDByNameKey(key)
+	switch {
+	case err == nil && id != g.ID:
+		return fmt.Errorf("pricing: customer group name %q is taken: %w", g.Name, ErrAlreadyExists)
+	case err != nil && !errors.Is(err, ErrNotFound):
+		return err
+	}
+	return tx.PutCustomerGroup(g, key)
+}
+
+// absent turns the result of a getter into nil when the record is missing, an error
+// wrapping ErrAlreadyExists when it exists, and the store's error otherwise.
+func absent[T any](_ T, err error) error {
+	switch {
+	case err == nil:
+		return ErrAlreadyExists
+	case errors.Is(err, ErrNotFound):
+		return nil
+	}
+	return err
+}
+
+// CustomerGroup returns the group with the given ID, or ErrNotFound.
+func (s *Service) CustomerGroup(ctx context.Context, id string) (CustomerGroup, error) {
+	var g CustomerGroup
+	err := s.store.View(ctx, func(tx Tx) (err error) {
+		g, err = getGroup(tx, id)
+		return err
+	})
+	return g, err
+}
+
+func getGroup(tx Tx, id string) (CustomerGroup, error) {
+	g, err := tx.CustomerGroup(id)
+	if errors.Is(err, ErrNotFound) {
+		return g, fmt.Errorf("pricing: customer group %q: %w", id, ErrNotFound)
+	}
+	return g, err
+}
+
+// UpdateCustomerGroup renames the group when upd.Name is set and merges upd.Metadata
+// into its metadata (a key set to "" is removed).
+func (s *Service) UpdateCustomerGroup(ctx context.Context, id string, upd CustomerGroupUpdate) (CustomerGroup, error) {
+	var fe fieldErrors
+	var name string
+	if upd.Name != nil {
+		name = cleanName(&fe, "Name", *upd.Name)
+	}
+	patch := normalizeMetadata(&fe, "Metadata", upd.Metadata)
+	if err := fe.err(); err != nil {
+		return CustomerGroup{}, err
+	}
+	var g CustomerGroup
+	err := s.store.Update(ctx, func(tx Tx) (err error) {
+		if g, err = getGroup(tx, id); err != nil {
+			return err
+		}
+		if upd.Name != nil {
+			g.Name = name
+		}
+		if g.Metadata, err = mergeMetadataChecked(g.Metadata, patch); err != nil {
+			return err
+		}
+		g.UpdatedAt = s.clock()
+		return putGroup(tx, g)
+	})
+	if err != nil {
+		return CustomerGroup{}, err
+	}
+	return g.Clone(), nil
+}
+
+// mergeMetadataChecked merges and checks that the result still fits the size limit.
+func mergeMetadataChecked(base, patch map[string]any) (map[string]any, error) {
+	if len(patch) == 0 {
+		return base, nil
+	}
+	var fe fieldErrors
+	m := normalizeMetadata(&fe, "Metadata", mergeMetadata(base, patch))
+	return m, fe.err()
+}
+
+// DeleteCustomerGroup deletes the group and its memberships. A missing group is not an
+// error. A group that a price list still names is not deleted: the error wraps
+// ErrConflict and names the lists; detach the group from them first.
+func (s *Service) DeleteCustomerGroup(ctx context.Context, id string) error {
+	return s.store.Update(ctx, func(tx Tx) error {
+		if _, err := tx.CustomerGroup(id); errors.Is(err, ErrNotFound) {
+			return nil
+		} else if err != nil {
+			return err
+		}
+		lists, err := tx.AppendPriceListIDsOfGroup(nil, id)
+		if err != nil {
+			return err
+		}
+		if len(lists) > 0 {
+			return fmt.Errorf("pricing: customer group %q is the audience of price lists %q: %w", id, lists, ErrConflict)
+		}
+		return tx.DeleteCustomerGroup(id)
+	})
+}
+
+// ListCustomerGroups returns the page of groups that match f, and how many match in all.
+func (s *Service) ListCustomerGroups(ctx context.Context, f CustomerGroupFilter) ([]CustomerGroup, int, error) {
+	var fe fieldErrors
+	checkOrder(&fe, f.Order)
+	checkPage(&fe, f.Limit, f.Offset)
+	if err := fe.err(); err != nil {
+		return nil, 0, err
+	}
+	names := make(map[string]bool, len(f.Names))
+	for _, n := range f.Names {
+		names[NameKey(n)] = true
+	}
+	match := func(g CustomerGroup) bool {
+		return (f.Q == "" || containsFold(g.Name, f.Q)) &&
+			(len(f.Names) == 0 || names[NameKey(g.Name)]) &&
+			(len(f.IDs) == 0 || slices.Contains(f.IDs, g.ID)) &&
+			f.CreatedAt.Contains(g.CreatedAt) && f.UpdatedAt.Contains(g.UpdatedAt)
+	}
+	var out []CustomerGroup
+	err := s.store.View(ctx, func(tx Tx) error {
+		visit := func(g CustomerGroup) bool {
+			if match(g) {
+				out = append(out, g)
+			}
+			return true
+		}
+		switch {
+		case f.CustomerID != "":
+			ids, err := tx.AppendCustomerGroupIDs(nil, f.CustomerID)
+			if err != nil {
+				return err
+			}
+			return visitGroups(tx, ids, visit)
+		case len(f.IDs) > 0:
+			return visitGroups(tx, f.IDs, visit)
+		}
+		return tx.CustomerGroups(visit)
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	sortByOrder(out, f.Order, groupSortKey)
+	return page(out, f.Limit, f.Offset), len(out), nil
+}
+
+// visitGroups calls visit for each existing group of ids, once per ID.
+func visitGroups(tx Tx, ids []string, visit func(CustomerGroup) bool) error {
+	seen := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		if seen[id] {
+			continue
+		}
+		seen[id] = true
+		g, err := tx.CustomerGroup(id)
+		if errors.Is(err, ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if !visit(g) {
+			return nil
+		}
+	}
+	return nil
+}
+
+// AddCustomers adds customers to the group. Existing members and repeated IDs are fine;
+// one invalid ID and nothing is added. An unknown group is ErrNotFound.
+func (s *Service) AddCustomers(ctx context.Context, groupID string, customerIDs []string) error {
+	return s.changeMembers(ctx, groupID, customerIDs, Tx.AddMember)
+}
+
+// RemoveCustomers removes customers from the group; IDs that are not members are
+// ignored. An unknown group is ErrNotFound.
+func (s *Service) RemoveCustomers(ctx context.Context, groupID string, customerIDs []string) error {
+	return s.changeMembers(ctx, groupID, customerIDs, Tx.RemoveMember)
+}
+
+func (s *Service) changeMembers(ctx context.Context, groupID string, customerIDs []string, change func(Tx, string, string) error) error {
+	var fe fieldErrors
+	ids := foldIDs(&fe, "CustomerIDs", customerIDs)
+	if err := fe.err(); err != nil {
+		return err
+	}
+	return s.store.Update(ctx, func(tx Tx) error {
+		if _, err := getGroup(tx, groupID); err != nil {
+			return err
+		}
+		for _, id := range ids {
+			if err := change(tx, groupID, id); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// GroupCustomers returns a page of the group's customer IDs in ascending order, and the
+// group's number of customers. Limit 0 is unbounded.
+func (s *Service) GroupCustomers(ctx context.Context, groupID string, limit, offset int) ([]string, int, error) {
+	var fe fieldErrors
+	checkPage(&fe, limit, offset)
+	if err := fe.err(); err != nil {
+		return nil, 0, err
+	}
+	ids := []string{}
+	var total int
+	err := s.store.View(ctx, func(tx Tx) (err error) {
+		if _, err := getGroup(tx, groupID); err != nil {
+			return err
+		}
+		if total, err = tx.CountMembers(groupID); err != nil {
+			return err
+		}
+		return tx.Members(groupID, offset, func(id string) bool {
+			ids = append(ids, id)
+			return limit == 0 || len(ids) < limit
+		})
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	return ids, total, nil
+}
+
+// CustomerGroupsOf returns the groups the customer belongs to, newest first. A customer
+// the library has never seen belongs to no group.
+func (s *Service) CustomerGroupsOf(ctx context.Context, customerID string) ([]CustomerGroup, error) {
+	var fe fieldErrors
+	checkID(&fe, "CustomerID", customerID)
+	if err := fe.err(); err != nil {
+		return nil, err
+	}
+	groups, _, err := s.ListCustomerGroups(ctx, CustomerGroupFilter{CustomerID: customerID})
+	return groups, err
+}
+
+// SetCustomerGroups makes groupIDs the customer's whole set of groups. Every group must
+// exist (ErrNotFound otherwise); repeated IDs are folded; an empty set removes the
+// customer from every group.
+func (s *Service) SetCustomerGroups(ctx context.Context, customerID string, groupIDs []string) error {
+	var fe fieldErrors
+	checkID(&fe, "CustomerID", customerID)
+	want := foldIDs(&fe, "GroupIDs", groupIDs)
+	if err := fe.err(); err != nil {
+		return err
+	}
+	return s.store.Update(ctx, func(tx Tx) error {
+		for _, id := range want {
+			if _, err := getGroup(tx, id); err != nil {
+				return err
+			}
+		}
+		have, err := tx.AppendCustomerGroupIDs(nil, customerID)
+		if err != nil {
+			return err
+		}
+		for _, id := range have {
+			if _, found := slices.BinarySearch(want, id); !found {
+				if err := tx.RemoveMember(id, customerID); err != nil {
+					return err
+				}
+			}
+		}
+		for _, id := range want {
+			if err := tx.AddMember(id, customerID); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// PriceListsOfGroup returns the price lists whose audience names the group, newest first.
+func (s *Service) PriceListsOfGroup(ctx context.Context, groupID string) ([]PriceList, error) {
+	var lists []PriceList
+	err := s.store.View(ctx, func(tx Tx) error {
+		if _, err := getGroup(tx, groupID); err != nil {
+			return err
+		}
+		ids, err := tx.AppendPriceListIDsOfGroup(nil, groupID)
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			pl, err := getList(tx, id)
+			if err != nil {
+				return err
+			}
+			lists = append(lists, pl)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	sortByOrder(lists, "", listSortKey)
+	return lists, nil
 }

@@ -1,0 +1,115 @@
+// Package pricing keeps customer groups and price lists and resolves the price a
+// customer pays, in the manner of Medusa's Customer Groups and Price Lists.
+//
+// A [Service] holds the rules and works over a [Store], which only persists and indexes:
+// the memory package is an in-memory store for tests and small hosts, the bolt package a
+// durable store on bbolt, and storetest checks any other store against the contract.
+//
+//	svc := pricing.New(memory.New())
+//	wholesale, _ := svc.CreateCustomerGroup(ctx, pricing.NewCustomerGroup{Name: "Wholesale"})
+//	_ = svc.AddCustomers(ctx, wholesale.ID, []string{"cus_1"})
+//	_, _ = svc.SetBasePrices(ctx, "shirt", []pricing.PriceInput{{CurrencyCode: "usd", Amount: 2000}})
+//	_, _ = svc.CreatePriceList(ctx, pricing.NewPriceList{
+//		Name: "Wholesale prices", Status: pricing.Active,
+//		CustomerGroupIDs: []string{wholesale.ID},
+//		Prices:           []pricing.PriceInput{{VariantID: "shirt", CurrencyCode: "usd", Amount: 1500}},
+//	})
+//	res, _ := svc.Resolve(ctx, pricing.Query{CurrencyCode: "usd", CustomerID: "cus_1"}, "shirt", 1)
+//	// res.CalculatedAmount == 1500, res.OriginalAmount == 2000
+//
+// # Customer groups
+//
+// A customer group has an ID, a name, metadata and timestamps. IDs are generated (UUID
+// version 7) unless the caller gives one; a caller's ID, like every ID the library takes
+// (customers, variants, regions), is 1 to 255 bytes of valid UTF-8 without control
+// characters. Names are trimmed, 1 to 255 characters, and unique among groups compared
+// case-insensitively: "VIP" and "vip" cannot both exist. Customers belong to the host:
+// the library knows them only by ID, and a customer may belong to any number of groups.
+//
+// # Price lists and prices
+//
+// A price list has a type, [Sale] (the default) or [Override]; a status, [Draft] (the
+// default) or [Active]; an optional window [StartsAt, EndsAt), where a zero bound is
+// unbounded and, when both are set, StartsAt must come before EndsAt; an audience of
+// customer groups, empty meaning everyone, anonymous shoppers included, and otherwise
+// naming only existing groups; and a tax flag, IncludesTax, that all of its prices share.
+//
+// A price belongs to a list, or to no list: then it is a base price of its variant, with
+// its own tax flag. It has a variant, a currency (an ISO 4217 code in any case, stored
+// lower-case; other codes only when registered with [WithCurrencies]), an optional region
+// (empty: every region that uses the currency), an amount in minor units (>= 0), and an
+// optional quantity range [MinQuantity, MaxQuantity], inclusive, where 0 is unbounded.
+// Within a list, or among the base prices of a variant, a price is identified by its key
+// (variant, currency, region, MinQuantity, MaxQuantity): adding a price whose key exists
+// updates that price and keeps its ID.
+//
+// # Operations
+//
+//   - Updates change only the fields they set. Metadata is merged: a key in the patch
+//     overwrites, a key whose value is "" is removed. Metadata is what a JSON round trip
+//     gives (numbers are float64), at most 64 KiB encoded, and nil when empty.
+//   - Adding customers to a group is idempotent and all-or-nothing: members and repeated
+//     IDs are fine, and one invalid ID adds nothing. Removing ignores non-members.
+//   - Setting a customer's groups, or a list's audience, replaces the whole set.
+//   - Deleting is idempotent: a missing ID is not an error. Deleting a list deletes its
+//     prices; deleting a group deletes its memberships. A group that a price list still
+//     names cannot be deleted ([ErrConflict], naming the lists): otherwise a wholesale
+//     list whose last group went away would open to everyone. Detach it from the list
+//     first, with an explicit update.
+//   - Adding prices with replace deletes every other price of the list, in the same
+//     transaction. Deleting prices by ID ignores IDs that are not in the list.
+//   - Every operation is atomic on every store: it happens whole or leaves no trace. Bad
+//     input is an error matching [ErrInvalid] that names each bad field, and writes
+//     nothing.
+//   - Listings return a page and the total count of matches, newest first unless the
+//     filter's Order says otherwise; ties are broken by ID.
+//
+// # Resolution
+//
+// [Service.Resolve] and [Service.ResolveMany] answer: what does this customer pay for this
+// variant, in this currency and region, at this quantity, at this instant? A quantity of
+// 0 means 1; a zero Query.At means now.
+//
+// A price is eligible for an item when all of these hold:
+//
+//  1. it is for the item's variant and the query's currency;
+//  2. its region is empty or the query's region;
+//  3. the quantity is within its range;
+//  4. it is a base price, or its list is active, At is within the list's window
+//     (StartsAt included, EndsAt excluded, so that back-to-back lists hand over without a
+//     gap or an overlap), and the list's audience is everyone or shares a group with the
+//     customer: the groups of Query.CustomerID together with Query.CustomerGroupIDs.
+//
+// Among the eligible prices:
+//
+//  1. Within one source, the base prices or one list, a price for the query's region
+//     shadows the source's currency-wide prices. Among what is left the lowest amount
+//     wins; that is how quantity tiers work.
+//  2. The reference price is the lowest override-list price if there is one, otherwise
+//     the base price. It is the original price of the result: an override sets the price
+//     even above the base price, and the base price is then not reported at all.
+//  3. The lowest sale-list price applies only when it is strictly lower than the
+//     reference: a "sale" that does not lower the price is not reported as one. With no
+//     reference, the sale applies and there is no original price.
+//  4. The calculated price is the sale when it applies, else the reference; its type is
+//     "sale", "override" or "default" (a base price).
+//  5. When nothing is eligible there is no price: Resolve returns an error matching
+//     [ErrNoPrice], and ResolveMany returns the item with Found false and resolves the
+//     rest.
+//  6. Ties are broken by a total order, never by storage order: the lower amount, then a
+//     region price before a currency-wide one, then the list that started earlier (a
+//     base price counts as started at the beginning of time), then the lower price ID.
+//  7. Amounts that include tax and amounts that do not are compared only with
+//     Query.TaxRate: the exclusive amount is raised by the rate and rounded half away
+//     from zero to a minor unit. Without a rate they are not compared: a candidate whose
+//     basis differs from the reference's is skipped. Where the reference itself is chosen
+//     among prices of both bases, the basis is that of the first of them in the order
+//     of rule 6 without the amount.
+//  8. With Query.Explain, the result lists every price of the variant with its
+//     [Outcome]: chosen as calculated or original, or the reason it lost.
+//
+// # Errors
+//
+// Errors match the sentinels [ErrNotFound], [ErrAlreadyExists], [ErrInvalid],
+// [ErrConflict], [ErrNoPrice] and [ErrClosed] with errors.Is.
+package pricing

@@ -1,0 +1,70 @@
+package pricing
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+	"time"
+)
+
+// sortKey is what the list orders ("created_at", "updated_at", "name") compare.
+type sortKey struct {
+	created, updated time.Time
+	name, id         string
+}
+
+// checkOrder validates an Order field of a filter.
+func checkOrder(fe *fieldErrors, order string) {
+	switch strings.TrimPrefix(order, "-") {
+	case "", "created_at", "updated_at", "name":
+		if order != "-" {
+			return
+		}
+	}
+	fe.add("Order", `want "created_at", "updated_at" or "name", optionally prefixed with "-"`)
+}
+
+// sortByOrder sorts items by a validated Order; ties are broken by ID, so the order is
+// total and never depends on storage.
+func sortByOrder[T any](items []T, order string, key func(T) sortKey) {
+	if order == "" {
+		order = "-created_at"
+	}
+	field, desc := strings.CutPrefix(order, "-")
+	slices.SortFunc(items, func(a, b T) int {
+		ka, kb := key(a), key(b)
+		var c int
+		switch field {
+		case "created_at":
+			c = ka.created.Compare(kb.created)
+		case "updated_at":
+			c = ka.updated.Compare(kb.updated)
+		case "name":
+			c = cmp.Compare(strings.ToLower(ka.name), strings.ToLower(kb.name))
+		}
+		if c == 0 {
+			c = cmp.Compare(ka.id, kb.id)
+		}
+		if desc {
+			return -c
+		}
+		return c
+	})
+}
+
+// page returns the window [offset, offset+limit) of items; limit 0 is unbounded.
+func page[T any](items []T, limit, offset int) []T {
+	if offset >= len(items) {
+		return []T{}
+	}
+	items = items[offset:]
+	if limit > 0 && limit < len(items) {
+		items = items[:limit]
+	}
+	return items
+}
+
+// containsFold reports whether substr is within s, case-insensitively.
+func containsFold(s, substr string) bool {
+	return strings.Contains(strings.ToLower(s), strings.ToLower(substr))
+}
