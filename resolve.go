@@ -80,14 +80,14 @@ type Outcome string
 
 // The outcomes of a Candidate.
 const (
-	Calculated         Outcome = "calculated"                 // the price paid
-	Original           Outcome = "original"                   // the reference price, when a sale applies
-	WrongCurrency      Outcome = "currency"                   // another currency
-	WrongRegion        Outcome = "region"                     // another region
-	WrongQuantity      Outcome = "quantity"                   // quantity outside [Min, Max]
-	DraftList          Outcome = "draft list"                 // its list is a draft
-	NotStarted         Outcome = "not yet started"            // At is before its list's StartsAt
-	Ended              Outcome = "ended"                      // At is at or after its list's EndsAt
+	Calculated         Outcome = "calculated"      // the price paid
+	Original           Outcome = "original"        // the reference price, when a sale applies
+	WrongCurrency      Outcome = "currency"        // another currency
+	WrongRegion        Outcome = "region"          // another region
+	WrongQuantity      Outcome = "quantity"        // quantity outside [Min, Max]
+	DraftList          Outcome = "draft list"      // its list is a draft
+	NotStarted         Outcome = "not yet started" // At is before its list's StartsAt
+	Ended              Outcome = "ended"           // At is at or after its list's EndsAt
 	NotInAudience      Outcome = "customer not in the audience"
 	ShadowedByRegion   Outcome = "shadowed by a region price" // its source has an eligible price for the region
 	HigherThanWinner   Outcome = "higher than the winner"     // lost to a better price of its kind
