@@ -80,22 +80,24 @@ type Outcome string
 
 // The outcomes of a Candidate.
 const (
-	Calculated         Outcome = "calculated"      // the price paid
-	Original           Outcome = "original"        // the reference price, when a sale applies
-	WrongCurrency      Outcome = "currency"        // another currency
-	WrongRegion        Outcome = "region"          // another region
-	WrongQuantity      Outcome = "quantity"        // quantity outside [Min, Max]
-	DraftList          Outcome = "draft list"      // its list is a draft
-	NotStarted         Outcome = "not yet started" // At is before its list's StartsAt
-	Ended              Outcome = "ended"           // At is at or after its list's EndsAt
-	NotInAudience      Outcome = "customer not in the audience"
-	ShadowedByRegion   Outcome = "shadowed by a region price" // its source has an eligible price for the region
-	HigherThanWinner   Outcome = "higher than the winner"     // lost to a better price of its kind
-	Overridden         Outcome = "replaced by an override"    // a base price when an override applies
-	SaleNotLower       Outcome = "sale not lower than the reference"
-	TaxNotComparable   Outcome = "tax basis not comparable" // includes tax where the reference does not, or the reverse, and no TaxRate
-	lostOutcomePending Outcome = ""
+	Calculated       Outcome = "calculated"      // the price paid
+	Original         Outcome = "original"        // the reference price, when a sale applies
+	WrongCurrency    Outcome = "currency"        // another currency
+	WrongRegion      Outcome = "region"          // another region
+	WrongQuantity    Outcome = "quantity"        // quantity outside [Min, Max]
+	DraftList        Outcome = "draft list"      // its list is a draft
+	NotStarted       Outcome = "not yet started" // At is before its list's StartsAt
+	Ended            Outcome = "ended"           // At is at or after its list's EndsAt
+	NotInAudience    Outcome = "customer not in the audience"
+	ShadowedByRegion Outcome = "shadowed by a region price" // its source has an eligible price for the region
+	HigherThanWinner Outcome = "higher than the winner"     // lost to a better price of its kind
+	Overridden       Outcome = "replaced by an override"    // a base price when an override applies
+	SaleNotLower     Outcome = "sale not lower than the reference"
+	TaxNotComparable Outcome = "tax basis not comparable" // includes tax where the reference does not, or the reverse, and no TaxRate
 )
+
+// pending is the outcome of a candidate still in the running.
+const pending Outcome = ""
 
 // Resolve returns the price of quantity units of the variant for the query. When no
 // price applies, the error wraps ErrNoPrice and the Resolution still carries the
@@ -270,7 +272,7 @@ func (r *resolver) item(tx Tx, it Item) (Resolution, error) {
 		} else {
 			c.outcome = r.eligibility(c.p, qty, nil)
 		}
-		c.eligible = c.outcome == lostOutcomePending
+		c.eligible = c.outcome == pending
 		r.cands = append(r.cands, c)
 	}
 	r.shadow()
@@ -327,7 +329,7 @@ func (r *resolver) item(tx Tx, it Item) (Resolution, error) {
 	return res, nil
 }
 
-// eligibility returns why the price cannot apply on its own, or lostOutcomePending when
+// eligibility returns why the price cannot apply on its own, or pending when
 // it can. t is nil for a base price.
 func (r *resolver) eligibility(p *Price, qty int64, t *PriceListTerms) Outcome {
 	switch {
@@ -338,7 +340,7 @@ func (r *resolver) eligibility(p *Price, qty int64, t *PriceListTerms) Outcome {
 	case p.MinQuantity > 0 && qty < p.MinQuantity, p.MaxQuantity > 0 && qty > p.MaxQuantity:
 		return WrongQuantity
 	case t == nil:
-		return lostOutcomePending
+		return pending
 	case t.Status != Active:
 		return DraftList
 	}
@@ -351,7 +353,7 @@ func (r *resolver) eligibility(p *Price, qty int64, t *PriceListTerms) Outcome {
 	case !r.inAudience(t.CustomerGroupIDs):
 		return NotInAudience
 	}
-	return lostOutcomePending
+	return pending
 }
 
 // inAudience reports whether the query's customer is in the audience: everyone when
