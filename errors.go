@@ -84,6 +84,3 @@ func (e *ValidationError) Unwrap() []error {
 	}
 	return errs
 }
-
-// invalid returns a single FieldError.
-func invalid(field, reason string) error { return &FieldError{Field: field, Reason: reason} }
