@@ -1,0 +1,390 @@
+package bolt
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+
+	bbolt "go.etcd.io/bbolt"
+
+	"github.com/commercekit/pricing"
+)
+
+// maxProblems bounds the problems one Check reports.
+const maxProblems = 100
+
+// errRollback ends the read-write transaction of Check without a commit.
+var errRollback = errors.New("bolt: check done")
+
+// Check verifies the store's file: bbolt's own structure (bbolt's Tx.Check: every page
+// reachable exactly once, no page both used and free), then the schema version, that
+// every record decodes, that every record has each of its index entries, and that every
+// index entry matches a record. It returns nil for a sound file, else an error wrapping
+// ErrCorrupt that lists the problems (at most 100). Check reads the whole store; it
+// runs in a read-write transaction that it rolls back (so it waits for Updates and
+// holds them off), or in a read-only one on a read-only database.
+func (s *Store) Check(ctx context.Context) error {
+	if s.closed.Load() {
+		return pricing.ErrClosed
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	var problems []error
+	run := func(btx *bbolt.Tx) error {
+		for err := range btx.Check() {
+			if len(problems) < maxProblems {
+				problems = append(problems, fmt.Errorf("bbolt: %w", err))
+			}
+		}
+		c := checker{ctx: ctx, t: &tx{btx: btx, root: s.root}, problems: problems}
+		err := c.run()
+		problems = c.problems
+		if err != nil {
+			return err
+		}
+		return errRollback
+	}
+	var err error
+	if s.db.IsReadOnly() {
+		if err = s.db.View(run); err == nil {
+			err = errRollback
+		}
+	} else {
+		err = s.db.Update(run)
+	}
+	if errors.Is(err, bbolt.ErrDatabaseNotOpen) {
+		return pricing.ErrClosed
+	}
+	if err != errRollback {
+		return err
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("%w: %d problem(s) found:\n%w", ErrCorrupt, len(problems), errors.Join(problems...))
+	}
+	return nil
+}
+
+// checker walks every bucket of the schema and collects problems.
+type checker struct {
+	ctx      context.Context
+	t        *tx
+	problems []error
+	steps    int
+}
+
+func (c *checker) add(format string, args ...any) {
+	if len(c.problems) < maxProblems {
+		c.problems = append(c.problems, fmt.Errorf(format, args...))
+	}
+}
+
+// full reports whether enough problems have been found.
+func (c *checker) full() bool { return len(c.problems) >= maxProblems }
+
+// tick checks the context every few thousand entries.
+func (c *checker) tick() error {
+	if c.steps++; c.steps%4096 == 0 {
+		return c.ctx.Err()
+	}
+	return nil
+}
+
+// each calls fn for every entry of bucket id, stopping at the first error of fn or of
+// the context, and when enough problems have been found.
+func (c *checker) each(id bucketID, fn func(k, v []byte)) error {
+	cur := c.t.bk[id].Cursor()
+	for k, v := cur.First(); k != nil; k, v = cur.Next() {
+		if err := c.tick(); err != nil {
+			return err
+		}
+		if c.full() {
+			return nil
+		}
+		if v == nil {
+			c.add("%s: nested bucket %q", bucketNames[id], k)
+			continue
+		}
+		fn(k, v)
+	}
+	return nil
+}
+
+func (c *checker) run() error {
+	t := c.t
+	v, err := readVersion(t.btx, t.root)
+	if err != nil {
+		c.add("%v", err)
+		return nil
+	}
+	if v != SchemaVersion {
+		c.add("schema version is %d, want %d", v, SchemaVersion)
+		return nil
+	}
+	for id := range numBuckets {
+		if err := t.open(id); err != nil {
+			c.add("%v", err)
+		}
+	}
+	if len(c.problems) > 0 {
+		return nil
+	}
+	known := map[string]bool{string(versionKey): true}
+	for _, n := range bucketNames {
+		known[n] = true
+	}
+	rc := t.rb.Cursor()
+	for k, _ := rc.First(); k != nil; k, _ = rc.Next() {
+		if !known[string(k)] {
+			c.add("root bucket: unexpected key %q", k)
+		}
+	}
+	for _, step := range []func() error{c.groups, c.memberships, c.lists, c.prices} {
+		if err := step(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// groups checks groups and group_names.
+func (c *checker) groups() error {
+	b := &c.t.bk
+	err := c.each(bkGroups, func(k, v []byte) {
+		_, nk, err := decodeGroup(string(k), v)
+		if err != nil {
+			c.add("groups: %v", err)
+			return
+		}
+		if id := b[bkGroupNames].Get([]byte(nk)); !bytes.Equal(id, k) {
+			c.add("groups: group %q: name key %q maps to %q", k, nk, id)
+		}
+	})
+	if err != nil {
+		return err
+	}
+	return c.each(bkGroupNames, func(k, v []byte) {
+		g := b[bkGroups].Get(v)
+		if g == nil {
+			c.add("group_names: name key %q: group %q missing", k, v)
+			return
+		}
+		if nk, ok := groupNameKey(g); ok && !bytes.Equal(nk, k) {
+			c.add("group_names: name key %q: group %q has name key %q", k, v, nk)
+		}
+	})
+}
+
+// memberships checks members, member_of and member_counts.
+func (c *checker) memberships() error {
+	b := &c.t.bk
+	counts := map[string]uint64{}
+	err := c.each(bkMembers, func(k, v []byte) {
+		g, cus, ok := splitPair(k)
+		if !ok || len(g) == 0 || len(cus) == 0 {
+			c.add("members: bad key %q", k)
+			return
+		}
+		counts[string(g)]++
+		if !has(b[bkMemberOf], pairKey(nil, string(cus), string(g))) {
+			c.add("members: group %q customer %q: member_of entry missing", g, cus)
+		}
+	})
+	if err != nil {
+		return err
+	}
+	err = c.each(bkMemberOf, func(k, v []byte) {
+		cus, g, ok := splitPair(k)
+		if !ok || len(g) == 0 || len(cus) == 0 {
+			c.add("member_of: bad key %q", k)
+			return
+		}
+		if !has(b[bkMembers], pairKey(nil, string(g), string(cus))) {
+			c.add("member_of: customer %q group %q: members entry missing", cus, g)
+		}
+	})
+	if err != nil {
+		return err
+	}
+	err = c.each(bkMemberCounts, func(k, v []byte) {
+		n, ok := decodeCount(v)
+		switch {
+		case !ok:
+			c.add("member_counts: group %q: bad value %x", k, v)
+		case n != counts[string(k)]:
+			c.add("member_counts: group %q: count %d, but %d members", k, n, counts[string(k)])
+		}
+		delete(counts, string(k))
+	})
+	if err != nil {
+		return err
+	}
+	for _, g := range sortedKeys(counts) {
+		c.add("member_counts: group %q: no count, but %d members", g, counts[g])
+	}
+	return nil
+}
+
+// lists checks lists, list_terms, list_groups and group_lists.
+func (c *checker) lists() error {
+	b := &c.t.bk
+	audiences := map[string][]string{}
+	err := c.each(bkLists, func(k, v []byte) {
+		id := string(k)
+		pl, err := c.t.decodeList(id, v)
+		if err != nil {
+			c.add("lists: %v", err)
+			return
+		}
+		audiences[id] = pl.CustomerGroupIDs
+		for _, g := range pl.CustomerGroupIDs {
+			if !has(b[bkListGroups], pairKey(nil, id, g)) {
+				c.add("lists: list %q: list_groups entry for group %q missing", id, g)
+			}
+			if !has(b[bkGroupLists], pairKey(nil, g, id)) {
+				c.add("lists: list %q: group_lists entry for group %q missing", id, g)
+			}
+		}
+	})
+	if err != nil {
+		return err
+	}
+	err = c.each(bkListTerms, func(k, v []byte) {
+		if b[bkLists].Get(k) == nil {
+			c.add("list_terms: list %q: record missing", k)
+		}
+	})
+	if err != nil {
+		return err
+	}
+	err = c.each(bkListGroups, func(k, v []byte) {
+		l, g, ok := splitPair(k)
+		if !ok || len(l) == 0 || len(g) == 0 {
+			c.add("list_groups: bad key %q", k)
+			return
+		}
+		if aud, ok := audiences[string(l)]; !ok {
+			c.add("list_groups: list %q: record missing", l)
+		} else if !slices.Contains(aud, string(g)) {
+			c.add("list_groups: list %q does not name group %q", l, g)
+		}
+	})
+	if err != nil {
+		return err
+	}
+	return c.each(bkGroupLists, func(k, v []byte) {
+		g, l, ok := splitPair(k)
+		if !ok || len(l) == 0 || len(g) == 0 {
+			c.add("group_lists: bad key %q", k)
+			return
+		}
+		if aud, ok := audiences[string(l)]; !ok {
+			c.add("group_lists: list %q: record missing", l)
+		} else if !slices.Contains(aud, string(g)) {
+			c.add("group_lists: list %q does not name group %q", l, g)
+		}
+	})
+}
+
+// prices checks prices and its four indexes.
+func (c *checker) prices() error {
+	b := &c.t.bk
+	err := c.each(bkPrices, func(k, v []byte) {
+		p, ok := decodePrice(v)
+		if !ok {
+			c.add("prices: price %q: bad record", k)
+			return
+		}
+		if p.ID != string(k) {
+			c.add("prices: price %q: record holds ID %q", k, p.ID)
+			return
+		}
+		if id := b[bkPriceKeys].Get(priceKeyKey(nil, p.Key())); !bytes.Equal(id, k) {
+			c.add("prices: price %q: its key %+v maps to %q", k, p.Key(), id)
+		}
+		if iv := b[bkVariantCurrencyPrices].Get(variantCurrencyKey(nil, p.VariantID, p.CurrencyCode, p.ID)); !bytes.Equal(iv, v) {
+			c.add("prices: price %q: variant_currency_prices entry missing or different", k)
+		}
+		if !has(b[bkListPrices], pairKey(nil, p.PriceListID, p.ID)) {
+			c.add("prices: price %q: list_prices entry missing", k)
+		}
+		if !has(b[bkVariantPrices], pairKey(nil, p.VariantID, p.ID)) {
+			c.add("prices: price %q: variant_prices entry missing", k)
+		}
+	})
+	if err != nil {
+		return err
+	}
+	// record returns the decoded price id, or reports it missing.
+	record := func(bucket string, key, id []byte) (pricing.Price, []byte, bool) {
+		v := b[bkPrices].Get(id)
+		if v == nil {
+			c.add("%s: entry %q: price %q missing", bucket, key, id)
+			return pricing.Price{}, nil, false
+		}
+		p, ok := decodePrice(v)
+		return p, v, ok // a bad record is reported above
+	}
+	err = c.each(bkPriceKeys, func(k, v []byte) {
+		if p, _, ok := record("price_keys", k, v); ok && !bytes.Equal(priceKeyKey(nil, p.Key()), k) {
+			c.add("price_keys: entry %q: price %q has key %+v", k, v, p.Key())
+		}
+	})
+	if err != nil {
+		return err
+	}
+	err = c.each(bkVariantCurrencyPrices, func(k, v []byte) {
+		d := decoder{b: k}
+		variant, currency, id := d.lp(), d.lp(), d.b
+		if d.bad || len(id) == 0 {
+			c.add("variant_currency_prices: bad key %q", k)
+			return
+		}
+		p, rv, ok := record("variant_currency_prices", k, id)
+		if !ok {
+			return
+		}
+		if p.VariantID != string(variant) || p.CurrencyCode != string(currency) {
+			c.add("variant_currency_prices: entry %q: price %q is for %q in %q", k, id, p.VariantID, p.CurrencyCode)
+		} else if !bytes.Equal(rv, v) {
+			c.add("variant_currency_prices: entry %q: value differs from price %q", k, id)
+		}
+	})
+	if err != nil {
+		return err
+	}
+	err = c.each(bkListPrices, func(k, v []byte) {
+		l, id, ok := splitPair(k)
+		if !ok || len(id) == 0 {
+			c.add("list_prices: bad key %q", k)
+			return
+		}
+		if p, _, ok := record("list_prices", k, id); ok && p.PriceListID != string(l) {
+			c.add("list_prices: entry %q: price %q is in list %q", k, id, p.PriceListID)
+		}
+	})
+	if err != nil {
+		return err
+	}
+	return c.each(bkVariantPrices, func(k, v []byte) {
+		vr, id, ok := splitPair(k)
+		if !ok || len(id) == 0 {
+			c.add("variant_prices: bad key %q", k)
+			return
+		}
+		if p, _, ok := record("variant_prices", k, id); ok && p.VariantID != string(vr) {
+			c.add("variant_prices: entry %q: price %q is for variant %q", k, id, p.VariantID)
+		}
+	})
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}

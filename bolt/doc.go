@@ -1,0 +1,101 @@
+// Package bolt is a durable pricing.Store on a bbolt file (go.etcd.io/bbolt).
+//
+// Open opens (or creates, with mode 0600) a file that the store owns; New puts the
+// store inside a host application's own bbolt database, under a root bucket of its
+// own. Either way every pricing.Store transaction is one bbolt transaction: a View
+// sees one consistent state, an Update commits all its writes with one fsync (unless
+// Options.NoSync) or none of them, and a crash at any moment leaves the file as of the
+// last committed Update. Check verifies a file: bbolt's own page structure, and every
+// index entry against its record.
+//
+// The store only keeps records and indexes; the pricing.Service validates every input
+// and decides every rule (see package pricing).
+//
+// # Schema
+//
+// All data lives under one root bucket (Options.Bucket, "pricing" by default). Every
+// key and value below is built and parsed by one function of encoding.go, every bucket
+// is named in schema.go. The tree, for schema version 1:
+//
+//	<root>/                          Options.Bucket, default "pricing"
+//	├── version                      schema version: uint64
+//	├── groups/                      customer groups
+//	│   └── <group ID>               → group record
+//	├── group_names/                 unique name keys of groups
+//	│   └── <name key>               → group ID
+//	├── members/                     group → customers
+//	│   └── lp(group ID) customer ID → ""
+//	├── member_of/                   customer → groups
+//	│   └── lp(customer ID) group ID → ""
+//	├── member_counts/               number of members of a group (no entry: 0)
+//	│   └── <group ID>               → uint64
+//	├── lists/                       price lists, the part the resolver does not read
+//	│   └── <list ID>                → list record
+//	├── list_terms/                  price lists, the part the resolver reads
+//	│   └── <list ID>                → list terms
+//	├── list_groups/                 list → groups (its audience)
+//	│   └── lp(list ID) group ID     → ""
+//	├── group_lists/                 group → lists whose audience names it
+//	│   └── lp(group ID) list ID     → ""
+//	├── prices/                      prices
+//	│   └── <price ID>               → price
+//	├── price_keys/                  unique keys of prices
+//	│   └── <price key>              → price ID
+//	├── variant_currency_prices/     variant + currency → prices (the resolver's index)
+//	│   └── lp(variant ID) lp(currency) price ID → price (same bytes as in prices/)
+//	├── list_prices/                 list → prices; list ID "" holds the base prices
+//	│   └── lp(list ID) price ID     → ""
+//	└── variant_prices/              variant → prices
+//	    └── lp(variant ID) price ID  → ""
+//
+// Notation: lp(s) is s preceded by its length as an unsigned varint
+// (encoding/binary.AppendUvarint), ‖ is concatenation, integers are big-endian, and
+// uint64 and int64 take 8 bytes. IDs are arbitrary bytes, so no part of a composite
+// key is ever terminated by a separator character: every part but the last is
+// length-prefixed, and the last one runs to the end of the key. A prefix scan over
+// lp(first) therefore finds exactly the entries of first, in ascending order of the
+// last part, which is the order the pricing.Tx iteration methods promise.
+//
+// Values:
+//
+//	time         1 tag byte: 0 for the zero time.Time (no payload), 1 + int64 Unix
+//	             nanoseconds, or 2 + int64 Unix seconds + uint32 nanoseconds for instants
+//	             outside int64 nanoseconds (before 1678 or after 2262). Times come
+//	             back in UTC, exactly.
+//	group record lp(name) lp(name key) time(created) time(updated) metadata
+//	list record  lp(name) lp(description) time(created) time(updated) metadata
+//	metadata     the rest of the value: nothing for nil metadata, else the JSON object
+//	             (encoding/json); it comes back with JSON's types (map[string]any,
+//	             []any, string, float64, bool, nil).
+//	list terms   lp(type) lp(status) flags(1 byte; bit 0: includes tax) time(starts)
+//	             time(ends) uvarint(n) n×uvarint(length of group ID) group IDs back to
+//	             back. n is 0 for a nil audience, else the number of groups plus one.
+//	price        flags(1 byte; bit 0: includes tax) int64(amount) int64(min quantity)
+//	             int64(max quantity) uvarint lengths of (variant ID, currency, price ID,
+//	             list ID, region ID) and those five strings back to back.
+//	price key    lp(list ID) lp(variant ID) lp(currency) lp(region ID)
+//	             int64(min quantity) int64(max quantity)
+//
+// The resolver's calls decode no JSON: AppendVariantPrices is one cursor prefix scan
+// of variant_currency_prices, whose values are the prices themselves;
+// PriceListTerms reads list_terms only; AppendCustomerGroupIDs is one prefix scan of
+// member_of. The strings of a decoded price, and the group IDs of decoded terms, share
+// one allocation.
+//
+// # Versions and migrations
+//
+// The root bucket's version key holds the schema version (SchemaVersion); a file
+// without it is at version 0. Open and New run every pending migration, in order, in
+// one read-write transaction that ends by writing the new version, so a file is never
+// left between two versions. A file whose version is newer than this package's is
+// refused with ErrSchemaTooNew and left byte-for-byte untouched: the version is read in
+// a read-only transaction first. A file already at SchemaVersion is not written at
+// open. Migration 0 → 1 creates the buckets above.
+//
+// # Durability and locking
+//
+// bbolt holds an exclusive lock (flock) on the file while it is open. Open waits at
+// most Options.Timeout (default one second) for it, then fails with ErrLocked instead
+// of hanging. With Options.NoSync unset, Update returns only after the commit is on
+// disk.
+package bolt

@@ -1,0 +1,508 @@
+package bolt
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/commercekit/pricing"
+)
+
+// This file holds every byte layout of the schema: the composite keys of the index
+// buckets and the values of the record buckets. The package documentation describes
+// the same layouts; keep the two in step.
+
+// appendLP appends s with its uvarint length prefix. Length-prefixed parts make composite
+// keys unambiguous whatever bytes an ID holds.
+func appendLP(b []byte, s string) []byte {
+	b = binary.AppendUvarint(b, uint64(len(s)))
+	return append(b, s...)
+}
+
+// appendI64 appends v as 8 big-endian bytes (two's complement).
+func appendI64(b []byte, v int64) []byte {
+	return binary.BigEndian.AppendUint64(b, uint64(v))
+}
+
+// The tags of an encoded time.
+const (
+	timeZero  = 0 // the zero time.Time; no payload
+	timeNanos = 1 // 8 bytes: Unix nanoseconds, big-endian int64
+	timeWide  = 2 // 8 bytes Unix seconds + 4 bytes nanoseconds, for instants outside int64 nanoseconds (before 1678, after 2262)
+)
+
+// appendTime appends t as an instant in UTC: a tag byte, then the payload the tag names.
+func appendTime(b []byte, t time.Time) []byte {
+	if t.IsZero() {
+		return append(b, timeZero)
+	}
+	if n := t.UnixNano(); time.Unix(0, n).Equal(t) {
+		return appendI64(append(b, timeNanos), n)
+	}
+	b = appendI64(append(b, timeWide), t.Unix())
+	return binary.BigEndian.AppendUint32(b, uint32(t.Nanosecond()))
+}
+
+// Keys of the index buckets. Each composite key is built by exactly one of these
+// helpers, and its parts are length-prefixed, except the last one, which runs to the end
+// of the key so that keys sharing a prefix sort by their last part.
+
+// pairKey is the key of the two-part index buckets (members, member_of, list_groups,
+// group_lists, list_prices, variant_prices): lp(first) ‖ second.
+func pairKey(b []byte, first, second string) []byte {
+	return append(appendLP(b, first), second...)
+}
+
+// pairPrefix is the prefix shared by the pairKeys whose first part is first.
+func pairPrefix(b []byte, first string) []byte {
+	return appendLP(b, first)
+}
+
+// variantCurrencyKey is the key of variant_currency_prices:
+// lp(variant) ‖ lp(currency) ‖ price ID.
+func variantCurrencyKey(b []byte, variantID, currency, priceID string) []byte {
+	return append(variantCurrencyPrefix(b, variantID, currency), priceID...)
+}
+
+// variantCurrencyPrefix is the prefix of the variant_currency_prices keys of a variant
+// in a currency.
+func variantCurrencyPrefix(b []byte, variantID, currency string) []byte {
+	return appendLP(appendLP(b, variantID), currency)
+}
+
+// priceKeyKey is the key of price_keys: lp(list) ‖ lp(variant) ‖ lp(currency) ‖
+// lp(region) ‖ min (8 bytes) ‖ max (8 bytes).
+func priceKeyKey(b []byte, k pricing.PriceKey) []byte {
+	b = appendLP(b, k.PriceListID)
+	b = appendLP(b, k.VariantID)
+	b = appendLP(b, k.CurrencyCode)
+	b = appendLP(b, k.RegionID)
+	b = appendI64(b, k.MinQuantity)
+	return appendI64(b, k.MaxQuantity)
+}
+
+// splitPair splits a pairKey into its first part and the rest.
+func splitPair(k []byte) (first, second []byte, ok bool) {
+	d := decoder{b: k}
+	first = d.lp()
+	return first, d.b, !d.bad
+}
+
+// Values of the record buckets.
+
+// encodeGroup encodes a groups value:
+// lp(name) ‖ lp(name key) ‖ time(created) ‖ time(updated) ‖ metadata JSON (to the end;
+// empty for no metadata).
+func encodeGroup(g pricing.CustomerGroup, nameKey string) ([]byte, error) {
+	md, err := encodeMetadata(g.Metadata)
+	if err != nil {
+		return nil, fmt.Errorf("bolt: customer group %q: %w", g.ID, err)
+	}
+	b := make([]byte, 0, 2*binary.MaxVarintLen16+len(g.Name)+len(nameKey)+2*9+len(md))
+	b = appendLP(b, g.Name)
+	b = appendLP(b, nameKey)
+	b = appendTime(b, g.CreatedAt)
+	b = appendTime(b, g.UpdatedAt)
+	return append(b, md...), nil
+}
+
+// decodeGroup decodes a groups value.
+func decodeGroup(id string, v []byte) (g pricing.CustomerGroup, nameKey string, err error) {
+	d := decoder{b: v}
+	g.ID = id
+	g.Name = string(d.lp())
+	nameKey = string(d.lp())
+	g.CreatedAt = d.time()
+	g.UpdatedAt = d.time()
+	if d.bad {
+		return pricing.CustomerGroup{}, "", corrupt("customer group %q: bad record", id)
+	}
+	if g.Metadata, err = decodeMetadata(d.b); err != nil {
+		return pricing.CustomerGroup{}, "", corrupt("customer group %q: metadata: %v", id, err)
+	}
+	return g, nameKey, nil
+}
+
+// groupNameKey returns the name key of a groups value without decoding the rest.
+func groupNameKey(v []byte) ([]byte, bool) {
+	d := decoder{b: v}
+	d.lp()
+	k := d.lp()
+	return k, !d.bad
+}
+
+// encodeList encodes a lists value, the part of a price list that the resolver does not
+// read: lp(name) ‖ lp(description) ‖ time(created) ‖ time(updated) ‖ metadata JSON (to
+// the end).
+func encodeList(pl pricing.PriceList) ([]byte, error) {
+	md, err := encodeMetadata(pl.Metadata)
+	if err != nil {
+		return nil, fmt.Errorf("bolt: price list %q: %w", pl.ID, err)
+	}
+	b := make([]byte, 0, 2*binary.MaxVarintLen16+len(pl.Name)+len(pl.Description)+2*9+len(md))
+	b = appendLP(b, pl.Name)
+	b = appendLP(b, pl.Description)
+	b = appendTime(b, pl.CreatedAt)
+	b = appendTime(b, pl.UpdatedAt)
+	return append(b, md...), nil
+}
+
+// decodeList decodes a lists value into pl.
+func decodeList(pl *pricing.PriceList, v []byte) error {
+	d := decoder{b: v}
+	pl.Name = string(d.lp())
+	pl.Description = string(d.lp())
+	pl.CreatedAt = d.time()
+	pl.UpdatedAt = d.time()
+	if d.bad {
+		return corrupt("price list %q: bad record", pl.ID)
+	}
+	md, err := decodeMetadata(d.b)
+	if err != nil {
+		return corrupt("price list %q: metadata: %v", pl.ID, err)
+	}
+	pl.Metadata = md
+	return nil
+}
+
+// Bits of the flags byte of list terms and prices.
+const flagIncludesTax = 1
+
+// encodeTerms encodes a list_terms value: lp(type) ‖ lp(status) ‖ flags (1 byte) ‖
+// time(starts) ‖ time(ends) ‖ uvarint(n) ‖ n × uvarint(len(group ID)) ‖ the n group IDs
+// back to back. n is 0 for a nil audience and the number of groups plus one otherwise,
+// so that an empty non-nil slice comes back as one.
+func encodeTerms(pl pricing.PriceList) []byte {
+	n := 2*binary.MaxVarintLen16 + len(pl.Type) + len(pl.Status) + 1 + 2*13 + binary.MaxVarintLen32
+	for _, g := range pl.CustomerGroupIDs {
+		n += binary.MaxVarintLen16 + len(g)
+	}
+	b := make([]byte, 0, n)
+	b = appendLP(b, string(pl.Type))
+	b = appendLP(b, string(pl.Status))
+	var flags byte
+	if pl.IncludesTax {
+		flags |= flagIncludesTax
+	}
+	b = append(b, flags)
+	b = appendTime(b, pl.StartsAt)
+	b = appendTime(b, pl.EndsAt)
+	if pl.CustomerGroupIDs == nil {
+		return append(b, 0)
+	}
+	b = binary.AppendUvarint(b, uint64(len(pl.CustomerGroupIDs))+1)
+	for _, g := range pl.CustomerGroupIDs {
+		b = binary.AppendUvarint(b, uint64(len(g)))
+	}
+	for _, g := range pl.CustomerGroupIDs {
+		b = append(b, g...)
+	}
+	return b
+}
+
+// decodeTerms decodes a list_terms value. It makes two allocations at most: the group
+// IDs are substrings of one string.
+func decodeTerms(id string, v []byte) (pricing.PriceListTerms, error) {
+	d := decoder{b: v}
+	t := pricing.PriceListTerms{ID: id}
+	t.Type = listType(d.lp())
+	t.Status = listStatus(d.lp())
+	t.IncludesTax = d.byte()&flagIncludesTax != 0
+	t.StartsAt = d.time()
+	t.EndsAt = d.time()
+	n := d.uvarint()
+	if d.bad || n > uint64(len(d.b))+1 {
+		return pricing.PriceListTerms{}, corrupt("price list %q: bad terms", id)
+	}
+	if n == 1 {
+		t.CustomerGroupIDs = []string{}
+	}
+	if n > 1 {
+		n--
+		var lens [16]int
+		ls := lens[:0]
+		if n > uint64(len(lens)) {
+			ls = make([]int, 0, n)
+		}
+		total := 0
+		for range n {
+			l := d.uvarint()
+			if l > uint64(len(v)) {
+				d.bad = true
+				break
+			}
+			ls = append(ls, int(l))
+			total += int(l)
+		}
+		if d.bad || total != len(d.b) {
+			return pricing.PriceListTerms{}, corrupt("price list %q: bad terms", id)
+		}
+		all := string(d.b)
+		t.CustomerGroupIDs = make([]string, n)
+		off := 0
+		for i, l := range ls {
+			t.CustomerGroupIDs[i] = all[off : off+l]
+			off += l
+		}
+	} else if len(d.b) != 0 {
+		return pricing.PriceListTerms{}, corrupt("price list %q: bad terms", id)
+	}
+	return t, nil
+}
+
+// listType returns the type spelled by b, without allocating for the known types.
+func listType(b []byte) pricing.PriceListType {
+	switch string(b) {
+	case string(pricing.Sale):
+		return pricing.Sale
+	case string(pricing.Override):
+		return pricing.Override
+	}
+	return pricing.PriceListType(b)
+}
+
+// listStatus returns the status spelled by b, without allocating for the known statuses.
+func listStatus(b []byte) pricing.PriceListStatus {
+	switch string(b) {
+	case string(pricing.Active):
+		return pricing.Active
+	case string(pricing.Draft):
+		return pricing.Draft
+	}
+	return pricing.PriceListStatus(b)
+}
+
+// priceFixed is the size of the fixed part of a price value.
+const priceFixed = 1 + 3*8
+
+// encodePrice appends a prices value, which is also the value of the price's
+// variant_currency_prices entry: flags (1 byte) ‖ amount ‖ min ‖ max (8 bytes each) ‖
+// uvarint lengths of variant, currency, ID, list, region ‖ those five strings back to
+// back. The strings come last and the ID, list and region last of all, so a decoder that
+// already knows the variant and currency copies the rest with one allocation.
+func encodePrice(b []byte, p *pricing.Price) []byte {
+	var flags byte
+	if p.IncludesTax {
+		flags |= flagIncludesTax
+	}
+	b = append(b, flags)
+	b = appendI64(b, p.Amount)
+	b = appendI64(b, p.MinQuantity)
+	b = appendI64(b, p.MaxQuantity)
+	for _, s := range [...]string{p.VariantID, p.CurrencyCode, p.ID, p.PriceListID, p.RegionID} {
+		b = binary.AppendUvarint(b, uint64(len(s)))
+	}
+	b = append(b, p.VariantID...)
+	b = append(b, p.CurrencyCode...)
+	b = append(b, p.ID...)
+	b = append(b, p.PriceListID...)
+	return append(b, p.RegionID...)
+}
+
+// priceSize bounds the size of p's encoding.
+func priceSize(p *pricing.Price) int {
+	return priceFixed + 5*binary.MaxVarintLen16 + len(p.VariantID) + len(p.CurrencyCode) +
+		len(p.ID) + len(p.PriceListID) + len(p.RegionID)
+}
+
+// priceLayout is a parsed prices value: its fixed fields, the lengths of its five
+// strings, and the bytes of those strings.
+type priceLayout struct {
+	flags             byte
+	amount, min, max  int64
+	variant, currency int
+	id, list, region  int
+	strs              []byte
+}
+
+func parsePrice(v []byte) (l priceLayout, ok bool) {
+	if len(v) < priceFixed+5 {
+		return l, false
+	}
+	l.flags = v[0]
+	l.amount = int64(binary.BigEndian.Uint64(v[1:]))
+	l.min = int64(binary.BigEndian.Uint64(v[9:]))
+	l.max = int64(binary.BigEndian.Uint64(v[17:]))
+	d := decoder{b: v[priceFixed:]}
+	var lens [5]int
+	total := 0
+	for i := range lens {
+		n := d.uvarint()
+		if n > uint64(len(v)) {
+			return l, false
+		}
+		lens[i] = int(n)
+		total += int(n)
+	}
+	if d.bad || total != len(d.b) {
+		return l, false
+	}
+	l.variant, l.currency, l.id, l.list, l.region = lens[0], lens[1], lens[2], lens[3], lens[4]
+	l.strs = d.b
+	return l, true
+}
+
+// decodePrice decodes a prices value; its five strings share one allocation.
+func decodePrice(v []byte) (pricing.Price, bool) {
+	l, ok := parsePrice(v)
+	if !ok {
+		return pricing.Price{}, false
+	}
+	s := string(l.strs)
+	p := pricing.Price{
+		Amount: l.amount, MinQuantity: l.min, MaxQuantity: l.max,
+		IncludesTax: l.flags&flagIncludesTax != 0,
+	}
+	off := 0
+	next := func(n int) string { s := s[off : off+n]; off += n; return s }
+	p.VariantID = next(l.variant)
+	p.CurrencyCode = next(l.currency)
+	p.ID = next(l.id)
+	p.PriceListID = next(l.list)
+	p.RegionID = next(l.region)
+	return p, true
+}
+
+// decodeVariantPrice decodes a variant_currency_prices value whose variant and currency
+// the caller knows from the key it looked up: they are taken from the arguments, and the
+// other strings share one allocation.
+func decodeVariantPrice(v []byte, variantID, currency string) (pricing.Price, bool) {
+	l, ok := parsePrice(v)
+	if !ok || l.variant != len(variantID) || l.currency != len(currency) {
+		return pricing.Price{}, false
+	}
+	s := string(l.strs[l.variant+l.currency:])
+	return pricing.Price{
+		ID: s[:l.id], PriceListID: s[l.id : l.id+l.list], RegionID: s[l.id+l.list:],
+		VariantID: variantID, CurrencyCode: currency,
+		Amount: l.amount, MinQuantity: l.min, MaxQuantity: l.max,
+		IncludesTax: l.flags&flagIncludesTax != 0,
+	}, true
+}
+
+// encodeMetadata encodes metadata as a JSON object; nil metadata encodes to nothing (an
+// empty non-nil map is "{}").
+func encodeMetadata(m map[string]any) ([]byte, error) {
+	if m == nil {
+		return nil, nil
+	}
+	b, err := json.Marshal(m)
+	if err != nil {
+		return nil, fmt.Errorf("metadata: %w", err)
+	}
+	return b, nil
+}
+
+// decodeMetadata decodes what encodeMetadata made: nil for nothing, else a map of
+// JSON-normal values (map[string]any, []any, string, float64, bool, nil). A map of such
+// values round-trips exactly.
+func decodeMetadata(b []byte) (map[string]any, error) {
+	if len(b) == 0 {
+		return nil, nil
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, err
+	}
+	if m == nil { // "null"
+		return nil, errors.New("metadata is not an object")
+	}
+	return m, nil
+}
+
+// decoder reads the parts of a value in order. A read past the end or a malformed
+// length sets bad, and every later read returns zero values.
+type decoder struct {
+	b   []byte
+	bad bool
+}
+
+func (d *decoder) fail() {
+	d.bad = true
+	d.b = nil
+}
+
+func (d *decoder) uvarint() uint64 {
+	v, n := binary.Uvarint(d.b)
+	if n <= 0 {
+		d.fail()
+		return 0
+	}
+	d.b = d.b[n:]
+	return v
+}
+
+// lp reads a length-prefixed part. The result aliases the value.
+func (d *decoder) lp() []byte {
+	n := d.uvarint()
+	if n > uint64(len(d.b)) {
+		d.fail()
+		return nil
+	}
+	v := d.b[:n]
+	d.b = d.b[n:]
+	return v
+}
+
+func (d *decoder) byte() byte {
+	if len(d.b) < 1 {
+		d.fail()
+		return 0
+	}
+	v := d.b[0]
+	d.b = d.b[1:]
+	return v
+}
+
+func (d *decoder) i64() int64 {
+	if len(d.b) < 8 {
+		d.fail()
+		return 0
+	}
+	v := int64(binary.BigEndian.Uint64(d.b))
+	d.b = d.b[8:]
+	return v
+}
+
+func (d *decoder) u32() uint32 {
+	if len(d.b) < 4 {
+		d.fail()
+		return 0
+	}
+	v := binary.BigEndian.Uint32(d.b)
+	d.b = d.b[4:]
+	return v
+}
+
+// time reads what appendTime wrote. Non-zero times come back in UTC.
+func (d *decoder) time() time.Time {
+	switch d.byte() {
+	case timeZero:
+		return time.Time{}
+	case timeNanos:
+		return time.Unix(0, d.i64()).UTC()
+	case timeWide:
+		sec := d.i64()
+		nsec := d.u32()
+		if nsec >= 1e9 {
+			d.fail()
+			return time.Time{}
+		}
+		return time.Unix(sec, int64(nsec)).UTC()
+	}
+	d.fail()
+	return time.Time{}
+}
+
+// encodeCount encodes a member_counts value: a big-endian uint64.
+func encodeCount(n uint64) []byte { return binary.BigEndian.AppendUint64(nil, n) }
+
+// decodeCount decodes a member_counts value.
+func decodeCount(v []byte) (uint64, bool) {
+	if len(v) != 8 {
+		return 0, false
+	}
+	return binary.BigEndian.Uint64(v), true
+}

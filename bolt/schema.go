@@ -1,0 +1,156 @@
+package bolt
+
+import (
+	"encoding/binary"
+	"fmt"
+
+	bbolt "go.etcd.io/bbolt"
+)
+
+// SchemaVersion is the version of the schema this package reads and writes. Open
+// migrates a file of an older version to it, and refuses a file of a newer one with
+// ErrSchemaTooNew.
+const SchemaVersion = 1
+
+// versionKey is the key, in the root bucket, of the schema version: a big-endian uint64.
+// A root bucket without it (or no root bucket at all) is at version 0.
+var versionKey = []byte("version")
+
+// bucketID names one bucket of the schema; bucketNames spells it.
+type bucketID int
+
+// The buckets, all children of the root bucket. The package documentation draws them.
+const (
+	bkGroups                bucketID = iota // group ID → group record
+	bkGroupNames                            // name key → group ID
+	bkMembers                               // lp(group) ‖ customer → ""
+	bkMemberOf                              // lp(customer) ‖ group → ""
+	bkMemberCounts                          // group ID → number of members
+	bkLists                                 // list ID → list record
+	bkListTerms                             // list ID → list terms
+	bkListGroups                            // lp(list) ‖ group → ""
+	bkGroupLists                            // lp(group) ‖ list → ""
+	bkPrices                                // price ID → price
+	bkPriceKeys                             // price key → price ID
+	bkVariantCurrencyPrices                 // lp(variant) ‖ lp(currency) ‖ price ID → price
+	bkListPrices                            // lp(list) ‖ price ID → ""
+	bkVariantPrices                         // lp(variant) ‖ price ID → ""
+	numBuckets
+)
+
+// bucketNames are the names of the buckets in the file. They are part of the schema:
+// renaming one takes a migration.
+var bucketNames = [numBuckets]string{
+	bkGroups:                "groups",
+	bkGroupNames:            "group_names",
+	bkMembers:               "members",
+	bkMemberOf:              "member_of",
+	bkMemberCounts:          "member_counts",
+	bkLists:                 "lists",
+	bkListTerms:             "list_terms",
+	bkListGroups:            "list_groups",
+	bkGroupLists:            "group_lists",
+	bkPrices:                "prices",
+	bkPriceKeys:             "price_keys",
+	bkVariantCurrencyPrices: "variant_currency_prices",
+	bkListPrices:            "list_prices",
+	bkVariantPrices:         "variant_prices",
+}
+
+// bucketKeys are bucketNames as byte slices, made once.
+var bucketKeys = func() (keys [numBuckets][]byte) {
+	for i, n := range bucketNames {
+		keys[i] = []byte(n)
+	}
+	return keys
+}()
+
+// A migration takes the root bucket from the version equal to its index in migrations
+// to the next one. It runs inside the transaction that runs every pending migration and
+// then records the new version, so a file is never left between two versions.
+type migration struct {
+	name string
+	fn   func(root *bbolt.Bucket) error
+}
+
+// migrations are the schema's migrations, in order: migrations[v] takes version v to
+// v+1, and len(migrations) == SchemaVersion. The next change of schema appends one
+// function here, with a test in migrate_test.go, and raises SchemaVersion.
+var migrations = []migration{
+	{"create the buckets of schema 1", migrate0to1},
+}
+
+// migrate0to1 creates the buckets of schema 1 in a new (empty) root bucket.
+func migrate0to1(root *bbolt.Bucket) error {
+	for _, name := range bucketKeys {
+		if _, err := root.CreateBucketIfNotExists(name); err != nil {
+			return fmt.Errorf("create bucket %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+// readVersion returns the schema version of the root bucket named root, 0 when there is
+// no such bucket or it holds no version.
+func readVersion(btx *bbolt.Tx, root []byte) (uint64, error) {
+	rb := btx.Bucket(root)
+	if rb == nil {
+		return 0, nil
+	}
+	v := rb.Get(versionKey)
+	if v == nil {
+		return 0, nil
+	}
+	if len(v) != 8 {
+		return 0, corrupt("schema version key has %d bytes, want 8", len(v))
+	}
+	return binary.BigEndian.Uint64(v), nil
+}
+
+// migrate brings the root bucket to version len(migs) by running the pending
+// migrations of migs in one read-write transaction. It writes nothing when the file is
+// already at that version, and refuses (ErrSchemaTooNew), without writing, a newer one.
+func migrate(db *bbolt.DB, root []byte, migs []migration) error {
+	target := uint64(len(migs))
+	var v uint64
+	err := db.View(func(btx *bbolt.Tx) (err error) {
+		v, err = readVersion(btx, root)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if v > target {
+		return fmt.Errorf("bolt: bucket %q has schema version %d, this version of the package reads up to %d: %w",
+			root, v, target, ErrSchemaTooNew)
+	}
+	if v == target {
+		return nil
+	}
+	if db.IsReadOnly() {
+		return fmt.Errorf("bolt: bucket %q has schema version %d and needs migrating to %d, but the database is read-only",
+			root, v, target)
+	}
+	return db.Update(func(btx *bbolt.Tx) error {
+		// Read again: the version may have moved since the View (a host application
+		// sharing its file may be opening another Store on it).
+		v, err := readVersion(btx, root)
+		if err != nil {
+			return err
+		}
+		if v > target {
+			return fmt.Errorf("bolt: bucket %q has schema version %d, this version of the package reads up to %d: %w",
+				root, v, target, ErrSchemaTooNew)
+		}
+		rb, err := btx.CreateBucketIfNotExists(root)
+		if err != nil {
+			return fmt.Errorf("bolt: create root bucket %q: %w", root, err)
+		}
+		for ; v < target; v++ {
+			if err := migs[v].fn(rb); err != nil {
+				return fmt.Errorf("bolt: migration %d to %d (%s): %w", v, v+1, migs[v].name, err)
+			}
+		}
+		return rb.Put(versionKey, binary.BigEndian.AppendUint64(nil, target))
+	})
+}

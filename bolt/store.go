@@ -1,0 +1,182 @@
+package bolt
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync/atomic"
+	"time"
+
+	bbolt "go.etcd.io/bbolt"
+
+	"github.com/commercekit/pricing"
+)
+
+// Errors of this package, matched with errors.Is. Errors of the pricing.Store contract
+// wrap the pricing sentinels (pricing.ErrNotFound, pricing.ErrAlreadyExists,
+// pricing.ErrClosed) instead.
+var (
+	// ErrSchemaTooNew reports a file written by a newer version of this package. Open and
+	// New leave such a file untouched.
+	ErrSchemaTooNew = errors.New("bolt: schema version too new")
+	// ErrLocked reports that Open could not lock the file within Options.Timeout, because
+	// another process, or another Open in this process, holds it.
+	ErrLocked = errors.New("bolt: database file is locked")
+	// ErrCorrupt reports stored data that breaks the schema: an undecodable record, or
+	// an index entry that disagrees with its record. Check reports every such problem.
+	ErrCorrupt = errors.New("bolt: corrupt data")
+)
+
+// DefaultTimeout is how long Open waits for the file lock when Options.Timeout is zero.
+const DefaultTimeout = time.Second
+
+// DefaultBucket is the name of the root bucket when Options.Bucket is empty.
+const DefaultBucket = "pricing"
+
+// Options configures Open and New. The zero value, like a nil *Options, selects the
+// defaults.
+type Options struct {
+	// Timeout is how long Open waits for the lock on a file that another process (or
+	// another Open in this process) holds, before it fails with ErrLocked. Zero means
+	// DefaultTimeout; Open never waits forever. New ignores it.
+	Timeout time.Duration
+	// Bucket is the name of the root bucket under which the store keeps all its data,
+	// so that it can share a file with a host application's own buckets. Empty means
+	// DefaultBucket.
+	Bucket string
+	// NoSync skips the fsync after each commit: faster, and a crash of the machine (not
+	// of the process) can lose or corrupt committed transactions. For tests only. New
+	// ignores it.
+	NoSync bool
+	// Bolt holds bbolt's own options for Open; nil means bbolt's defaults. Timeout and
+	// NoSync above take precedence over its fields of the same name (NoSync is set when
+	// either says so). New ignores it.
+	Bolt *bbolt.Options
+}
+
+func (o *Options) bucket() string {
+	if o == nil || o.Bucket == "" {
+		return DefaultBucket
+	}
+	return o.Bucket
+}
+
+// Store is a durable pricing.Store on a bbolt file. It is safe for concurrent use;
+// bbolt runs one Update at a time, and Views concurrently with it and with each other.
+type Store struct {
+	db     *bbolt.DB
+	root   []byte
+	ownDB  bool // Close closes db: Open opened it
+	closed atomic.Bool
+}
+
+var _ pricing.Store = (*Store)(nil)
+
+// Open opens the bbolt file at path, creating it with mode 0600 if it does not exist,
+// and returns a Store on it. It brings an older schema up to date in one transaction,
+// and fails with ErrSchemaTooNew, leaving the file untouched, on a file written by a
+// newer version of this package. A file that another process holds fails with ErrLocked
+// after Options.Timeout. nil opts selects the defaults.
+func Open(path string, opts *Options) (*Store, error) {
+	var bo bbolt.Options
+	if opts != nil && opts.Bolt != nil {
+		bo = *opts.Bolt
+	}
+	if opts != nil && opts.Timeout > 0 {
+		bo.Timeout = opts.Timeout
+	}
+	if bo.Timeout <= 0 {
+		bo.Timeout = DefaultTimeout
+	}
+	if opts != nil && opts.NoSync {
+		bo.NoSync = true
+	}
+	db, err := bbolt.Open(path, 0o600, &bo)
+	if err != nil {
+		if errors.Is(err, bbolt.ErrTimeout) {
+			return nil, fmt.Errorf("bolt: open %s: no lock after %v: %w (%w)", path, bo.Timeout, ErrLocked, err)
+		}
+		return nil, fmt.Errorf("bolt: open %s: %w", path, err)
+	}
+	s, err := New(db, opts)
+	if err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	s.ownDB = true
+	return s, nil
+}
+
+// New returns a Store that keeps its data in the root bucket Options.Bucket of db, an
+// open bbolt database that the caller owns and may use for its own buckets. Like Open,
+// it migrates an older schema and refuses a newer one. The Store's Close does not close
+// db. nil opts selects the defaults; only Options.Bucket applies.
+func New(db *bbolt.DB, opts *Options) (*Store, error) {
+	if db == nil {
+		return nil, errors.New("bolt: New: nil *bbolt.DB")
+	}
+	root := []byte(opts.bucket())
+	if err := migrate(db, root, migrations); err != nil {
+		return nil, err
+	}
+	return &Store{db: db, root: root}, nil
+}
+
+// DB returns the underlying bbolt database, for a host's own buckets and for backups
+// (bbolt's Tx.WriteTo). Writing inside the Store's root bucket voids its guarantees.
+func (s *Store) DB() *bbolt.DB { return s.db }
+
+// View runs fn in a read-only transaction. See pricing.Store.
+func (s *Store) View(ctx context.Context, fn func(pricing.Tx) error) error {
+	if s.closed.Load() {
+		return pricing.ErrClosed
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return s.run(s.db.View, fn)
+}
+
+// Update runs fn in a read-write transaction, committed (and synced to disk unless
+// Options.NoSync) when fn returns nil, rolled back when it returns an error or panics.
+// See pricing.Store.
+func (s *Store) Update(ctx context.Context, fn func(pricing.Tx) error) error {
+	if s.closed.Load() {
+		return pricing.ErrClosed
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return s.run(s.db.Update, fn)
+}
+
+func (s *Store) run(do func(func(*bbolt.Tx) error) error, fn func(pricing.Tx) error) error {
+	err := do(func(btx *bbolt.Tx) error {
+		t := &tx{btx: btx, root: s.root}
+		defer t.end()
+		return fn(t)
+	})
+	if err != nil && errors.Is(err, bbolt.ErrDatabaseNotOpen) {
+		// Close ran between the check above and the start of the transaction.
+		return pricing.ErrClosed
+	}
+	return err
+}
+
+// Close closes the store: later View and Update calls return pricing.ErrClosed. If Open
+// opened the bbolt file, Close waits for running transactions and closes it; a Store
+// made by New leaves the caller's database open. Closing again returns nil.
+func (s *Store) Close() error {
+	if !s.closed.CompareAndSwap(false, true) {
+		return nil
+	}
+	if s.ownDB {
+		return s.db.Close()
+	}
+	return nil
+}
+
+// corrupt returns an error wrapping ErrCorrupt.
+func corrupt(format string, args ...any) error {
+	return fmt.Errorf("%w: "+format, append([]any{ErrCorrupt}, args...)...)
+}
