@@ -5,7 +5,9 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"math/bits"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -24,7 +26,8 @@ type Query struct {
 	// At is the instant at which list windows are evaluated. Zero: the service's now.
 	At time.Time
 	// TaxRate, when set, is the tax rate of the query (0.2 for 20%). It lets tax-inclusive
-	// and tax-exclusive amounts be compared. Nil: unknown.
+	// and tax-exclusive amounts be compared. Nil: unknown. The rate is taken as the
+	// shortest decimal that names it, so 0.15 raises 50 to exactly 57.5, rounded to 58.
 	TaxRate *float64
 	// Explain asks for Resolution.Explanation.
 	Explain bool
@@ -152,6 +155,9 @@ type resolver struct {
 	prices []Price
 	cands  []candidate
 	terms  []PriceListTerms
+	// rateNum/rateDen is the query's tax rate as the decimal fraction its shortest form
+	// names (0.15: 15/100); rateDen 0 when it has no such form of at most 18 digits.
+	rateNum, rateDen uint64
 }
 
 // candidate is a price under consideration.
@@ -206,7 +212,30 @@ func (r *resolver) prepare(s *Service, q Query, qtyField, variantField string) e
 		q.At = s.clock()
 	}
 	r.q = q
+	r.rateNum, r.rateDen = 0, 0
+	if q.TaxRate != nil {
+		r.rateNum, r.rateDen = decimalRate(*q.TaxRate)
+	}
 	return nil
+}
+
+// decimalRate returns rate as the fraction num/den of its shortest decimal form, which
+// is what the host wrote (0.15, not the binary 0.1499999999999999944...), or 0, 0 when
+// that form has more than 18 digits.
+func decimalRate(rate float64) (num, den uint64) {
+	whole, frac, _ := strings.Cut(strconv.FormatFloat(rate, 'f', -1, 64), ".")
+	if len(whole)+len(frac) > 18 {
+		return 0, 0
+	}
+	n, err := strconv.ParseUint(whole+frac, 10, 64)
+	if err != nil {
+		return 0, 0
+	}
+	den = 1
+	for range len(frac) {
+		den *= 10
+	}
+	return n, den
 }
 
 func indexed(field string, i int) string {
@@ -471,5 +500,16 @@ func (r *resolver) amount(c *candidate) int64 {
 	if r.q.TaxRate == nil || c.p.IncludesTax {
 		return c.p.Amount
 	}
-	return int64(math.Round(float64(c.p.Amount) * (1 + *r.q.TaxRate)))
+	if r.rateDen == 0 {
+		return int64(math.Round(float64(c.p.Amount) * (1 + *r.q.TaxRate)))
+	}
+	// Exactly: (Amount × (den + num) + den/2) / den in 128 bits; amounts are >= 0.
+	hi, lo := bits.Mul64(uint64(c.p.Amount), r.rateDen+r.rateNum)
+	lo, carry := bits.Add64(lo, r.rateDen/2, 0)
+	hi += carry
+	if hi >= r.rateDen {
+		return math.MaxInt64
+	}
+	q, _ := bits.Div64(hi, lo, r.rateDen)
+	return int64(min(q, math.MaxInt64))
 }
