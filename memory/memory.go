@@ -1,0 +1,106 @@
+// Package memory is an in-memory pricing.Store: the fixture of tests and examples, and
+// the store of small hosts that rebuild their catalog at start.
+//
+// A Store keeps every record in maps guarded by one read-write mutex: View takes the
+// read lock, so views run in parallel; Update takes the write lock, so updates run one at
+// a time. Update keeps an undo log: each write records its inverse before it changes
+// anything, and when fn returns an error or panics the log is replayed backwards, which
+// leaves the store exactly as it was.
+//
+// The store copies every map and slice it is given and every one it returns, so callers
+// never share stored data, with the exception the Store contract documents: the
+// CustomerGroupIDs of a PriceListTerms are the stored slice, read-only. Stored price
+// lists, prices and group ID slices are never changed in place, only replaced, which is
+// what makes that sharing safe.
+//
+// The resolver's path costs no allocation: View passes a pointer-shaped transaction,
+// AppendCustomerGroupIDs and AppendVariantPrices are one map lookup each and append to
+// the caller's slice, and PriceListTerms is one map lookup.
+//
+// The store does not check references between records (that a member's group exists,
+// that a price's list exists): the pricing.Service does, before it writes.
+package memory
+
+import (
+	"context"
+	"errors"
+	"sync"
+
+	"github.com/commercekit/pricing"
+)
+
+// Store is an in-memory pricing.Store. It is safe for concurrent use by multiple
+// goroutines. A transaction must not start another transaction of the same store: a
+// View inside an Update, or an Update inside a View, deadlocks.
+type Store struct {
+	mu     sync.RWMutex
+	closed bool
+	st     state
+	w      writeTx // reused by every Update: updates hold the write lock
+}
+
+var _ pricing.Store = (*Store)(nil)
+
+// errReadOnly is returned by the write methods of a View's transaction.
+var errReadOnly = errors.New("memory: write in a read-only transaction")
+
+// New returns an empty Store.
+func New() *Store {
+	s := &Store{}
+	s.st.init()
+	s.w.state = &s.st
+	return s
+}
+
+// View runs fn in a read-only transaction. It returns ctx.Err() without running fn
+// when ctx is already done, pricing.ErrClosed after Close, and otherwise fn's error.
+func (s *Store) View(ctx context.Context, fn func(pricing.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.closed {
+		return pricing.ErrClosed
+	}
+	return fn(readTx{&s.st})
+}
+
+// Update runs fn in a read-write transaction. When fn returns nil its writes stay; when
+// fn returns an error or panics they are undone, and Update returns that error or
+// panics again with the same value. It returns ctx.Err() without running fn when ctx is
+// already done, and pricing.ErrClosed after Close.
+func (s *Store) Update(ctx context.Context, fn func(pricing.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return pricing.ErrClosed
+	}
+	w := &s.w
+	committed := false
+	defer func() {
+		if !committed {
+			w.rollback()
+		}
+		w.reset()
+	}()
+	err := fn(w)
+	committed = err == nil
+	return err
+}
+
+// Close releases the store's records. Later calls to View and Update return
+// pricing.ErrClosed. Close waits for running transactions; calling it again returns nil.
+func (s *Store) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.closed {
+		s.closed = true
+		s.st = state{}
+		s.w.undo = nil
+	}
+	return nil
+}

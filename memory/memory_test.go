@@ -1,0 +1,13 @@
+package memory_test
+
+import (
+	"testing"
+
+	"github.com/commercekit/pricing"
+	"github.com/commercekit/pricing/memory"
+	"github.com/commercekit/pricing/storetest"
+)
+
+func TestConformance(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) pricing.Store { return memory.New() })
+}

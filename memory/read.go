@@ -1,0 +1,190 @@
+package memory
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/commercekit/pricing"
+)
+
+// The read methods of both kinds of transaction. Each returns a copy of what it reads:
+// records are cloned, strings and Price values need no copy.
+
+// CustomerGroup implements pricing.Tx.
+func (s *state) CustomerGroup(id string) (pricing.CustomerGroup, error) {
+	rec := s.groups[id]
+	if rec == nil {
+		return pricing.CustomerGroup{}, fmt.Errorf("memory: customer group %q: %w", id, pricing.ErrNotFound)
+	}
+	return rec.g.Clone(), nil
+}
+
+// CustomerGroupIDByNameKey implements pricing.Tx.
+func (s *state) CustomerGroupIDByNameKey(nameKey string) (string, error) {
+	id, ok := s.groupByName[nameKey]
+	if !ok {
+		return "", fmt.Errorf("memory: customer group name key %q: %w", nameKey, pricing.ErrNotFound)
+	}
+	return id, nil
+}
+
+// CustomerGroups implements pricing.Tx.
+func (s *state) CustomerGroups(fn func(pricing.CustomerGroup) bool) error {
+	recs := make([]*groupRec, 0, len(s.groups))
+	for _, rec := range s.groups {
+		recs = append(recs, rec)
+	}
+	slices.SortFunc(recs, func(a, b *groupRec) int { return strings.Compare(a.g.ID, b.g.ID) })
+	for _, rec := range recs {
+		if !fn(rec.g.Clone()) {
+			break
+		}
+	}
+	return nil
+}
+
+// Members implements pricing.Tx. A negative offset counts as 0; an unknown group has no
+// members.
+func (s *state) Members(groupID string, offset int, fn func(customerID string) bool) error {
+	m := s.members[groupID]
+	if m == nil {
+		return nil
+	}
+	ids := m.sortedIDs()
+	for _, id := range ids[min(max(offset, 0), len(ids)):] {
+		if !fn(id) {
+			break
+		}
+	}
+	return nil
+}
+
+// CountMembers implements pricing.Tx.
+func (s *state) CountMembers(groupID string) (int, error) {
+	if m := s.members[groupID]; m != nil {
+		return len(m.ids), nil
+	}
+	return 0, nil
+}
+
+// AppendCustomerGroupIDs implements pricing.Tx. It allocates only when dst lacks
+// capacity.
+func (s *state) AppendCustomerGroupIDs(dst []string, customerID string) ([]string, error) {
+	return append(dst, s.groupsOf[customerID]...), nil
+}
+
+// PriceList implements pricing.Tx.
+func (s *state) PriceList(id string) (pricing.PriceList, error) {
+	pl := s.lists[id]
+	if pl == nil {
+		return pricing.PriceList{}, fmt.Errorf("memory: price list %q: %w", id, pricing.ErrNotFound)
+	}
+	return pl.Clone(), nil
+}
+
+// PriceListTerms implements pricing.Tx. It does not allocate: the result's
+// CustomerGroupIDs is the stored slice, which the store never changes in place.
+func (s *state) PriceListTerms(id string) (pricing.PriceListTerms, error) {
+	pl := s.lists[id]
+	if pl == nil {
+		return pricing.PriceListTerms{}, fmt.Errorf("memory: price list %q: %w", id, pricing.ErrNotFound)
+	}
+	return pl.Terms(), nil
+}
+
+// PriceLists implements pricing.Tx.
+func (s *state) PriceLists(fn func(pricing.PriceList) bool) error {
+	pls := make([]*pricing.PriceList, 0, len(s.lists))
+	for _, pl := range s.lists {
+		pls = append(pls, pl)
+	}
+	slices.SortFunc(pls, func(a, b *pricing.PriceList) int { return strings.Compare(a.ID, b.ID) })
+	for _, pl := range pls {
+		if !fn(pl.Clone()) {
+			break
+		}
+	}
+	return nil
+}
+
+// AppendPriceListIDsOfGroup implements pricing.Tx.
+func (s *state) AppendPriceListIDsOfGroup(dst []string, groupID string) ([]string, error) {
+	start := len(dst)
+	for id := range s.listsOfGroup[groupID] {
+		dst = append(dst, id)
+	}
+	slices.Sort(dst[start:])
+	return dst, nil
+}
+
+// Price implements pricing.Tx.
+func (s *state) Price(id string) (pricing.Price, error) {
+	p := s.prices[id]
+	if p == nil {
+		return pricing.Price{}, fmt.Errorf("memory: price %q: %w", id, pricing.ErrNotFound)
+	}
+	return *p, nil
+}
+
+// PriceIDByKey implements pricing.Tx. It scans the few prices of the key's variant in
+// the key's currency.
+func (s *state) PriceIDByKey(key pricing.PriceKey) (string, error) {
+	if b := s.byVC[vcKey{key.VariantID, key.CurrencyCode}]; b != nil {
+		if p := b.find(&key); p != nil {
+			return p.ID, nil
+		}
+	}
+	return "", fmt.Errorf("memory: price key %+v: %w", key, pricing.ErrNotFound)
+}
+
+// Prices implements pricing.Tx.
+func (s *state) Prices(fn func(pricing.Price) bool) error {
+	ps := make([]*pricing.Price, 0, len(s.prices))
+	for _, p := range s.prices {
+		ps = append(ps, p)
+	}
+	return yieldSorted(ps, fn)
+}
+
+// PricesOfList implements pricing.Tx.
+func (s *state) PricesOfList(listID string, fn func(pricing.Price) bool) error {
+	set := s.byList[listID]
+	ps := make([]*pricing.Price, 0, len(set))
+	for p := range set {
+		ps = append(ps, p)
+	}
+	return yieldSorted(ps, fn)
+}
+
+// PricesOfVariant implements pricing.Tx.
+func (s *state) PricesOfVariant(variantID string, fn func(pricing.Price) bool) error {
+	var ps []*pricing.Price
+	for _, c := range s.currencies[variantID] {
+		ps = append(ps, s.byVC[vcKey{variantID, c}].prices...)
+	}
+	return yieldSorted(ps, fn)
+}
+
+// yieldSorted sorts ps by ID and calls fn with a copy of each until fn returns false.
+func yieldSorted(ps []*pricing.Price, fn func(pricing.Price) bool) error {
+	slices.SortFunc(ps, comparePriceIDs)
+	for _, p := range ps {
+		if !fn(*p) {
+			break
+		}
+	}
+	return nil
+}
+
+// AppendVariantPrices implements pricing.Tx: one map lookup, then a copy of each price
+// of the variant in the currency, in ascending ID order. It allocates only when dst
+// lacks capacity.
+func (s *state) AppendVariantPrices(dst []pricing.Price, variantID, currencyCode string) ([]pricing.Price, error) {
+	if b := s.byVC[vcKey{variantID, currencyCode}]; b != nil {
+		for _, p := range b.prices {
+			dst = append(dst, *p)
+		}
+	}
+	return dst, nil
+}

@@ -1,0 +1,228 @@
+package memory
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/commercekit/pricing"
+)
+
+// readTx is the transaction of a View. It holds one pointer, so converting it to
+// pricing.Tx does not allocate.
+type readTx struct{ *state }
+
+// PutCustomerGroup implements pricing.Tx: it fails in a read-only transaction.
+func (readTx) PutCustomerGroup(pricing.CustomerGroup, string) error { return errReadOnly }
+
+// DeleteCustomerGroup implements pricing.Tx: it fails in a read-only transaction.
+func (readTx) DeleteCustomerGroup(string) error { return errReadOnly }
+
+// AddMember implements pricing.Tx: it fails in a read-only transaction.
+func (readTx) AddMember(string, string) error { return errReadOnly }
+
+// RemoveMember implements pricing.Tx: it fails in a read-only transaction.
+func (readTx) RemoveMember(string, string) error { return errReadOnly }
+
+// PutPriceList implements pricing.Tx: it fails in a read-only transaction.
+func (readTx) PutPriceList(pricing.PriceList) error { return errReadOnly }
+
+// DeletePriceList implements pricing.Tx: it fails in a read-only transaction.
+func (readTx) DeletePriceList(string) error { return errReadOnly }
+
+// PutPrice implements pricing.Tx: it fails in a read-only transaction.
+func (readTx) PutPrice(pricing.Price) error { return errReadOnly }
+
+// DeletePrice implements pricing.Tx: it fails in a read-only transaction.
+func (readTx) DeletePrice(string) error { return errReadOnly }
+
+// writeTx is the transaction of an Update. The Store owns one and reuses it, since
+// updates hold the write lock. Each write method appends the inverse of the change it
+// is about to make to undo; rollback applies them in reverse order.
+type writeTx struct {
+	*state
+	undo []undoOp
+}
+
+// undoOp is the inverse of one mutation of the state.
+type undoOp struct {
+	kind  undoKind
+	a, b  string // IDs: the record to remove, or the group and the customer
+	group *groupRec
+	list  *pricing.PriceList
+	price *pricing.Price
+}
+
+type undoKind uint8
+
+const (
+	undoRemoveGroup  undoKind = iota // remove group a's record
+	undoSetGroup                     // store group again
+	undoAddMember                    // add customer b to group a
+	undoRemoveMember                 // remove customer b from group a
+	undoRemoveList                   // remove list a's record
+	undoSetList                      // store list again
+	undoRemovePrice                  // remove price a
+	undoSetPrice                     // store price again, replacing the one with its ID
+)
+
+// rollback undoes every write of the transaction, newest first.
+func (w *writeTx) rollback() {
+	s := w.state
+	for i := len(w.undo) - 1; i >= 0; i-- {
+		switch u := &w.undo[i]; u.kind {
+		case undoRemoveGroup:
+			s.removeGroup(u.a)
+		case undoSetGroup:
+			s.setGroup(u.group)
+		case undoAddMember:
+			s.addMember(u.a, u.b)
+		case undoRemoveMember:
+			s.removeMember(u.a, u.b)
+		case undoRemoveList:
+			s.removeList(u.a)
+		case undoSetList:
+			s.setList(u.list)
+		case undoRemovePrice:
+			if p := s.prices[u.a]; p != nil {
+				s.removePrice(p)
+			}
+		case undoSetPrice:
+			if p := s.prices[u.price.ID]; p != nil {
+				s.removePrice(p)
+			}
+			s.insertPrice(u.price)
+		}
+	}
+}
+
+// reset empties the undo log for the next Update, dropping its references to old
+// records; a log grown by a bulk load is released rather than kept.
+func (w *writeTx) reset() {
+	if cap(w.undo) > 1024 {
+		w.undo = nil
+		return
+	}
+	clear(w.undo)
+	w.undo = w.undo[:0]
+}
+
+// PutCustomerGroup implements pricing.Tx.
+func (w *writeTx) PutCustomerGroup(g pricing.CustomerGroup, nameKey string) error {
+	s := w.state
+	if id, ok := s.groupByName[nameKey]; ok && id != g.ID {
+		return fmt.Errorf("memory: customer group %q: name key %q is held by group %q: %w", g.ID, nameKey, id, pricing.ErrAlreadyExists)
+	}
+	if old := s.groups[g.ID]; old != nil {
+		w.undo = append(w.undo, undoOp{kind: undoSetGroup, group: old})
+	} else {
+		w.undo = append(w.undo, undoOp{kind: undoRemoveGroup, a: g.ID})
+	}
+	s.setGroup(&groupRec{g: g.Clone(), nameKey: nameKey})
+	return nil
+}
+
+// DeleteCustomerGroup implements pricing.Tx.
+func (w *writeTx) DeleteCustomerGroup(id string) error {
+	s := w.state
+	rec := s.groups[id]
+	if rec == nil {
+		return fmt.Errorf("memory: customer group %q: %w", id, pricing.ErrNotFound)
+	}
+	if m := s.members[id]; m != nil {
+		for _, c := range slices.Clone(m.sortedIDs()) {
+			w.removeMember(id, c)
+		}
+	}
+	w.undo = append(w.undo, undoOp{kind: undoSetGroup, group: rec})
+	s.removeGroup(id)
+	return nil
+}
+
+// AddMember implements pricing.Tx.
+func (w *writeTx) AddMember(groupID, customerID string) error {
+	if w.state.addMember(groupID, customerID) {
+		w.undo = append(w.undo, undoOp{kind: undoRemoveMember, a: groupID, b: customerID})
+	}
+	return nil
+}
+
+// RemoveMember implements pricing.Tx.
+func (w *writeTx) RemoveMember(groupID, customerID string) error {
+	w.removeMember(groupID, customerID)
+	return nil
+}
+
+func (w *writeTx) removeMember(groupID, customerID string) {
+	if w.state.removeMember(groupID, customerID) {
+		w.undo = append(w.undo, undoOp{kind: undoAddMember, a: groupID, b: customerID})
+	}
+}
+
+// PutPriceList implements pricing.Tx. It stores a copy of pl whose CustomerGroupIDs
+// are sorted, without repeats.
+func (w *writeTx) PutPriceList(pl pricing.PriceList) error {
+	s := w.state
+	pl = pl.Clone()
+	slices.Sort(pl.CustomerGroupIDs)
+	pl.CustomerGroupIDs = slices.Compact(pl.CustomerGroupIDs)
+	if old := s.lists[pl.ID]; old != nil {
+		w.undo = append(w.undo, undoOp{kind: undoSetList, list: old})
+	} else {
+		w.undo = append(w.undo, undoOp{kind: undoRemoveList, a: pl.ID})
+	}
+	s.setList(&pl)
+	return nil
+}
+
+// DeletePriceList implements pricing.Tx.
+func (w *writeTx) DeletePriceList(id string) error {
+	s := w.state
+	pl := s.lists[id]
+	if pl == nil {
+		return fmt.Errorf("memory: price list %q: %w", id, pricing.ErrNotFound)
+	}
+	if set := s.byList[id]; id != "" && len(set) > 0 {
+		ps := make([]*pricing.Price, 0, len(set))
+		for p := range set {
+			ps = append(ps, p)
+		}
+		for _, p := range ps {
+			w.undo = append(w.undo, undoOp{kind: undoSetPrice, price: p})
+			s.removePrice(p)
+		}
+	}
+	w.undo = append(w.undo, undoOp{kind: undoSetList, list: pl})
+	s.removeList(id)
+	return nil
+}
+
+// PutPrice implements pricing.Tx.
+func (w *writeTx) PutPrice(p pricing.Price) error {
+	s := w.state
+	if b := s.byVC[vcKey{p.VariantID, p.CurrencyCode}]; b != nil {
+		key := p.Key()
+		if q := b.find(&key); q != nil && q.ID != p.ID {
+			return fmt.Errorf("memory: price %q: key %+v is held by price %q: %w", p.ID, key, q.ID, pricing.ErrAlreadyExists)
+		}
+	}
+	if old := s.prices[p.ID]; old != nil {
+		w.undo = append(w.undo, undoOp{kind: undoSetPrice, price: old})
+		s.removePrice(old)
+	} else {
+		w.undo = append(w.undo, undoOp{kind: undoRemovePrice, a: p.ID})
+	}
+	s.insertPrice(&p)
+	return nil
+}
+
+// DeletePrice implements pricing.Tx.
+func (w *writeTx) DeletePrice(id string) error {
+	s := w.state
+	p := s.prices[id]
+	if p == nil {
+		return fmt.Errorf("memory: price %q: %w", id, pricing.ErrNotFound)
+	}
+	w.undo = append(w.undo, undoOp{kind: undoSetPrice, price: p})
+	s.removePrice(p)
+	return nil
+}
