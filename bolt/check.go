@@ -8,6 +8,7 @@ import (
 	"slices"
 
 	bbolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
 
 	"github.com/commercekit/pricing"
 )
@@ -39,7 +40,11 @@ func (s *Store) Check(ctx context.Context) error {
 				problems = append(problems, fmt.Errorf("bbolt: %w", err))
 			}
 		}
-		c := checker{ctx: ctx, t: &tx{btx: btx, root: s.root}, problems: problems}
+		if len(problems) > 0 {
+			// The B+tree itself is broken: walking the schema could read garbage.
+			return errRollback
+		}
+		c := checker{ctx: ctx, t: &tx{btx: btx, root: s.root}}
 		err := c.run()
 		problems = c.problems
 		if err != nil {
@@ -55,7 +60,7 @@ func (s *Store) Check(ctx context.Context) error {
 	} else {
 		err = s.db.Update(run)
 	}
-	if errors.Is(err, bbolt.ErrDatabaseNotOpen) {
+	if errors.Is(err, berrors.ErrDatabaseNotOpen) {
 		return pricing.ErrClosed
 	}
 	if err != errRollback {

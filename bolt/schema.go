@@ -121,8 +121,7 @@ func migrate(db *bbolt.DB, root []byte, migs []migration) error {
 		return err
 	}
 	if v > target {
-		return fmt.Errorf("bolt: bucket %q has schema version %d, this version of the package reads up to %d: %w",
-			root, v, target, ErrSchemaTooNew)
+		return tooNew(root, v, target)
 	}
 	if v == target {
 		return nil
@@ -139,8 +138,7 @@ func migrate(db *bbolt.DB, root []byte, migs []migration) error {
 			return err
 		}
 		if v > target {
-			return fmt.Errorf("bolt: bucket %q has schema version %d, this version of the package reads up to %d: %w",
-				root, v, target, ErrSchemaTooNew)
+			return tooNew(root, v, target)
 		}
 		rb, err := btx.CreateBucketIfNotExists(root)
 		if err != nil {
@@ -153,4 +151,9 @@ func migrate(db *bbolt.DB, root []byte, migs []migration) error {
 		}
 		return rb.Put(versionKey, binary.BigEndian.AppendUint64(nil, target))
 	})
+}
+
+func tooNew(root []byte, v, target uint64) error {
+	return fmt.Errorf("%w: bucket %q holds schema version %d, written by a newer version of package bolt; this one reads up to version %d",
+		ErrSchemaTooNew, root, v, target)
 }

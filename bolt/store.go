@@ -8,6 +8,7 @@ import (
 	"time"
 
 	bbolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
 
 	"github.com/commercekit/pricing"
 )
@@ -93,7 +94,7 @@ func Open(path string, opts *Options) (*Store, error) {
 	}
 	db, err := bbolt.Open(path, 0o600, &bo)
 	if err != nil {
-		if errors.Is(err, bbolt.ErrTimeout) {
+		if errors.Is(err, berrors.ErrTimeout) {
 			return nil, fmt.Errorf("bolt: open %s: no lock after %v: %w (%w)", path, bo.Timeout, ErrLocked, err)
 		}
 		return nil, fmt.Errorf("bolt: open %s: %w", path, err)
@@ -156,7 +157,7 @@ func (s *Store) run(do func(func(*bbolt.Tx) error) error, fn func(pricing.Tx) er
 		defer t.end()
 		return fn(t)
 	})
-	if err != nil && errors.Is(err, bbolt.ErrDatabaseNotOpen) {
+	if err != nil && errors.Is(err, berrors.ErrDatabaseNotOpen) {
 		// Close ran between the check above and the start of the transaction.
 		return pricing.ErrClosed
 	}

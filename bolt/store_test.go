@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	bbolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
 
 	"github.com/commercekit/pricing"
 	"github.com/commercekit/pricing/bolt"
@@ -394,7 +394,7 @@ func TestErrors(t *testing.T) {
 				t.Errorf("%s: got %v, want ErrNotFound", what, err)
 			}
 		}
-		if err := tx.PutCustomerGroup(f.groups[0], "x"); !errors.Is(err, bbolt.ErrTxNotWritable) {
+		if err := tx.PutCustomerGroup(f.groups[0], "x"); !errors.Is(err, berrors.ErrTxNotWritable) {
 			t.Errorf("PutCustomerGroup in a View: got %v", err)
 		}
 		if err := tx.DeletePrice(f.prices[0].ID); err == nil {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	bbolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
 
 	"github.com/commercekit/pricing"
 )
@@ -59,7 +60,7 @@ func (t *tx) openWrite(op string, ids ...bucketID) error {
 		return errTxDone
 	}
 	if !t.btx.Writable() {
-		return fmt.Errorf("bolt: %s in a read-only transaction: %w", op, bbolt.ErrTxNotWritable)
+		return fmt.Errorf("bolt: %s in a read-only transaction: %w", op, berrors.ErrTxNotWritable)
 	}
 	return t.open(ids...)
 }

@@ -1,0 +1,214 @@
+package bolt_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	bbolt "go.etcd.io/bbolt"
+
+	"github.com/commercekit/pricing"
+	"github.com/commercekit/pricing/bolt"
+)
+
+// lp is the schema's length prefix, spelled again here to corrupt files by hand.
+func lp(s string) string { return string(binary.AppendUvarint(nil, uint64(len(s)))) + s }
+
+// TestCheckFindsCorruptIndexes corrupts one index or record at a time with raw bbolt
+// writes and expects Check to name the problem.
+func TestCheckFindsCorruptIndexes(t *testing.T) {
+	f := sampleFixture()
+	p := f.prices[5] // a list price with a region
+	type edit struct {
+		bucket, key string
+		value       []byte // nil: delete
+	}
+	cases := []struct {
+		name  string
+		edits []edit
+		want  string
+	}{
+		{"variant_currency_prices entry deleted", []edit{{"variant_currency_prices", lp(p.VariantID) + lp(p.CurrencyCode) + p.ID, nil}},
+			"variant_currency_prices entry missing"},
+		{"variant_currency_prices value stale", []edit{{"variant_currency_prices", lp(p.VariantID) + lp(p.CurrencyCode) + p.ID, nil}},
+			"variant_currency_prices"},
+		{"stray variant_currency_prices entry", []edit{{"variant_currency_prices", lp("var_x") + lp("usd") + "ghost", []byte("junk")}},
+			`price "ghost" missing`},
+		{"price_keys entry deleted", nil, "maps to"},
+		{"list_prices entry deleted", []edit{{"list_prices", lp(p.PriceListID) + p.ID, nil}}, "list_prices entry missing"},
+		{"list_prices entry in another list", []edit{{"list_prices", lp("pl_1") + p.ID, []byte{}}}, "is in list"},
+		{"variant_prices entry deleted", []edit{{"variant_prices", lp(p.VariantID) + p.ID, nil}}, "variant_prices entry missing"},
+		{"price record garbage", []edit{{"prices", p.ID, []byte("garbage")}}, "bad record"},
+		{"group_names entry deleted", []edit{{"group_names", f.keys[1], nil}}, "name key"},
+		{"group_names entry for a missing group", []edit{{"group_names", "ghost", []byte("ghost")}}, `group "ghost" missing`},
+		{"member_of entry deleted", []edit{{"member_of", lp("cus_2") + "cg_1", nil}}, "member_of entry missing"},
+		{"stray member_of entry", []edit{{"member_of", lp("cus_9") + "cg_1", []byte{}}}, "members entry missing"},
+		{"member count wrong", []edit{{"member_counts", "cg_1", binary.BigEndian.AppendUint64(nil, 7)}}, "member_counts"},
+		{"list terms deleted", []edit{{"list_terms", "pl_2", nil}}, "terms missing"},
+		{"group_lists entry deleted", []edit{{"group_lists", lp("cg_1") + "pl_2", nil}}, "group_lists entry"},
+		{"stray list_groups entry", []edit{{"list_groups", lp("pl_2") + "cg_2", []byte{}}}, "does not name group"},
+	}
+	// Stale value: the price's amount changed in the index only.
+	stale := p
+	stale.Amount++
+	cases[1].edits[0].value = encodedPrice(t, stale)
+	cases[3].edits = []edit{{"price_keys", lp(p.PriceListID) + lp(p.VariantID) + lp(p.CurrencyCode) + lp(p.RegionID) +
+		string(binary.BigEndian.AppendUint64(nil, uint64(p.MinQuantity))) +
+		string(binary.BigEndian.AppendUint64(nil, uint64(p.MaxQuantity))), nil}}
+
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "pricing.db")
+			s, err := bolt.Open(path, &bolt.Options{NoSync: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			f.load(t, s)
+			if err := s.Check(context.Background()); err != nil {
+				t.Fatalf("Check before the corruption: %v", err)
+			}
+			if err := s.DB().Update(func(btx *bbolt.Tx) error {
+				root := btx.Bucket([]byte(bolt.DefaultBucket))
+				for _, e := range c.edits {
+					b := root.Bucket([]byte(e.bucket))
+					var err error
+					if e.value == nil {
+						if b.Get([]byte(e.key)) == nil && !hasKey(b, e.key) {
+							t.Fatalf("%s: no key %q to delete", e.bucket, e.key)
+						}
+						err = b.Delete([]byte(e.key))
+					} else {
+						err = b.Put([]byte(e.key), e.value)
+					}
+					if err != nil {
+						return err
+					}
+				}
+				return nil
+			}); err != nil {
+				t.Fatal(err)
+			}
+			err = s.Check(context.Background())
+			if !errors.Is(err, bolt.ErrCorrupt) {
+				t.Fatalf("Check: got %v, want ErrCorrupt", err)
+			}
+			if !strings.Contains(err.Error(), c.want) {
+				t.Errorf("Check error does not mention %q:\n%v", c.want, err)
+			}
+		})
+	}
+}
+
+func hasKey(b *bbolt.Bucket, key string) bool {
+	k, _ := b.Cursor().Seek([]byte(key))
+	return string(k) == key
+}
+
+// encodedPrice returns the value the store keeps for p.
+func encodedPrice(t *testing.T, p pricing.Price) []byte {
+	t.Helper()
+	s, _ := openTemp(t)
+	update(t, s, func(tx pricing.Tx) error { return tx.PutPrice(p) })
+	var v []byte
+	if err := s.DB().View(func(btx *bbolt.Tx) error {
+		v = bytes.Clone(btx.Bucket([]byte(bolt.DefaultBucket)).Bucket([]byte("prices")).Get([]byte(p.ID)))
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// TestReadsReportCorruptRecords: a record that does not decode is an ErrCorrupt error
+// from the Tx, not a panic or a zero value.
+func TestReadsReportCorruptRecords(t *testing.T) {
+	s, err := bolt.Open(filepath.Join(t.TempDir(), "pricing.db"), &bolt.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	f := sampleFixture()
+	f.load(t, s)
+	p := f.prices[0]
+	if err := s.DB().Update(func(btx *bbolt.Tx) error {
+		root := btx.Bucket([]byte(bolt.DefaultBucket))
+		if err := root.Bucket([]byte("prices")).Put([]byte(p.ID), []byte{1, 2, 3}); err != nil {
+			return err
+		}
+		if err := root.Bucket([]byte("variant_currency_prices")).Put([]byte(lp(p.VariantID)+lp(p.CurrencyCode)+p.ID), []byte{1}); err != nil {
+			return err
+		}
+		return root.Bucket([]byte("groups")).Put([]byte(f.groups[0].ID), []byte{200})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	view(t, s, func(tx pricing.Tx) error {
+		for what, err := range map[string]error{
+			"Price":               second(tx.Price(p.ID)),
+			"AppendVariantPrices": second(tx.AppendVariantPrices(nil, p.VariantID, p.CurrencyCode)),
+			"CustomerGroup":       second(tx.CustomerGroup(f.groups[0].ID)),
+			"Prices":              tx.Prices(func(pricing.Price) bool { return true }),
+		} {
+			if !errors.Is(err, bolt.ErrCorrupt) {
+				t.Errorf("%s of a corrupt record: got %v, want ErrCorrupt", what, err)
+			}
+		}
+		return nil
+	})
+}
+
+// TestCheckFindsBrokenPages breaks bbolt's own structure: a page that is neither
+// reachable nor free (it leaked from the freelist).
+func TestCheckFindsBrokenPages(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "pricing.db")
+	s, err := bolt.Open(path, &bolt.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := sampleFixture()
+	f.load(t, s)
+	f.load(t, s) // a second commit frees the pages the first one wrote
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The current meta page (0 or 1, the higher txid) names the freelist page; drop the
+	// last page ID of its list. Layouts: page header = id u64, flags u16, count u16,
+	// overflow u32; meta (after the header) = magic, version, page size, flags (u32
+	// each), root bucket (16 bytes), freelist page u64, high water mark u64, txid u64.
+	le := binary.LittleEndian
+	pageSize := int(le.Uint32(data[16+8:]))
+	meta := data[16:]
+	if le.Uint64(data[pageSize+16+48:]) > le.Uint64(data[16+48:]) {
+		meta = data[pageSize+16:]
+	}
+	fl := data[int(le.Uint64(meta[32:]))*pageSize:]
+	count := le.Uint16(fl[10:])
+	if le.Uint16(fl[8:]) != 0x10 || count == 0 || count == 0xFFFF {
+		t.Skipf("freelist page has flags %#x and count %d", le.Uint16(fl[8:]), count)
+	}
+	leaked := le.Uint64(fl[16+8*int(count-1):])
+	le.PutUint16(fl[10:], count-1)
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s, err = bolt.Open(path, &bolt.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	err = s.Check(context.Background())
+	if !errors.Is(err, bolt.ErrCorrupt) || !strings.Contains(err.Error(), "unreachable unfreed") {
+		t.Fatalf("Check of a file that leaked page %d: got %v, want bbolt's unreachable page", leaked, err)
+	}
+	t.Logf("page %d leaked: %v", leaked, err)
+}
