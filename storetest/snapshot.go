@@ -74,7 +74,7 @@ func snapshotTx(t *testing.T, tx pricing.Tx, u *universe) snapshot {
 		t.Helper()
 		switch {
 		case err == nil:
-			snap[call] = v
+			snap[call] = detach(v)
 		case errors.Is(err, pricing.ErrNotFound):
 			snap[call] = notFound
 		default:
@@ -140,6 +140,37 @@ func snapshotTx(t *testing.T, tx pricing.Tx, u *universe) snapshot {
 		}
 	}
 	return snap
+}
+
+// detach returns a deep copy of a read's result, so that a store that wrongly shares
+// its data with callers cannot change a snapshot after it was taken.
+func detach(v any) any {
+	switch v := v.(type) {
+	case []string:
+		return slices.Clone(v)
+	case []pricing.Price:
+		return slices.Clone(v)
+	case pricing.CustomerGroup:
+		return v.Clone()
+	case pricing.PriceList:
+		return v.Clone()
+	case pricing.PriceListTerms:
+		v.CustomerGroupIDs = slices.Clone(v.CustomerGroupIDs)
+		return v
+	case []pricing.CustomerGroup:
+		out := make([]pricing.CustomerGroup, len(v))
+		for i, g := range v {
+			out[i] = g.Clone()
+		}
+		return out
+	case []pricing.PriceList:
+		out := make([]pricing.PriceList, len(v))
+		for i, pl := range v {
+			out[i] = pl.Clone()
+		}
+		return out
+	}
+	return v
 }
 
 // nilIfEmpty returns nil for an empty slice: the contract does not say whether
