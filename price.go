@@ -71,8 +71,10 @@ func (s *Service) checkPrices(fe *fieldErrors, field string, ins []PriceInput, v
 // whose key exists updates that price and keeps its ID; an input ID that names another
 // price of the same list moves that price to the new key. When scope is not nil, every
 // price it yields that was not written is deleted (the replace of AddPrices and
-// SetBasePrices). It returns the prices as stored, in input order.
+// SetBasePrices). Two inputs that come to the same price (one by its key, the other by
+// its ID) are invalid. It returns the prices as stored, in input order.
 func (s *Service) upsertPrices(tx Tx, listID string, prices []Price, scope func(func(Price) bool) error) ([]Price, error) {
+	written := make(map[string]int, len(prices))
 	for i := range prices {
 		p := &prices[i]
 		p.PriceListID = listID
@@ -95,6 +97,10 @@ func (s *Service) upsertPrices(tx Tx, listID string, prices []Price, scope func(
 				return nil, err
 			}
 		}
+		if j, dup := written[p.ID]; dup {
+			return nil, &FieldError{Field: fmt.Sprintf("Prices[%d].ID", i), Reason: fmt.Sprintf("names price %q, which Prices[%d] already updates", p.ID, j)}
+		}
+		written[p.ID] = i
 		if err := tx.PutPrice(*p); err != nil {
 			return nil, err
 		}
