@@ -3,6 +3,7 @@ package pricing_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"maps"
 	"testing"
 	"time"
@@ -1087,4 +1088,75 @@ func TestResolveFollowsChanges(t *testing.T) {
 			t.Errorf("after %q: %d, want %d", s.name, got, s.want)
 		}
 	}
+}
+
+// Resolutions run concurrently with each other and with writes, and each sees a
+// consistent state: a customer is in the group with the list's price, or not.
+func TestResolveConcurrently(t *testing.T) {
+	t.Parallel()
+	svc, _ := newService(t)
+	ctx := context.Background()
+	f := &fx{t: t, ctx: ctx, svc: svc}
+	f.group("vip", "cus_vip")
+	f.base(pi("b", 1000), pi("b10", 900, qty(10, 0)))
+	f.sale("vip_sale", ps(pi("s", 800), pi("s10", 700, qty(10, 0))), groups("vip"))
+	done := make(chan struct{})
+	writerDone := make(chan struct{})
+	go func() {
+		defer close(writerDone)
+		for {
+			select {
+			case <-done:
+				return
+			default:
+			}
+			if err := svc.AddCustomers(ctx, "vip", []string{"cus_flip"}); err != nil {
+				t.Error(err)
+				return
+			}
+			if err := svc.RemoveCustomers(ctx, "vip", []string{"cus_flip"}); err != nil {
+				t.Error(err)
+				return
+			}
+		}
+	}()
+	errs := make(chan error, 8)
+	for w := range 8 {
+		go func() {
+			for i := range 300 {
+				q := int64(1 + (i+w)%12)
+				customer := []string{"", "cus_vip", "cus_other", "cus_flip"}[(i+w)%4]
+				items := []pricing.Item{{VariantID: "shirt", Quantity: q}, {VariantID: "ghost"}, {VariantID: "shirt", Quantity: 1}}
+				res, err := svc.ResolveMany(ctx, pricing.Query{CurrencyCode: "usd", CustomerID: customer, Explain: i%3 == 0}, items)
+				if err != nil {
+					errs <- err
+					return
+				}
+				vip := res[0].CalculatedType == "sale"
+				want0, want2 := int64(1000), int64(1000)
+				if q >= 10 {
+					want0 = 900
+				}
+				if customer == "cus_vip" || customer == "cus_flip" && vip {
+					want0, want2 = 800, 800
+					if q >= 10 {
+						want0 = 700
+					}
+				}
+				if res[0].CalculatedAmount != want0 || res[1].Found || res[2].CalculatedAmount != want2 {
+					errs <- fmt.Errorf("customer %q × %d: got %d, %v, %d; want %d, false, %d",
+						customer, q, res[0].CalculatedAmount, res[1].Found, res[2].CalculatedAmount, want0, want2)
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range 8 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+	close(done)
+	<-writerDone
 }

@@ -1160,3 +1160,34 @@ func TestUpsertTwoInputsOnePrice(t *testing.T) {
 		})
 	}
 }
+
+// Concurrent creates of one name in different cases: exactly one wins, the others get
+// ErrAlreadyExists.
+func TestConcurrentCreateSameName(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	svc, _ := newService(t)
+	names := []string{"VIP", "vip", " Vip", "vIP ", "ViP", "VIp", "vIp", "viP"}
+	errs := make(chan error, len(names))
+	for _, n := range names {
+		go func() {
+			_, err := svc.CreateCustomerGroup(ctx, pricing.NewCustomerGroup{Name: n})
+			errs <- err
+		}()
+	}
+	won := 0
+	for range names {
+		switch err := <-errs; {
+		case err == nil:
+			won++
+		case !errors.Is(err, pricing.ErrAlreadyExists):
+			t.Errorf("err = %v, want ErrAlreadyExists", err)
+		}
+	}
+	if won != 1 {
+		t.Errorf("%d creates succeeded, want 1", won)
+	}
+	if all := mustPage[pricing.CustomerGroup](t)(svc.ListCustomerGroups(ctx, pricing.CustomerGroupFilter{})); len(all) != 1 {
+		t.Errorf("%d groups, want 1", len(all))
+	}
+}
