@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"math"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/commercekit/pricing"
+	"github.com/commercekit/pricing/bolt"
 	"github.com/commercekit/pricing/memory"
 )
 
@@ -33,10 +35,15 @@ var (
 // invalidFixture holds one of everything, so that a refused write has something to
 // damage: groups g1 (customer c1) and big (40 KiB of metadata), list pl (price p1, on
 // [at0, at0+30d), audience g1), and the base prices of shirt.
-func invalidFixture(t *testing.T) (*pricing.Service, *memory.Store) {
+func invalidFixture(t *testing.T) (*pricing.Service, pricing.Store) {
+	t.Helper()
+	svc, st := newService(t)
+	return fillInvalidFixture(t, svc), st
+}
+
+func fillInvalidFixture(t *testing.T, svc *pricing.Service) *pricing.Service {
 	t.Helper()
 	ctx := context.Background()
-	svc, st := newService(t)
 	must1[pricing.CustomerGroup](t)(svc.CreateCustomerGroup(ctx, pricing.NewCustomerGroup{ID: "g1", Name: "Wholesale", Metadata: map[string]any{"k": "v"}}))
 	must1[pricing.CustomerGroup](t)(svc.CreateCustomerGroup(ctx, pricing.NewCustomerGroup{ID: "big", Name: "Big", Metadata: map[string]any{"a": halfBig}}))
 	must(t, svc.AddCustomers(ctx, "g1", []string{"c1"}))
@@ -44,7 +51,7 @@ func invalidFixture(t *testing.T) (*pricing.Service, *memory.Store) {
 		StartsAt: at0, EndsAt: at0.Add(30 * 24 * time.Hour), CustomerGroupIDs: []string{"g1"}, Prices: ps(pi("p1", 900))}))
 	must1[pricing.PriceList](t)(svc.CreatePriceList(ctx, pricing.NewPriceList{ID: "gross", Name: "Gross", IncludesTax: true, Prices: ps(pi("p2", 1000))}))
 	must1[[]pricing.Price](t)(svc.SetBasePrices(ctx, "shirt", ps(pi("b1", 1000), pi("b2", 900, cur("eur")))))
-	return svc, st
+	return svc
 }
 
 type invalidCase struct {
@@ -293,21 +300,43 @@ var invalidCases = []invalidCase{
 
 func TestInvalidInput(t *testing.T) {
 	t.Parallel()
-	for _, tc := range invalidCases {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			svc, st := invalidFixture(t)
-			before := dumpStore(t, st)
-			err := tc.op(context.Background(), svc)
-			wantInvalid(t, err, tc.field)
-			for _, other := range []error{pricing.ErrNotFound, pricing.ErrAlreadyExists, pricing.ErrConflict, pricing.ErrNoPrice, pricing.ErrClosed} {
-				if errors.Is(err, other) {
-					t.Errorf("err %v also matches %v", err, other)
-				}
+	stores := []struct {
+		name string
+		open func(t *testing.T) pricing.Store
+	}{
+		{"memory", func(t *testing.T) pricing.Store { return memory.New() }},
+		{"bolt", func(t *testing.T) pricing.Store {
+			st, err := bolt.Open(filepath.Join(t.TempDir(), "pricing.db"), &bolt.Options{NoSync: true})
+			if err != nil {
+				t.Fatal(err)
 			}
-			deepEqual(t, "store after the refused call", dumpStore(t, st), before)
-		})
+			return st
+		}},
 	}
+	for _, store := range stores {
+		for _, tc := range invalidCases {
+			t.Run(store.name+"/"+tc.name, func(t *testing.T) {
+				t.Parallel()
+				st := store.open(t)
+				t.Cleanup(func() { _ = st.Close() })
+				svc := fillInvalidFixture(t, pricing.New(st, pricing.WithClock(func() time.Time { return t0 }), pricing.WithIDGenerator(seqIDs("id"))))
+				runInvalidCase(t, svc, st, tc)
+			})
+		}
+	}
+}
+
+// runInvalidCase runs the bad call and checks the error and the store.
+func runInvalidCase(t *testing.T, svc *pricing.Service, st pricing.Store, tc invalidCase) {
+	before := dumpStore(t, st)
+	err := tc.op(context.Background(), svc)
+	wantInvalid(t, err, tc.field)
+	for _, other := range []error{pricing.ErrNotFound, pricing.ErrAlreadyExists, pricing.ErrConflict, pricing.ErrNoPrice, pricing.ErrClosed} {
+		if errors.Is(err, other) {
+			t.Errorf("err %v also matches %v", err, other)
+		}
+	}
+	deepEqual(t, "store after the refused call", dumpStore(t, st), before)
 }
 
 // Every bad field of one input is named, not only the first.

@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/commercekit/pricing"
+	"github.com/commercekit/pricing/bolt"
 	"github.com/commercekit/pricing/memory"
 )
 
@@ -805,56 +807,61 @@ func TestResolveRules(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			svc, _ := newService(t)
-			ctx := context.Background()
-			tc.setup(&fx{t: t, ctx: ctx, svc: svc})
-			q := tc.query
-			if q.CurrencyCode == "" {
-				q.CurrencyCode = "usd"
-			}
-			v := tc.variant
-			if v == "" {
-				v = "shirt"
-			}
-			w := tc.want
-
-			// Resolve, without and with Explain.
-			res, err := svc.Resolve(ctx, q, v, tc.qty)
-			checkResolution(t, "Resolve", res, err, tc.qty, w)
-			if res.Explanation != nil {
-				t.Errorf("Explanation without Explain: %+v", res.Explanation)
-			}
-			qe := q
-			qe.Explain = true
-			resE, errE := svc.Resolve(ctx, qe, v, tc.qty)
-			checkResolution(t, "Resolve with Explain", resE, errE, tc.qty, w)
-			if w.outcomes != nil {
-				got := map[string]pricing.Outcome{}
-				for _, c := range resE.Explanation {
-					got[c.Price.ID] = c.Outcome
-				}
-				if !maps.Equal(got, w.outcomes) {
-					t.Errorf("outcomes:\n got  %v\n want %v", got, w.outcomes)
-				}
-			}
-			resE.Explanation = nil
-			deepEqual(t, "Resolve with Explain, without its Explanation", resE, res)
-
-			// ResolveMany agrees with Resolve, also next to an item without a price.
-			many, err := svc.ResolveMany(ctx, q, []pricing.Item{{VariantID: "no_such_variant", Quantity: 3}, {VariantID: v, Quantity: tc.qty}})
-			if err != nil {
-				t.Fatalf("ResolveMany: %v", err)
-			}
-			if len(many) != 2 {
-				t.Fatalf("ResolveMany returned %d resolutions, want 2", len(many))
-			}
-			deepEqual(t, "ResolveMany[0] (no price)", many[0], pricing.Resolution{VariantID: "no_such_variant", Quantity: 3})
-			wantRes := res
-			if !w.found {
-				wantRes = pricing.Resolution{VariantID: v, Quantity: max(tc.qty, 1)}
-			}
-			deepEqual(t, "ResolveMany[1]", many[1], wantRes)
+			runResolveCase(t, svc, tc)
 		})
 	}
+}
+
+// runResolveCase builds the case's fixture in svc's empty store and checks it.
+func runResolveCase(t *testing.T, svc *pricing.Service, tc resolveCase) {
+	ctx := context.Background()
+	tc.setup(&fx{t: t, ctx: ctx, svc: svc})
+	q := tc.query
+	if q.CurrencyCode == "" {
+		q.CurrencyCode = "usd"
+	}
+	v := tc.variant
+	if v == "" {
+		v = "shirt"
+	}
+	w := tc.want
+
+	// Resolve, without and with Explain.
+	res, err := svc.Resolve(ctx, q, v, tc.qty)
+	checkResolution(t, "Resolve", res, err, tc.qty, w)
+	if res.Explanation != nil {
+		t.Errorf("Explanation without Explain: %+v", res.Explanation)
+	}
+	qe := q
+	qe.Explain = true
+	resE, errE := svc.Resolve(ctx, qe, v, tc.qty)
+	checkResolution(t, "Resolve with Explain", resE, errE, tc.qty, w)
+	if w.outcomes != nil {
+		got := map[string]pricing.Outcome{}
+		for _, c := range resE.Explanation {
+			got[c.Price.ID] = c.Outcome
+		}
+		if !maps.Equal(got, w.outcomes) {
+			t.Errorf("outcomes:\n got  %v\n want %v", got, w.outcomes)
+		}
+	}
+	resE.Explanation = nil
+	deepEqual(t, "Resolve with Explain, without its Explanation", resE, res)
+
+	// ResolveMany agrees with Resolve, also next to an item without a price.
+	many, err := svc.ResolveMany(ctx, q, []pricing.Item{{VariantID: "no_such_variant", Quantity: 3}, {VariantID: v, Quantity: tc.qty}})
+	if err != nil {
+		t.Fatalf("ResolveMany: %v", err)
+	}
+	if len(many) != 2 {
+		t.Fatalf("ResolveMany returned %d resolutions, want 2", len(many))
+	}
+	deepEqual(t, "ResolveMany[0] (no price)", many[0], pricing.Resolution{VariantID: "no_such_variant", Quantity: 3})
+	wantRes := res
+	if !w.found {
+		wantRes = pricing.Resolution{VariantID: v, Quantity: max(tc.qty, 1)}
+	}
+	deepEqual(t, "ResolveMany[1]", many[1], wantRes)
 }
 
 func checkResolution(t *testing.T, call string, r pricing.Resolution, err error, qty int64, w want) {
@@ -1159,4 +1166,22 @@ func TestResolveConcurrently(t *testing.T) {
 	}
 	close(done)
 	<-writerDone
+}
+
+// The same table over the durable store: the rules live in the Service, so every store
+// must give the same resolutions.
+func TestResolveRulesOnBolt(t *testing.T) {
+	t.Parallel()
+	for _, tc := range resolveCases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			st, err := bolt.Open(filepath.Join(t.TempDir(), "pricing.db"), &bolt.Options{NoSync: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { _ = st.Close() })
+			svc := pricing.New(st, pricing.WithClock(func() time.Time { return t0 }), pricing.WithIDGenerator(seqIDs("id")))
+			runResolveCase(t, svc, tc)
+		})
+	}
 }
