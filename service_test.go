@@ -1191,3 +1191,92 @@ func TestConcurrentCreateSameName(t *testing.T) {
 		t.Errorf("%d groups, want 1", len(all))
 	}
 }
+
+// Ties of a listing's order are broken by ID: groups created at the same instant come
+// newest-ID first by default (generated UUID v7 IDs grow with time).
+func TestListingTiesByID(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	svc, _ := newService(t)
+	for _, n := range []string{"b", "a", "c"} {
+		must1[pricing.CustomerGroup](t)(svc.CreateCustomerGroup(ctx, pricing.NewCustomerGroup{Name: n}))
+		must1[pricing.PriceList](t)(svc.CreatePriceList(ctx, pricing.NewPriceList{Name: n}))
+	}
+	for _, tc := range []struct {
+		order      string
+		groups     []string
+		priceLists []string
+	}{
+		{"", []string{"id_005", "id_003", "id_001"}, []string{"id_006", "id_004", "id_002"}},
+		{"created_at", []string{"id_001", "id_003", "id_005"}, []string{"id_002", "id_004", "id_006"}},
+		{"-updated_at", []string{"id_005", "id_003", "id_001"}, []string{"id_006", "id_004", "id_002"}},
+		{"name", []string{"id_003", "id_001", "id_005"}, []string{"id_004", "id_002", "id_006"}},
+	} {
+		deepEqual(t, "groups by "+tc.order, groupIDs(mustPage[pricing.CustomerGroup](t)(svc.ListCustomerGroups(ctx, pricing.CustomerGroupFilter{Order: tc.order}))), tc.groups)
+		deepEqual(t, "lists by "+tc.order, listIDs(mustPage[pricing.PriceList](t)(svc.ListPriceLists(ctx, pricing.PriceListFilter{Order: tc.order}))), tc.priceLists)
+	}
+}
+
+// A done context and a closed store: every call fails with the context's error or
+// ErrClosed, and writes nothing.
+func TestDoneContextAndClosedStore(t *testing.T) {
+	t.Parallel()
+	calls := []struct {
+		name string
+		call func(ctx context.Context, svc *pricing.Service) error
+	}{
+		{"CreateCustomerGroup", func(ctx context.Context, svc *pricing.Service) error {
+			_, err := svc.CreateCustomerGroup(ctx, pricing.NewCustomerGroup{Name: "new"})
+			return err
+		}},
+		{"AddCustomers", func(ctx context.Context, svc *pricing.Service) error {
+			return svc.AddCustomers(ctx, "g1", []string{"c9"})
+		}},
+		{"DeleteCustomerGroup", func(ctx context.Context, svc *pricing.Service) error { return svc.DeleteCustomerGroup(ctx, "big") }},
+		{"CreatePriceList", func(ctx context.Context, svc *pricing.Service) error {
+			_, err := svc.CreatePriceList(ctx, pricing.NewPriceList{Name: "new"})
+			return err
+		}},
+		{"AddPrices", func(ctx context.Context, svc *pricing.Service) error {
+			_, err := svc.AddPrices(ctx, "pl", ps(pi("", 1)), true)
+			return err
+		}},
+		{"SetBasePrices", func(ctx context.Context, svc *pricing.Service) error {
+			_, err := svc.SetBasePrices(ctx, "shirt", nil)
+			return err
+		}},
+		{"Resolve", func(ctx context.Context, svc *pricing.Service) error {
+			_, err := svc.Resolve(ctx, pricing.Query{CurrencyCode: "usd"}, "shirt", 1)
+			return err
+		}},
+		{"ResolveMany", func(ctx context.Context, svc *pricing.Service) error {
+			_, err := svc.ResolveMany(ctx, pricing.Query{CurrencyCode: "usd"}, []pricing.Item{{VariantID: "shirt"}})
+			return err
+		}},
+		{"ListPriceLists", func(ctx context.Context, svc *pricing.Service) error {
+			_, _, err := svc.ListPriceLists(ctx, pricing.PriceListFilter{})
+			return err
+		}},
+	}
+	for _, c := range calls {
+		t.Run("canceled/"+c.name, func(t *testing.T) {
+			t.Parallel()
+			svc, st := invalidFixture(t)
+			before := dumpStore(t, st)
+			ctx, cancel := context.WithCancel(context.Background())
+			cancel()
+			if err := c.call(ctx, svc); !errors.Is(err, context.Canceled) {
+				t.Errorf("err = %v, want context.Canceled", err)
+			}
+			deepEqual(t, "store", dumpStore(t, st), before)
+		})
+		t.Run("closed/"+c.name, func(t *testing.T) {
+			t.Parallel()
+			svc, st := invalidFixture(t)
+			must(t, st.Close())
+			if err := c.call(context.Background(), svc); !errors.Is(err, pricing.ErrClosed) {
+				t.Errorf("err = %v, want ErrClosed", err)
+			}
+		})
+	}
+}
