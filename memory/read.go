@@ -120,19 +120,20 @@ func (s *state) AppendPriceListIDsOfGroup(dst []string, groupID string) ([]strin
 
 // Price implements pricing.Tx.
 func (s *state) Price(id string) (pricing.Price, error) {
-	p := s.prices[id]
-	if p == nil {
-		return pricing.Price{}, fmt.Errorf("memory: price %q: %w", id, pricing.ErrNotFound)
+	if b := s.prices[id]; b != nil {
+		if i, ok := b.index(id); ok {
+			return b.prices[i], nil
+		}
 	}
-	return *p, nil
+	return pricing.Price{}, fmt.Errorf("memory: price %q: %w", id, pricing.ErrNotFound)
 }
 
 // PriceIDByKey implements pricing.Tx. It scans the few prices of the key's variant in
 // the key's currency.
 func (s *state) PriceIDByKey(key pricing.PriceKey) (string, error) {
 	if b := s.byVC[vcKey{key.VariantID, key.CurrencyCode}]; b != nil {
-		if p := b.find(&key); p != nil {
-			return p.ID, nil
+		if i := b.find(&key); i >= 0 {
+			return b.prices[i].ID, nil
 		}
 	}
 	return "", fmt.Errorf("memory: price key %+v: %w", key, pricing.ErrNotFound)
@@ -141,18 +142,23 @@ func (s *state) PriceIDByKey(key pricing.PriceKey) (string, error) {
 // Prices implements pricing.Tx.
 func (s *state) Prices(fn func(pricing.Price) bool) error {
 	ps := make([]*pricing.Price, 0, len(s.prices))
-	for _, p := range s.prices {
-		ps = append(ps, p)
+	for _, b := range s.byVC {
+		for i := range b.prices {
+			ps = append(ps, &b.prices[i])
+		}
 	}
 	return yieldSorted(ps, fn)
 }
 
 // PricesOfList implements pricing.Tx.
 func (s *state) PricesOfList(listID string, fn func(pricing.Price) bool) error {
-	set := s.byList[listID]
-	ps := make([]*pricing.Price, 0, len(set))
-	for p := range set {
-		ps = append(ps, p)
+	var ps []*pricing.Price
+	for b := range s.byList[listID] {
+		for i := range b.prices {
+			if p := &b.prices[i]; p.PriceListID == listID {
+				ps = append(ps, p)
+			}
+		}
 	}
 	return yieldSorted(ps, fn)
 }
@@ -161,14 +167,18 @@ func (s *state) PricesOfList(listID string, fn func(pricing.Price) bool) error {
 func (s *state) PricesOfVariant(variantID string, fn func(pricing.Price) bool) error {
 	var ps []*pricing.Price
 	for _, c := range s.currencies[variantID] {
-		ps = append(ps, s.byVC[vcKey{variantID, c}].prices...)
+		b := s.byVC[vcKey{variantID, c}]
+		for i := range b.prices {
+			ps = append(ps, &b.prices[i])
+		}
 	}
 	return yieldSorted(ps, fn)
 }
 
 // yieldSorted sorts ps by ID and calls fn with a copy of each until fn returns false.
+// The pointers point into buckets, which fn cannot change: it must not use the Tx.
 func yieldSorted(ps []*pricing.Price, fn func(pricing.Price) bool) error {
-	slices.SortFunc(ps, comparePriceIDs)
+	slices.SortFunc(ps, func(a, b *pricing.Price) int { return strings.Compare(a.ID, b.ID) })
 	for _, p := range ps {
 		if !fn(*p) {
 			break
@@ -177,14 +187,12 @@ func yieldSorted(ps []*pricing.Price, fn func(pricing.Price) bool) error {
 	return nil
 }
 
-// AppendVariantPrices implements pricing.Tx: one map lookup, then a copy of each price
-// of the variant in the currency, in ascending ID order. It allocates only when dst
-// lacks capacity.
+// AppendVariantPrices implements pricing.Tx: one map lookup and one copy of the
+// variant's prices in the currency, which are in ascending ID order. It allocates only
+// when dst lacks capacity.
 func (s *state) AppendVariantPrices(dst []pricing.Price, variantID, currencyCode string) ([]pricing.Price, error) {
 	if b := s.byVC[vcKey{variantID, currencyCode}]; b != nil {
-		for _, p := range b.prices {
-			dst = append(dst, *p)
-		}
+		dst = append(dst, b.prices...)
 	}
 	return dst, nil
 }

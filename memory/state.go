@@ -13,9 +13,10 @@ import (
 // the indexes in step with the records and record no undo: the write transaction logs
 // the inverse of each mutation before it calls one.
 //
-// Stored *groupRec, *pricing.PriceList and *pricing.Price values are never changed in
-// place; a write replaces the pointer. The undo log can therefore keep the old pointer
-// instead of a copy, and PriceListTerms can share a list's CustomerGroupIDs.
+// Stored *groupRec and *pricing.PriceList values are never changed in place; a write
+// replaces the pointer. The undo log can therefore keep the old pointer instead of a
+// copy, and PriceListTerms can share a list's CustomerGroupIDs. Prices are stored by
+// value in their (variant, currency) bucket; the undo log copies a price it replaces.
 type state struct {
 	groups      map[string]*groupRec  // group ID → group
 	groupByName map[string]string     // name key → group ID
@@ -25,10 +26,10 @@ type state struct {
 	lists        map[string]*pricing.PriceList  // list ID → list, CustomerGroupIDs ascending
 	listsOfGroup map[string]map[string]struct{} // group ID → IDs of the lists naming it
 
-	prices     map[string]*pricing.Price              // price ID → price
-	byVC       map[vcKey]*bucket                      // (variant, currency) → its prices
-	currencies map[string][]string                    // variant ID → ascending currencies of its buckets
-	byList     map[string]map[*pricing.Price]struct{} // list ID, "" for base → its prices
+	prices     map[string]*bucket           // price ID → the bucket holding the price
+	byVC       map[vcKey]*bucket            // (variant, currency) → its prices; no empty buckets
+	currencies map[string][]string          // variant ID → ascending currencies of its buckets
+	byList     map[string]map[*bucket]int32 // list ID, "" for base → buckets holding its prices → how many
 }
 
 func (s *state) init() {
@@ -38,10 +39,10 @@ func (s *state) init() {
 	s.groupsOf = map[string][]string{}
 	s.lists = map[string]*pricing.PriceList{}
 	s.listsOfGroup = map[string]map[string]struct{}{}
-	s.prices = map[string]*pricing.Price{}
+	s.prices = map[string]*bucket{}
 	s.byVC = map[vcKey]*bucket{}
 	s.currencies = map[string][]string{}
-	s.byList = map[string]map[*pricing.Price]struct{}{}
+	s.byList = map[string]map[*bucket]int32{}
 }
 
 // groupRec is a stored group with the name key it is indexed under.
@@ -75,25 +76,30 @@ func (m *memberSet) sortedIDs() []string {
 // vcKey is the key of the resolver's index: a variant and a currency.
 type vcKey struct{ variant, currency string }
 
-// bucket holds the prices of one variant in one currency, in ascending ID order. It is
-// small (a variant's prices in a currency across its lists), so key lookups scan it.
+// bucket holds the prices of one variant in one currency, by value and in ascending ID
+// order, so that AppendVariantPrices is one copy. It is small (a variant's prices in a
+// currency across its lists), so key lookups scan it.
 type bucket struct {
-	prices []*pricing.Price
+	prices []pricing.Price
 }
 
-// find returns the price stored under key, or nil.
-func (b *bucket) find(key *pricing.PriceKey) *pricing.Price {
-	for _, p := range b.prices {
+// index returns the position of the price with the given ID, or where it would go.
+func (b *bucket) index(id string) (int, bool) {
+	return slices.BinarySearchFunc(b.prices, id, func(p pricing.Price, id string) int { return strings.Compare(p.ID, id) })
+}
+
+// find returns the position of the price stored under key, or -1.
+func (b *bucket) find(key *pricing.PriceKey) int {
+	for i := range b.prices {
+		p := &b.prices[i]
 		if p.MinQuantity == key.MinQuantity && p.MaxQuantity == key.MaxQuantity &&
 			p.RegionID == key.RegionID && p.PriceListID == key.PriceListID &&
 			p.VariantID == key.VariantID && p.CurrencyCode == key.CurrencyCode {
-			return p
+			return i
 		}
 	}
-	return nil
+	return -1
 }
-
-func comparePriceIDs(a, b *pricing.Price) int { return strings.Compare(a.ID, b.ID) }
 
 // insertSorted inserts s into the ascending slice ids, if it is not there yet.
 func insertSorted(ids []string, s string) []string {
@@ -220,52 +226,67 @@ func (s *state) diffAudience(listID string, old, new []string) {
 	}
 }
 
-// insertPrice stores and indexes p; no price with p's ID may be stored.
-func (s *state) insertPrice(p *pricing.Price) {
-	s.prices[p.ID] = p
-	k := vcKey{p.VariantID, p.CurrencyCode}
-	b := s.byVC[k]
+// insertPrice stores and indexes a copy of p; no price with p's ID may be stored. b is
+// the bucket of p's variant and currency, or nil to look it up (and create it).
+func (s *state) insertPrice(p *pricing.Price, b *bucket) {
 	if b == nil {
-		b = &bucket{}
-		s.byVC[k] = b
-		s.currencies[p.VariantID] = insertSorted(s.currencies[p.VariantID], p.CurrencyCode)
+		k := vcKey{p.VariantID, p.CurrencyCode}
+		if b = s.byVC[k]; b == nil {
+			b = &bucket{}
+			s.byVC[k] = b
+			s.currencies[p.VariantID] = insertSorted(s.currencies[p.VariantID], p.CurrencyCode)
+		}
 	}
 	// IDs mostly arrive in ascending order (UUID v7): test the end first.
 	if n := len(b.prices); n == 0 || b.prices[n-1].ID < p.ID {
-		b.prices = append(b.prices, p)
+		b.prices = append(b.prices, *p)
 	} else {
-		i, _ := slices.BinarySearchFunc(b.prices, p, comparePriceIDs)
-		b.prices = slices.Insert(b.prices, i, p)
+		i, _ := b.index(p.ID)
+		b.prices = slices.Insert(b.prices, i, *p)
 	}
-	set := s.byList[p.PriceListID]
-	if set == nil {
-		set = map[*pricing.Price]struct{}{}
-		s.byList[p.PriceListID] = set
-	}
-	set[p] = struct{}{}
+	s.prices[p.ID] = b
+	s.countListPrices(p.PriceListID, b, 1)
 }
 
-// removePrice unindexes and deletes the stored price p.
-func (s *state) removePrice(p *pricing.Price) {
+// removePrice unindexes and deletes the price at position i of bucket b.
+func (s *state) removePrice(b *bucket, i int) {
+	p := b.prices[i]
 	delete(s.prices, p.ID)
-	k := vcKey{p.VariantID, p.CurrencyCode}
-	if b := s.byVC[k]; b != nil {
-		if i := slices.Index(b.prices, p); i >= 0 {
-			b.prices = slices.Delete(b.prices, i, i+1)
-		}
-		if len(b.prices) == 0 {
-			delete(s.byVC, k)
-			if cs := removeSorted(s.currencies[p.VariantID], p.CurrencyCode); len(cs) > 0 {
-				s.currencies[p.VariantID] = cs
-			} else {
-				delete(s.currencies, p.VariantID)
-			}
+	s.countListPrices(p.PriceListID, b, -1)
+	b.prices = slices.Delete(b.prices, i, i+1)
+	if len(b.prices) == 0 {
+		b.prices = nil
+		delete(s.byVC, vcKey{p.VariantID, p.CurrencyCode})
+		if cs := removeSorted(s.currencies[p.VariantID], p.CurrencyCode); len(cs) > 0 {
+			s.currencies[p.VariantID] = cs
+		} else {
+			delete(s.currencies, p.VariantID)
 		}
 	}
-	if set := s.byList[p.PriceListID]; set != nil {
-		delete(set, p)
+}
+
+// deletePrice removes the price with the given ID, if there is one.
+func (s *state) deletePrice(id string) {
+	if b := s.prices[id]; b != nil {
+		if i, ok := b.index(id); ok {
+			s.removePrice(b, i)
+		}
+	}
+}
+
+// countListPrices adds delta to the number of prices of list listID in bucket b.
+func (s *state) countListPrices(listID string, b *bucket, delta int32) {
+	set := s.byList[listID]
+	if set == nil {
+		set = map[*bucket]int32{}
+		s.byList[listID] = set
+	}
+	if n := set[b] + delta; n > 0 {
+		set[b] = n
+	} else {
+		delete(set, b)
 		if len(set) == 0 {
-			delete(s.byList, p.PriceListID)
+			delete(s.byList, listID)
 		}
 	}
 }

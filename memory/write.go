@@ -2,6 +2,7 @@ package memory
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 
 	"github.com/commercekit/pricing"
@@ -40,16 +41,17 @@ func (readTx) DeletePrice(string) error { return errReadOnly }
 // is about to make to undo; rollback applies them in reverse order.
 type writeTx struct {
 	*state
-	undo []undoOp
+	undo      []undoOp
+	oldPrices []pricing.Price // prices replaced or deleted, for undoSetPrice
 }
 
 // undoOp is the inverse of one mutation of the state.
 type undoOp struct {
 	kind  undoKind
 	a, b  string // IDs: the record to remove, or the group and the customer
+	price int    // index in oldPrices
 	group *groupRec
 	list  *pricing.PriceList
-	price *pricing.Price
 }
 
 type undoKind uint8
@@ -62,7 +64,7 @@ const (
 	undoRemoveList                   // remove list a's record
 	undoSetList                      // store list again
 	undoRemovePrice                  // remove price a
-	undoSetPrice                     // store price again, replacing the one with its ID
+	undoSetPrice                     // store oldPrices[price] again, replacing the price with its ID
 )
 
 // rollback undoes every write of the transaction, newest first.
@@ -83,14 +85,11 @@ func (w *writeTx) rollback() {
 		case undoSetList:
 			s.setList(u.list)
 		case undoRemovePrice:
-			if p := s.prices[u.a]; p != nil {
-				s.removePrice(p)
-			}
+			s.deletePrice(u.a)
 		case undoSetPrice:
-			if p := s.prices[u.price.ID]; p != nil {
-				s.removePrice(p)
-			}
-			s.insertPrice(u.price)
+			old := &w.oldPrices[u.price]
+			s.deletePrice(old.ID)
+			s.insertPrice(old, nil)
 		}
 	}
 }
@@ -100,10 +99,22 @@ func (w *writeTx) rollback() {
 func (w *writeTx) reset() {
 	if cap(w.undo) > 1024 {
 		w.undo = nil
-		return
+	} else {
+		clear(w.undo)
+		w.undo = w.undo[:0]
 	}
-	clear(w.undo)
-	w.undo = w.undo[:0]
+	if cap(w.oldPrices) > 1024 {
+		w.oldPrices = nil
+	} else {
+		clear(w.oldPrices)
+		w.oldPrices = w.oldPrices[:0]
+	}
+}
+
+// saveOldPrice logs the restoration of p, which is about to be replaced or deleted.
+func (w *writeTx) saveOldPrice(p *pricing.Price) {
+	w.undo = append(w.undo, undoOp{kind: undoSetPrice, price: len(w.oldPrices)})
+	w.oldPrices = append(w.oldPrices, *p)
 }
 
 // PutCustomerGroup implements pricing.Tx.
@@ -181,14 +192,14 @@ func (w *writeTx) DeletePriceList(id string) error {
 	if pl == nil {
 		return fmt.Errorf("memory: price list %q: %w", id, pricing.ErrNotFound)
 	}
-	if set := s.byList[id]; id != "" && len(set) > 0 {
-		ps := make([]*pricing.Price, 0, len(set))
-		for p := range set {
-			ps = append(ps, p)
-		}
-		for _, p := range ps {
-			w.undo = append(w.undo, undoOp{kind: undoSetPrice, price: p})
-			s.removePrice(p)
+	if id != "" { // "" names the base prices, which belong to no list
+		for _, b := range slices.Collect(maps.Keys(s.byList[id])) {
+			for i := len(b.prices) - 1; i >= 0; i-- {
+				if p := &b.prices[i]; p.PriceListID == id {
+					w.saveOldPrice(p)
+					s.removePrice(b, i)
+				}
+			}
 		}
 	}
 	w.undo = append(w.undo, undoOp{kind: undoSetList, list: pl})
@@ -199,30 +210,41 @@ func (w *writeTx) DeletePriceList(id string) error {
 // PutPrice implements pricing.Tx.
 func (w *writeTx) PutPrice(p pricing.Price) error {
 	s := w.state
-	if b := s.byVC[vcKey{p.VariantID, p.CurrencyCode}]; b != nil {
+	nb := s.byVC[vcKey{p.VariantID, p.CurrencyCode}]
+	if nb != nil {
 		key := p.Key()
-		if q := b.find(&key); q != nil && q.ID != p.ID {
-			return fmt.Errorf("memory: price %q: key %+v is held by price %q: %w", p.ID, key, q.ID, pricing.ErrAlreadyExists)
+		if i := nb.find(&key); i >= 0 && nb.prices[i].ID != p.ID {
+			return fmt.Errorf("memory: price %q: key %+v is held by price %q: %w", p.ID, key, nb.prices[i].ID, pricing.ErrAlreadyExists)
 		}
 	}
-	if old := s.prices[p.ID]; old != nil {
-		w.undo = append(w.undo, undoOp{kind: undoSetPrice, price: old})
-		s.removePrice(old)
+	if ob := s.prices[p.ID]; ob != nil {
+		i, _ := ob.index(p.ID)
+		old := &ob.prices[i]
+		w.saveOldPrice(old)
+		if ob == nb && old.PriceListID == p.PriceListID {
+			*old = p // same bucket, same ID: same place; same list: same counts
+			return nil
+		}
+		s.removePrice(ob, i)
+		if ob == nb && len(nb.prices) == 0 {
+			nb = nil // removed from the index with its last price
+		}
 	} else {
 		w.undo = append(w.undo, undoOp{kind: undoRemovePrice, a: p.ID})
 	}
-	s.insertPrice(&p)
+	s.insertPrice(&p, nb)
 	return nil
 }
 
 // DeletePrice implements pricing.Tx.
 func (w *writeTx) DeletePrice(id string) error {
 	s := w.state
-	p := s.prices[id]
-	if p == nil {
+	b := s.prices[id]
+	if b == nil {
 		return fmt.Errorf("memory: price %q: %w", id, pricing.ErrNotFound)
 	}
-	w.undo = append(w.undo, undoOp{kind: undoSetPrice, price: p})
-	s.removePrice(p)
+	i, _ := b.index(id)
+	w.saveOldPrice(&b.prices[i])
+	s.removePrice(b, i)
 	return nil
 }

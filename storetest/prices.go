@@ -107,16 +107,19 @@ func testPriceSameKeyReplace(t *testing.T, open opener) {
 // index entries for the new ones; the old key is then free.
 func testPriceKeyChange(t *testing.T, open opener) {
 	for _, c := range []struct {
-		name   string
-		change func(*pricing.Price)
+		name, id string
+		change   func(*pricing.Price)
 	}{
-		{"RegionID", func(p *pricing.Price) { p.RegionID = "reg_ca" }},
-		{"MinQuantity", func(p *pricing.Price) { p.MinQuantity = 2 }},
-		{"MaxQuantity", func(p *pricing.Price) { p.MaxQuantity = 99 }},
-		{"VariantID", func(p *pricing.Price) { p.VariantID = "var_3" }},
-		{"CurrencyCode", func(p *pricing.Price) { p.CurrencyCode = "gbp" }},
-		{"PriceListID", func(p *pricing.Price) { p.PriceListID = "pl_3" }},
-		{"all", func(p *pricing.Price) {
+		{"RegionID", "pr_01", func(p *pricing.Price) { p.RegionID = "reg_ca" }},
+		{"MinQuantity", "pr_01", func(p *pricing.Price) { p.MinQuantity = 2 }},
+		{"MaxQuantity", "pr_01", func(p *pricing.Price) { p.MaxQuantity = 99 }},
+		{"VariantID", "pr_01", func(p *pricing.Price) { p.VariantID = "var_3" }},
+		{"CurrencyCode", "pr_01", func(p *pricing.Price) { p.CurrencyCode = "gbp" }},
+		{"PriceListID", "pr_01", func(p *pricing.Price) { p.PriceListID = "pl_3" }},
+		// pr_11 is the only price of var_3 in usd.
+		{"PriceListID of a price alone in its variant and currency", "pr_11", func(p *pricing.Price) { p.PriceListID = "pl_1" }},
+		{"VariantID of a price alone in its variant and currency", "pr_11", func(p *pricing.Price) { p.VariantID = "var_1" }},
+		{"all", "pr_01", func(p *pricing.Price) {
 			p.PriceListID, p.VariantID, p.CurrencyCode, p.RegionID = "pl_2", "var_9", "jpy", "reg_jp"
 			p.MinQuantity, p.MaxQuantity, p.Amount = 3, 4, 5
 		}},
@@ -124,7 +127,7 @@ func testPriceKeyChange(t *testing.T, open opener) {
 		t.Run(c.name, func(t *testing.T) {
 			f := baseFixture()
 			s := model(t, open, f)
-			old := f.price("pr_01")
+			old := f.price(c.id)
 			p := old
 			c.change(&p)
 			write(t, s, putPrice(p))
@@ -132,7 +135,7 @@ func testPriceKeyChange(t *testing.T, open opener) {
 			want := f.clone()
 			want.prices[slices.IndexFunc(want.prices, func(q pricing.Price) bool { return q.ID == p.ID })] = p
 			u := f.universe().addPrice(p)
-			wantSame(t, fmt.Sprintf("after pr_01's %s changed, the store must hold what it would hold had pr_01 been put so", c.name),
+			wantSame(t, fmt.Sprintf("after %s's %s changed, the store must hold what it would hold had %[1]s been put so", c.id, c.name),
 				snapshotOf(t, s, u), snapshotOf(t, model(t, open, want), u))
 
 			taker := old
