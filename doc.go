@@ -23,7 +23,7 @@
 // version 7) unless the caller gives one; a caller's ID, like every ID the library takes
 // (customers, variants, regions), is 1 to 255 bytes of valid UTF-8 without control
 // characters. Names are trimmed, 1 to 255 characters, and unique among groups compared
-// case-insensitively: "VIP" and "vip" cannot both exist. Customers belong to the host:
+// case-insensitively, as strings.EqualFold compares: "VIP" and "vip" cannot both exist. Customers belong to the host:
 // the library knows them only by ID, and a customer may belong to any number of groups.
 //
 // # Price lists and prices
@@ -47,7 +47,8 @@
 //
 //   - Updates change only the fields they set. Metadata is merged: a key in the patch
 //     overwrites, a key whose value is "" is removed. Metadata is what a JSON round trip
-//     gives (numbers are float64), at most 64 KiB encoded, and nil when empty.
+//     gives (numbers are float64), valid UTF-8, at most 64 KiB encoded, and nil when
+//     empty.
 //   - Adding customers to a group is idempotent and all-or-nothing: members and repeated
 //     IDs are fine, and one invalid ID adds nothing. Removing ignores non-members.
 //   - Setting a customer's groups, or a list's audience, replaces the whole set.

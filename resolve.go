@@ -196,6 +196,9 @@ func (r *resolver) prepare(s *Service, q Query, qtyField, variantField string) e
 	q.CurrencyCode = s.checkCurrency(&fe, "CurrencyCode", q.CurrencyCode)
 	checkOptionalID(&fe, "RegionID", q.RegionID)
 	checkOptionalID(&fe, "CustomerID", q.CustomerID)
+	for i, id := range q.CustomerGroupIDs {
+		checkID(&fe, indexed("CustomerGroupIDs[%d]", i), id)
+	}
 	if q.TaxRate != nil && (*q.TaxRate < 0 || math.IsInf(*q.TaxRate, 0) || math.IsNaN(*q.TaxRate)) {
 		fe.add("TaxRate", "not a finite rate >= 0")
 	}

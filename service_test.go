@@ -56,6 +56,10 @@ func TestCustomerGroupNames(t *testing.T) {
 		{"taken, non-ASCII other case", []string{"Ärzte"}, "äRZTE", ""},
 		{"free: another name", []string{"VIP"}, "VIP 2", "VIP 2"},
 		{"free: a prefix of a taken name", []string{"Wholesale"}, "Whole", "Whole"},
+		{"taken, Kelvin sign folds to k", []string{"kilo"}, "\u212Ailo", ""},
+		{"taken, final sigma folds to sigma", []string{"ΟΔΟΣ"}, "οδος", ""},
+		{"free: ß is not SS (simple folding, as strings.EqualFold)", []string{"STRASSE"}, "straße", "straße"},
+		{"free: dotted capital I is not i (as strings.EqualFold)", []string{"ist"}, "İST", "İST"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

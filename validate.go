@@ -55,10 +55,23 @@ func cleanName(fe *fieldErrors, field, name string) string {
 	return name
 }
 
-// NameKey returns the key under which a customer group name is unique: names are
-// compared case-insensitively (Unicode simple case folding of the trimmed name).
+// NameKey returns the key under which a customer group name is unique: the trimmed name
+// with every letter replaced by the smallest letter of its simple case-folding orbit, so
+// that two names have the same key exactly when strings.EqualFold says they are equal.
 func NameKey(name string) string {
-	return strings.ToLower(strings.ToUpper(strings.TrimSpace(name)))
+	name = strings.TrimSpace(name)
+	return strings.Map(foldRune, name)
+}
+
+// foldRune returns the smallest rune equivalent to r under simple case folding.
+func foldRune(r rune) rune {
+	min := r
+	for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+		if f < min {
+			min = f
+		}
+	}
+	return min
 }
 
 // normalizeMetadata returns m as it will be stored and returned by every store: the
@@ -68,21 +81,64 @@ func normalizeMetadata(fe *fieldErrors, field string, m map[string]any) map[stri
 	if len(m) == 0 {
 		return nil
 	}
-	b, err := json.Marshal(m)
-	if err != nil {
+	if path, ok := validUTF8(m); !ok {
+		fe.add(field, "not valid UTF-8 at "+path)
+		return nil
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(m); err != nil {
 		fe.add(field, "not encodable as JSON: "+err.Error())
 		return nil
 	}
-	if len(b) > maxMetadataBytes {
-		fe.add(field, fmt.Sprintf("encodes to %d bytes, more than %d", len(b), maxMetadataBytes))
+	if n := buf.Len() - 1; n > maxMetadataBytes { // Encode ends with a newline
+		fe.add(field, fmt.Sprintf("encodes to %d bytes, more than %d", n, maxMetadataBytes))
 		return nil
 	}
 	var out map[string]any
-	if err := json.NewDecoder(bytes.NewReader(b)).Decode(&out); err != nil {
+	if err := json.NewDecoder(&buf).Decode(&out); err != nil {
 		fe.add(field, err.Error())
 		return nil
 	}
 	return out
+}
+
+// validUTF8 reports whether every key and string of a metadata value is valid UTF-8
+// (JSON would silently replace bad bytes), and where it is not.
+func validUTF8(v any) (path string, ok bool) {
+	switch v := v.(type) {
+	case string:
+		return "", utf8.ValidString(v)
+	case map[string]any:
+		for k, e := range v {
+			if !utf8.ValidString(k) {
+				return fmt.Sprintf("key %q", k), false
+			}
+			if p, ok := validUTF8(e); !ok {
+				return strings.TrimSuffix(k+"."+p, "."), false
+			}
+		}
+	case []any:
+		for i, e := range v {
+			if p, ok := validUTF8(e); !ok {
+				return strings.TrimSuffix(fmt.Sprintf("[%d].%s", i, p), "."), false
+			}
+		}
+	case map[string]string:
+		for k, e := range v {
+			if !utf8.ValidString(k) || !utf8.ValidString(e) {
+				return fmt.Sprintf("key %q", k), false
+			}
+		}
+	case []string:
+		for i, e := range v {
+			if !utf8.ValidString(e) {
+				return fmt.Sprintf("[%d]", i), false
+			}
+		}
+	}
+	return "", true
 }
 
 // mergeMetadata applies patch to base: keys in patch overwrite, a key whose value is ""
