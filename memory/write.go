@@ -123,12 +123,13 @@ func (w *writeTx) PutCustomerGroup(g pricing.CustomerGroup, nameKey string) erro
 	if id, ok := s.groupByName[nameKey]; ok && id != g.ID {
 		return fmt.Errorf("memory: customer group %q: name key %q is held by group %q: %w", g.ID, nameKey, id, pricing.ErrAlreadyExists)
 	}
+	rec := &groupRec{g: g.Clone(), nameKey: nameKey}
 	if old := s.groups[g.ID]; old != nil {
 		w.undo = append(w.undo, undoOp{kind: undoSetGroup, group: old})
 	} else {
 		w.undo = append(w.undo, undoOp{kind: undoRemoveGroup, a: g.ID})
 	}
-	s.setGroup(&groupRec{g: g.Clone(), nameKey: nameKey})
+	s.setGroup(rec)
 	return nil
 }
 
@@ -140,7 +141,7 @@ func (w *writeTx) DeleteCustomerGroup(id string) error {
 		return fmt.Errorf("memory: customer group %q: %w", id, pricing.ErrNotFound)
 	}
 	if m := s.members[id]; m != nil {
-		for _, c := range slices.Clone(m.sortedIDs()) {
+		for c := range m.ids { // deleting the current key is safe
 			w.removeMember(id, c)
 		}
 	}
