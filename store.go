@@ -17,9 +17,18 @@ import (
 // sees one consistent state. Update runs fn in a read-write transaction: if fn returns nil,
 // every write it made is committed together and is durable when Update returns (as durable
 // as the store promises); if fn returns an error or panics, none of its writes is visible,
-// ever, and Update returns that error (or re-panics). Writes made inside an Update are
-// visible to later reads of the same transaction. A Tx must not be used after its
-// function returns, nor from another goroutine.
+// ever, and Update returns that error (or re-panics with the same value). Writes made
+// inside an Update are visible to later reads of the same transaction. A Tx must not be
+// used after its function returns, nor from another goroutine; calling View or Update
+// from inside fn may deadlock.
+//
+// # References
+//
+// A Store does not check references: AddMember, PutPriceList and PutPrice store what they
+// are given whether or not the group or list exists, and the Service checks first. Reads
+// about a group or list that does not exist (Members, CountMembers,
+// AppendPriceListIDsOfGroup, PricesOfList) find nothing and return a nil error. The
+// Service passes a list's CustomerGroupIDs ascending and without repeats.
 //
 // # Concurrency
 //
@@ -29,10 +38,10 @@ import (
 // # Copies
 //
 // Values passed to a Store are never retained by reference: the store copies maps and
-// slices it keeps. Values returned by a Tx are the caller's to keep and change, with two
-// documented exceptions on the resolver's path: the CustomerGroupIDs of a PriceListTerms
-// and the slices appended to by Append methods hold strings only, and a PriceListTerms'
-// CustomerGroupIDs must be treated as read-only by the caller.
+// slices it keeps; an empty map or slice may come back nil. Values returned by a Tx are
+// the caller's to keep and change, with one exception on the resolver's path: the
+// CustomerGroupIDs of a PriceListTerms may be shared with the store and must be treated
+// as read-only by the caller.
 //
 // # Errors
 //
