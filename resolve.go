@@ -108,8 +108,8 @@ const pending Outcome = ""
 func (s *Service) Resolve(ctx context.Context, q Query, variantID string, quantity int64) (Resolution, error) {
 	r := s.getResolver()
 	defer s.putResolver(r)
-	r.items = append(r.items[:0], Item{VariantID: variantID, Quantity: quantity})
-	r.out = r.out[:0]
+	r.oneItem[0] = Item{VariantID: variantID, Quantity: quantity}
+	r.items, r.out = r.oneItem[:], r.oneOut[:0]
 	if err := r.prepare(s, q, "Quantity", "VariantID"); err != nil {
 		return Resolution{}, err
 	}
@@ -155,6 +155,9 @@ type resolver struct {
 	prices []Price
 	cands  []candidate
 	terms  []PriceListTerms
+	// oneItem and oneOut back items and out for Resolve, so that it allocates nothing.
+	oneItem [1]Item
+	oneOut  [1]Resolution
 	// rateNum/rateDen is the query's tax rate as the decimal fraction its shortest form
 	// names (0.15: 15/100); rateDen 0 when it has no such form of at most 18 digits.
 	rateNum, rateDen uint64
