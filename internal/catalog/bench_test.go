@@ -1,0 +1,418 @@
+package catalog_test
+
+// The benchmark suite of issue 4: the catalog dataset (DATASET.md) at S = 1 and S = 10,
+// on the memory store and on the bolt store. Run it with
+//
+//	go test -run '^$' -bench . -benchmem -count 6 -timeout 3h ./internal/catalog | tee bench.txt
+//	benchstat bench.txt
+//
+// Each dataset is loaded once per process, lazily, by the first benchmark that needs it,
+// and released when a benchmark needs another one: the benchmarks are grouped by store
+// and scale (BenchmarkMemory/S=1/..., BenchmarkMemory/S=10/..., BenchmarkBolt/...), so
+// that a full run loads each of the four datasets exactly once and holds one at a time.
+// -catalog.scales and -catalog.stores narrow the run; -catalog.dir keeps the loaded bolt
+// files in a directory between runs (a file is reused only when its load completed).
+//
+// The read benchmarks come first in each group; the write benchmarks (AddCustomers,
+// AddPrices) remove what each iteration wrote, with the timer stopped, so that the
+// dataset stays the catalog. Bolt loads with NoSync and is then reopened with the
+// default, synced, options for the benchmarks.
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/commercekit/pricing"
+	"github.com/commercekit/pricing/bolt"
+	"github.com/commercekit/pricing/internal/catalog"
+	"github.com/commercekit/pricing/memory"
+)
+
+var (
+	flagScales = flag.String("catalog.scales", "1,10", "comma-separated scale factors of the catalog benchmarks")
+	flagStores = flag.String("catalog.stores", "memory,bolt", "comma-separated stores of the catalog benchmarks")
+	flagDir    = flag.String("catalog.dir", "", "directory that keeps the loaded bolt files between runs (default: a temporary directory)")
+)
+
+// dataset is a loaded catalog.
+type dataset struct {
+	kind  string // "memory" or "bolt"
+	s     int
+	c     *catalog.Catalog
+	store pricing.Store
+	svc   *pricing.Service
+	stats catalog.Stats // zero when a kept bolt file was reused
+	dir   string        // temporary directory to remove, if any
+}
+
+func (d *dataset) close() {
+	if d.store != nil {
+		_ = d.store.Close()
+	}
+	if d.dir != "" {
+		_ = os.RemoveAll(d.dir)
+	}
+}
+
+// current is the one dataset held at a time.
+var current *dataset
+
+// load returns the dataset of the kind at scale s, loading it unless it is the current
+// one; the previous one is released first.
+func load(b *testing.B, kind string, s int) *dataset {
+	b.Helper()
+	if current != nil && current.kind == kind && current.s == s {
+		return current
+	}
+	if current != nil {
+		current.close()
+		current = nil
+		runtime.GC()
+		debug.FreeOSMemory()
+	}
+	d := &dataset{kind: kind, s: s, c: catalog.New(s)}
+	ctx := context.Background()
+	start := time.Now()
+	progress := func(p catalog.Phase) {
+		fmt.Fprintf(os.Stderr, "catalog: %s S=%d: %-12s %9d records %7d txs %10v %10.0f/s\n",
+			kind, s, p.Name, p.Records, p.Transactions, p.Duration.Round(time.Millisecond), p.PerSecond())
+	}
+	var err error
+	switch kind {
+	case "memory":
+		d.store = memory.New()
+		d.svc = catalog.NewService(d.store)
+		d.stats, err = d.c.Load(ctx, d.svc, &catalog.LoadOptions{Progress: progress})
+	case "bolt":
+		err = d.openBolt(ctx, progress)
+	default:
+		b.Fatalf("unknown store %q", kind)
+	}
+	if err != nil {
+		d.close()
+		b.Fatalf("loading %s S=%d: %v", kind, s, err)
+	}
+	fmt.Fprintf(os.Stderr, "catalog: %s S=%d loaded in %v\n", kind, s, time.Since(start).Round(time.Millisecond))
+	current = d
+	return d
+}
+
+// openBolt loads the catalog into a bolt file with NoSync, or reuses a complete file kept
+// in -catalog.dir, and opens it with the default options.
+func (d *dataset) openBolt(ctx context.Context, progress func(catalog.Phase)) error {
+	dir := *flagDir
+	if dir == "" {
+		var err error
+		if dir, err = os.MkdirTemp("", "catalog-bench-"); err != nil {
+			return err
+		}
+		d.dir = dir
+	} else if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	path := filepath.Join(dir, fmt.Sprintf("catalog-S%d.db", d.s))
+	done := path + ".loaded"
+	if _, err := os.Stat(done); err != nil {
+		_ = os.Remove(path)
+		st, err := bolt.Open(path, &bolt.Options{NoSync: true})
+		if err != nil {
+			return err
+		}
+		d.stats, err = d.c.Load(ctx, catalog.NewService(st), &catalog.LoadOptions{Progress: progress})
+		if cerr := st.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(done, nil, 0o644); err != nil {
+			return err
+		}
+	} else {
+		fmt.Fprintf(os.Stderr, "catalog: reusing %s\n", path)
+	}
+	st, err := bolt.Open(path, nil)
+	if err != nil {
+		return err
+	}
+	d.store, d.svc = st, catalog.NewService(st)
+	return nil
+}
+
+func list(flagValue string) []string {
+	var out []string
+	for f := range strings.SplitSeq(flagValue, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func BenchmarkMemory(b *testing.B) { benchStore(b, "memory") }
+func BenchmarkBolt(b *testing.B)   { benchStore(b, "bolt") }
+
+func benchStore(b *testing.B, kind string) {
+	if !slices.Contains(list(*flagStores), kind) {
+		b.Skipf("store %s not in -catalog.stores", kind)
+	}
+	for _, f := range list(*flagScales) {
+		s, err := strconv.Atoi(f)
+		if err != nil || s < 1 {
+			b.Fatalf("bad scale factor %q in -catalog.scales", f)
+		}
+		b.Run(fmt.Sprintf("S=%d", s), func(b *testing.B) { benchDataset(b, kind, s) })
+	}
+}
+
+func benchDataset(b *testing.B, kind string, s int) {
+	d := load(b, kind, s)
+	ctx := context.Background()
+	for _, bc := range []struct {
+		name    string
+		filter  func(catalog.Query) bool
+		explain bool
+	}{
+		{"customer", customerWithGroups, false},
+		{"customer+explain", customerWithGroups, true},
+		{"anonymous", anonymous, false},
+		{"anonymous+explain", anonymous, true},
+	} {
+		b.Run("Resolve/"+bc.name, func(b *testing.B) { benchResolve(b, ctx, d, bc.filter, bc.explain) })
+	}
+	b.Run("ResolveMany/100", func(b *testing.B) { benchResolveMany(b, ctx, d) })
+	b.Run("ListPriceLists/active+group", func(b *testing.B) { benchListPriceLists(b, ctx, d) })
+	b.Run("AddCustomers/10000", func(b *testing.B) { benchAddCustomers(b, ctx, d) })
+	b.Run("AddPrices/100000", func(b *testing.B) { benchAddPrices(b, ctx, d) })
+}
+
+// customerWithGroups keeps queries for a customer who belongs to at least one group
+// (customer c belongs to c mod 4 groups, folded: 0 only when c mod 4 = 0).
+func customerWithGroups(q catalog.Query) bool { return q.Customer >= 0 && q.Customer%4 != 0 }
+
+func anonymous(q catalog.Query) bool { return q.Customer < 0 }
+
+// resolveQuery is a query of the stream, ready to pass to Resolve.
+type resolveQuery struct {
+	q         pricing.Query
+	variantID string
+	quantity  int64
+}
+
+// queries returns n queries of the stream (seed 1) that keep passes.
+func queries(c *catalog.Catalog, n int, keep func(catalog.Query) bool) []resolveQuery {
+	st := c.Queries(1)
+	out := make([]resolveQuery, 0, n)
+	for len(out) < n {
+		q := st.Next()
+		if !keep(q) {
+			continue
+		}
+		pq, v := c.Pricing(q)
+		out = append(out, resolveQuery{pq, v, q.Quantity})
+	}
+	return out
+}
+
+func benchResolve(b *testing.B, ctx context.Context, d *dataset, keep func(catalog.Query) bool, explain bool) {
+	qs := queries(d.c, 4096, keep)
+	for i := range qs {
+		qs[i].q.Explain = explain
+	}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		q := &qs[i%len(qs)]
+		if _, err := d.svc.Resolve(ctx, q.q, q.variantID, q.quantity); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}
+
+func benchResolveMany(b *testing.B, ctx context.Context, d *dataset) {
+	st := d.c.Queries(2)
+	batches := make([]catalog.Batch, 256)
+	for i := range batches {
+		batches[i] = st.NextBatch()
+	}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		bt := &batches[i%len(batches)]
+		res, err := d.svc.ResolveMany(ctx, bt.Query(d.c), bt.Items)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(res) != catalog.BatchSize || !res[0].Found {
+			b.Fatalf("ResolveMany: %d results", len(res))
+		}
+		i++
+	}
+}
+
+// benchListPriceLists lists the first page of the lists active at T0 for one group.
+func benchListPriceLists(b *testing.B, ctx context.Context, d *dataset) {
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		f := pricing.PriceListFilter{
+			Statuses:         []pricing.PriceListStatus{pricing.Active},
+			ActiveAt:         catalog.T0,
+			CustomerGroupIDs: []string{catalog.GroupID(i % d.c.G)},
+			Limit:            20,
+		}
+		if _, _, err := d.svc.ListPriceLists(ctx, f); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}
+
+// benchAddCustomers adds 10,000 catalog customers to a new group; the group is created
+// before and deleted after each iteration, with the timer stopped.
+func benchAddCustomers(b *testing.B, ctx context.Context, d *dataset) {
+	const n = 10_000
+	ids := make([]string, n)
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		b.StopTimer()
+		g, err := d.svc.CreateCustomerGroup(ctx, pricing.NewCustomerGroup{ID: fmt.Sprintf("bench_cgrp_%d", i), Name: fmt.Sprintf("Bench %d", i)})
+		if err != nil {
+			b.Fatal(err)
+		}
+		first := i * n % d.c.C
+		for k := range ids {
+			ids[k] = catalog.CustomerID((first + k) % d.c.C)
+		}
+		b.StartTimer()
+		if err := d.svc.AddCustomers(ctx, g.ID, ids); err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		if err := d.svc.DeleteCustomerGroup(ctx, g.ID); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "customers/s")
+}
+
+// benchAddPrices adds 100,000 prices, without IDs as a host's import would, to a new
+// list in one call: catalog variants (variant k mod V from quantity k / V, so that keys
+// are distinct) in usd, eur and gbp in turn. The list is created before and deleted after
+// each iteration, with the timer stopped.
+func benchAddPrices(b *testing.B, ctx context.Context, d *dataset) {
+	const n = 100_000
+	prices := make([]pricing.PriceInput, n)
+	for k := range prices {
+		prices[k] = pricing.PriceInput{
+			VariantID:    d.c.VariantID(k % d.c.V),
+			CurrencyCode: catalog.Currencies[k%3],
+			Amount:       int64(500 + k%1000),
+			MinQuantity:  int64(k / d.c.V),
+		}
+	}
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		b.StopTimer()
+		pl, err := d.svc.CreatePriceList(ctx, pricing.NewPriceList{ID: fmt.Sprintf("bench_pl_%d", i), Name: "Bench", Status: pricing.Active})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		if _, err := d.svc.AddPrices(ctx, pl.ID, prices, false); err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		if err := d.svc.DeletePriceList(ctx, pl.ID); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "prices/s")
+}
+
+// BenchmarkLoad loads S = 1 into a new store per iteration and reports the price
+// phases' prices/s and, for the memory store, the heap held per stored price (after a
+// garbage collection, the growth of the heap over the price phases divided by the
+// number of prices; B/price-all divides the growth over the whole load, memberships
+// included).
+func BenchmarkLoad(b *testing.B) {
+	for _, kind := range list(*flagStores) {
+		b.Run(kind+"/S=1", func(b *testing.B) {
+			if current != nil {
+				current.close()
+				current = nil
+			}
+			c := catalog.New(1)
+			ctx := context.Background()
+			var prices, perPrice, perPriceAll float64
+			var priceTime time.Duration
+			for b.Loop() {
+				var store pricing.Store
+				var path string
+				switch kind {
+				case "memory":
+					store = memory.New()
+				case "bolt":
+					path = filepath.Join(b.TempDir(), "load.db")
+					st, err := bolt.Open(path, &bolt.Options{NoSync: true})
+					if err != nil {
+						b.Fatal(err)
+					}
+					store = st
+				}
+				h0 := heapInUse()
+				var h1 uint64
+				st, err := c.Load(ctx, catalog.NewService(store), &catalog.LoadOptions{Progress: func(p catalog.Phase) {
+					if p.Name == catalog.PhaseMemberships && kind == "memory" {
+						b.StopTimer()
+						h1 = heapInUse()
+						b.StartTimer()
+					}
+				}})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if kind == "memory" {
+					b.StopTimer()
+					h2 := heapInUse()
+					perPrice = float64(h2-h1) / float64(st.Prices())
+					perPriceAll = float64(h2-h0) / float64(st.Prices())
+					b.StartTimer()
+				}
+				prices += float64(st.Prices())
+				priceTime += st.PriceDuration()
+				runtime.KeepAlive(store)
+				if err := store.Close(); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(prices/priceTime.Seconds(), "prices/s")
+			if kind == "memory" {
+				b.ReportMetric(perPrice, "B/price")
+				b.ReportMetric(perPriceAll, "B/price-all")
+			}
+		})
+	}
+}
+
+// heapInUse returns the bytes of live heap objects after a full garbage collection.
+func heapInUse() uint64 {
+	runtime.GC()
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapAlloc
+}
