@@ -155,6 +155,10 @@ type resolver struct {
 	prices []Price
 	cands  []candidate
 	terms  []PriceListTerms
+	// lastTerms is the index in terms of the list listTerms returned last; termsIndex
+	// indexes terms by list ID once there are more than maxScannedTerms.
+	lastTerms  int
+	termsIndex map[string]int
 	// oneItem and oneOut back items and out for Resolve, so that it allocates nothing.
 	oneItem [1]Item
 	oneOut  [1]Resolution
@@ -261,7 +265,7 @@ func (r *resolver) resolve(tx Tx) error {
 			return err
 		}
 	}
-	r.terms = r.terms[:0]
+	r.resetTerms()
 	for _, it := range r.items {
 		res, err := r.item(tx, it)
 		if err != nil {
@@ -406,11 +410,28 @@ func (r *resolver) inAudience(audience []string) bool {
 	return false
 }
 
-// listTerms returns the terms of a list, loaded once per call.
+// maxScannedTerms is how many lists' terms listTerms scans; beyond, it indexes them.
+const maxScannedTerms = 16
+
+// listTerms returns the terms of a list, loaded once per call. It checks the list it
+// returned last first (a list's prices of a variant often come together), then the
+// lists seen so far: by a scan while they are few, by an index beyond, as a batch of a
+// large catalog meets hundreds of lists.
 func (r *resolver) listTerms(tx Tx, id string) (*PriceListTerms, error) {
-	for i := range r.terms {
-		if r.terms[i].ID == id {
+	if r.lastTerms < len(r.terms) && r.terms[r.lastTerms].ID == id {
+		return &r.terms[r.lastTerms], nil
+	}
+	if len(r.terms) > maxScannedTerms {
+		if i, ok := r.termsIndex[id]; ok {
+			r.lastTerms = i
 			return &r.terms[i], nil
+		}
+	} else {
+		for i := range r.terms {
+			if r.terms[i].ID == id {
+				r.lastTerms = i
+				return &r.terms[i], nil
+			}
 		}
 	}
 	t, err := tx.PriceListTerms(id)
@@ -418,7 +439,30 @@ func (r *resolver) listTerms(tx Tx, id string) (*PriceListTerms, error) {
 		return nil, err
 	}
 	r.terms = append(r.terms, t)
-	return &r.terms[len(r.terms)-1], nil
+	i := len(r.terms) - 1
+	switch {
+	case i == maxScannedTerms:
+		if r.termsIndex == nil {
+			r.termsIndex = make(map[string]int, 4*maxScannedTerms)
+		}
+		for j := range r.terms {
+			r.termsIndex[r.terms[j].ID] = j
+		}
+	case i > maxScannedTerms:
+		r.termsIndex[id] = i
+	}
+	r.lastTerms = i
+	return &r.terms[i], nil
+}
+
+// resetTerms forgets the terms of the previous call.
+func (r *resolver) resetTerms() {
+	r.terms, r.lastTerms = r.terms[:0], 0
+	if len(r.termsIndex) > 64*maxScannedTerms {
+		r.termsIndex = nil // clearing a map costs its capacity: let a big one go
+	} else {
+		clear(r.termsIndex)
+	}
 }
 
 // shadow marks the currency-wide eligible prices of every source (the base prices, or
