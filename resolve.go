@@ -159,6 +159,7 @@ type resolver struct {
 	// indexes terms by list ID once there are more than maxScannedTerms.
 	lastTerms  int
 	termsIndex map[string]int
+	regional   []string // sources (list IDs, "" for the base prices) with an eligible region price
 	// oneItem and oneOut back items and out for Resolve, so that it allocates nothing.
 	oneItem [1]Item
 	oneOut  [1]Resolution
@@ -193,6 +194,7 @@ func (s *Service) putResolver(r *resolver) {
 	clear(r.prices)
 	clear(r.terms)
 	clear(r.cands)
+	clear(r.regional)
 	resolverPool.Put(r)
 }
 
@@ -297,22 +299,30 @@ func (r *resolver) item(tx Tx, it Item) (Resolution, error) {
 		return res, err
 	}
 
-	// Eligibility of each price on its own.
+	// Eligibility of each price on its own: first its own currency, region and
+	// quantities, then its list's terms. Without Explain nothing looks at a price that
+	// cannot apply, so it is dropped at once, before its list is looked up if it can.
 	r.cands = r.cands[:0]
 	for i := range r.prices {
 		c := candidate{p: &r.prices[i], typ: TypeDefault}
+		c.outcome = r.eligibility(c.p, qty, nil)
+		if c.outcome != pending && !r.q.Explain {
+			continue
+		}
 		if c.p.PriceListID != "" {
 			t, err := r.listTerms(tx, c.p.PriceListID)
 			if err != nil {
 				return res, err
 			}
 			c.typ, c.startsAt = string(t.Type), t.StartsAt
-			c.outcome = r.eligibility(c.p, qty, t)
-		} else {
-			c.outcome = r.eligibility(c.p, qty, nil)
+			if c.outcome == pending {
+				c.outcome = r.eligibility(c.p, qty, t)
+			}
 		}
 		c.eligible = c.outcome == pending
-		r.cands = append(r.cands, c)
+		if c.eligible || r.q.Explain {
+			r.cands = append(r.cands, c)
+		}
 	}
 	r.shadow()
 
@@ -468,16 +478,19 @@ func (r *resolver) resetTerms() {
 // shadow marks the currency-wide eligible prices of every source (the base prices, or
 // one list) that also has an eligible price for the query's region.
 func (r *resolver) shadow() {
+	// The sources with an eligible region price: few, usually none.
+	r.regional = r.regional[:0]
 	for i := range r.cands {
-		c := &r.cands[i]
-		if !c.eligible || c.p.RegionID != "" {
-			continue
+		if c := &r.cands[i]; c.eligible && c.p.RegionID != "" && !slices.Contains(r.regional, c.p.PriceListID) {
+			r.regional = append(r.regional, c.p.PriceListID)
 		}
-		for j := range r.cands {
-			if o := &r.cands[j]; o.eligible && o.p.RegionID != "" && o.p.PriceListID == c.p.PriceListID {
-				c.outcome, c.eligible = ShadowedByRegion, false
-				break
-			}
+	}
+	if len(r.regional) == 0 {
+		return
+	}
+	for i := range r.cands {
+		if c := &r.cands[i]; c.eligible && c.p.RegionID == "" && slices.Contains(r.regional, c.p.PriceListID) {
+			c.outcome, c.eligible = ShadowedByRegion, false
 		}
 	}
 }
