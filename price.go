@@ -15,21 +15,37 @@ import (
 func (s *Service) checkPrices(fe *fieldErrors, field string, ins []PriceInput, variantID string, listIncludesTax bool) []Price {
 	out := make([]Price, len(ins))
 	keys := make(map[PriceKey]int, len(ins))
-	ids := make(map[string]int, len(ins))
+	var ids map[string]int
 	for i, in := range ins {
-		f := fmt.Sprintf("%s[%d].", field, i)
-		checkOptionalID(fe, f+"ID", in.ID)
+		// f names a field of this input; it is called only for an error, since bulk
+		// loads validate hundreds of thousands of inputs.
+		f := func(sub string) string { return fmt.Sprintf("%s[%d].%s", field, i, sub) }
+		if in.ID != "" {
+			if reason := idReason(in.ID); reason != "" {
+				fe.add(f("ID"), reason)
+			}
+		}
 		if variantID != "" && in.VariantID == "" {
 			in.VariantID = variantID
 		} else if variantID != "" && in.VariantID != variantID {
-			fe.add(f+"VariantID", fmt.Sprintf("%q is not the variant %q whose base prices are set", in.VariantID, variantID))
+			fe.add(f("VariantID"), fmt.Sprintf("%q is not the variant %q whose base prices are set", in.VariantID, variantID))
 		}
-		checkID(fe, f+"VariantID", in.VariantID)
-		checkOptionalID(fe, f+"RegionID", in.RegionID)
+		if reason := idReason(in.VariantID); reason != "" {
+			fe.add(f("VariantID"), reason)
+		}
+		if in.RegionID != "" {
+			if reason := idReason(in.RegionID); reason != "" {
+				fe.add(f("RegionID"), reason)
+			}
+		}
+		currency, reason := s.currency(in.CurrencyCode)
+		if reason != "" {
+			fe.add(f("CurrencyCode"), reason)
+		}
 		p := Price{
 			ID:           in.ID,
 			VariantID:    in.VariantID,
-			CurrencyCode: s.checkCurrency(fe, f+"CurrencyCode", in.CurrencyCode),
+			CurrencyCode: currency,
 			RegionID:     in.RegionID,
 			Amount:       in.Amount,
 			MinQuantity:  in.MinQuantity,
@@ -37,31 +53,37 @@ func (s *Service) checkPrices(fe *fieldErrors, field string, ins []PriceInput, v
 			IncludesTax:  in.IncludesTax,
 		}
 		if p.Amount < 0 {
-			fe.add(f+"Amount", "negative")
+			fe.add(f("Amount"), "negative")
 		}
 		if p.MinQuantity < 0 {
-			fe.add(f+"MinQuantity", "negative")
+			fe.add(f("MinQuantity"), "negative")
 		}
 		if p.MaxQuantity < 0 {
-			fe.add(f+"MaxQuantity", "negative")
+			fe.add(f("MaxQuantity"), "negative")
 		}
 		if p.MinQuantity > 0 && p.MaxQuantity > 0 && p.MinQuantity > p.MaxQuantity {
-			fe.add(f+"MaxQuantity", "less than MinQuantity")
+			fe.add(f("MaxQuantity"), "less than MinQuantity")
 		}
 		if variantID == "" { // a list price
 			if in.IncludesTax && !listIncludesTax {
-				fe.add(f+"IncludesTax", "list prices take their list's flag, which is false")
+				fe.add(f("IncludesTax"), "list prices take their list's flag, which is false")
 			}
 			p.IncludesTax = listIncludesTax
 		}
-		if j, dup := keys[p.Key()]; dup {
-			fe.add(f[:len(f)-1], fmt.Sprintf("same variant, currency, region and quantities as %s[%d]", field, j))
+		key := p.Key()
+		if j, dup := keys[key]; dup {
+			fe.add(fmt.Sprintf("%s[%d]", field, i), fmt.Sprintf("same variant, currency, region and quantities as %s[%d]", field, j))
 		}
-		keys[p.Key()] = i
-		if j, dup := ids[p.ID]; dup && p.ID != "" {
-			fe.add(f+"ID", fmt.Sprintf("same ID as %s[%d]", field, j))
+		keys[key] = i
+		if p.ID != "" {
+			if ids == nil {
+				ids = make(map[string]int, len(ins))
+			}
+			if j, dup := ids[p.ID]; dup {
+				fe.add(f("ID"), fmt.Sprintf("same ID as %s[%d]", field, j))
+			}
+			ids[p.ID] = i
 		}
-		ids[p.ID] = i
 		out[i] = p
 	}
 	return out

@@ -19,16 +19,24 @@ const (
 // checkID validates a caller-supplied ID: 1 to 255 bytes of valid UTF-8 without control
 // characters.
 func checkID(fe *fieldErrors, field, id string) {
+	if reason := idReason(id); reason != "" {
+		fe.add(field, reason)
+	}
+}
+
+// idReason returns why id is not a valid caller-supplied ID, or "" when it is one.
+func idReason(id string) string {
 	switch {
 	case id == "":
-		fe.add(field, "required")
+		return "required"
 	case len(id) > maxIDBytes:
-		fe.add(field, fmt.Sprintf("longer than %d bytes", maxIDBytes))
+		return fmt.Sprintf("longer than %d bytes", maxIDBytes)
 	case !utf8.ValidString(id):
-		fe.add(field, "not valid UTF-8")
+		return "not valid UTF-8"
 	case strings.IndexFunc(id, unicode.IsControl) >= 0:
-		fe.add(field, "contains a control character")
+		return "contains a control character"
 	}
+	return ""
 }
 
 // checkOptionalID validates id when it is not empty.
@@ -166,15 +174,24 @@ func mergeMetadata(base, patch map[string]any) map[string]any {
 
 // checkCurrency validates and lower-cases a currency code.
 func (s *Service) checkCurrency(fe *fieldErrors, field, code string) string {
-	if code == "" {
-		fe.add(field, "required")
-		return ""
-	}
-	c := lowerASCII(code)
-	if !isoCurrencies[c] && !s.currencies[c] {
-		fe.add(field, fmt.Sprintf("unknown currency %q (register it with WithCurrencies)", code))
+	c, reason := s.currency(code)
+	if reason != "" {
+		fe.add(field, reason)
 	}
 	return c
+}
+
+// currency returns the lower-cased code and why it is not a currency, or "" when it is
+// one.
+func (s *Service) currency(code string) (c, reason string) {
+	if code == "" {
+		return "", "required"
+	}
+	c = lowerASCII(code)
+	if !isoCurrencies[c] && !s.currencies[c] {
+		return c, fmt.Sprintf("unknown currency %q (register it with WithCurrencies)", code)
+	}
+	return c, ""
 }
 
 // lowerASCII lower-cases s, without allocating when s has no upper-case ASCII letter.
