@@ -184,7 +184,6 @@ func (c *checker) groups() error {
 
 // memberships checks members, member_of and member_counts.
 func (c *checker) memberships() error {
-	b := &c.t.bk
 	counts := map[string]uint64{}
 	err := c.each(bkMembers, func(k, v []byte) {
 		g, cus, ok := splitPair(k)
@@ -193,7 +192,7 @@ func (c *checker) memberships() error {
 			return
 		}
 		counts[string(g)]++
-		if !has(b[bkMemberOf], pairKey(nil, string(cus), string(g))) {
+		if !c.t.has(bkMemberOf, pairKey(nil, string(cus), string(g))) {
 			c.add("members: group %q customer %q: member_of entry missing", g, cus)
 		}
 	})
@@ -206,7 +205,7 @@ func (c *checker) memberships() error {
 			c.add("member_of: bad key %q", k)
 			return
 		}
-		if !has(b[bkMembers], pairKey(nil, string(g), string(cus))) {
+		if !c.t.has(bkMembers, pairKey(nil, string(g), string(cus))) {
 			c.add("member_of: customer %q group %q: members entry missing", cus, g)
 		}
 	})
@@ -245,10 +244,10 @@ func (c *checker) lists() error {
 		}
 		audiences[id] = pl.CustomerGroupIDs
 		for _, g := range pl.CustomerGroupIDs {
-			if !has(b[bkListGroups], pairKey(nil, id, g)) {
+			if !c.t.has(bkListGroups, pairKey(nil, id, g)) {
 				c.add("lists: list %q: list_groups entry for group %q missing", id, g)
 			}
-			if !has(b[bkGroupLists], pairKey(nil, g, id)) {
+			if !c.t.has(bkGroupLists, pairKey(nil, g, id)) {
 				c.add("lists: list %q: group_lists entry for group %q missing", id, g)
 			}
 		}
@@ -312,11 +311,8 @@ func (c *checker) prices() error {
 		if iv := b[bkVariantCurrencyPrices].Get(variantCurrencyKey(nil, p.VariantID, p.CurrencyCode, p.ID)); !bytes.Equal(iv, v) {
 			c.add("prices: price %q: variant_currency_prices entry missing or different", k)
 		}
-		if !has(b[bkListPrices], pairKey(nil, p.PriceListID, p.ID)) {
+		if !c.t.has(bkListPrices, pairKey(nil, p.PriceListID, p.ID)) {
 			c.add("prices: price %q: list_prices entry missing", k)
-		}
-		if !has(b[bkVariantPrices], pairKey(nil, p.VariantID, p.ID)) {
-			c.add("prices: price %q: variant_prices entry missing", k)
 		}
 	})
 	if err != nil {
@@ -360,7 +356,7 @@ func (c *checker) prices() error {
 	if err != nil {
 		return err
 	}
-	err = c.each(bkListPrices, func(k, v []byte) {
+	return c.each(bkListPrices, func(k, v []byte) {
 		l, id, ok := splitPair(k)
 		if !ok || len(id) == 0 {
 			c.add("list_prices: bad key %q", k)
@@ -368,19 +364,6 @@ func (c *checker) prices() error {
 		}
 		if p, _, ok := record("list_prices", k, id); ok && p.PriceListID != string(l) {
 			c.add("list_prices: entry %q: price %q is in list %q", k, id, p.PriceListID)
-		}
-	})
-	if err != nil {
-		return err
-	}
-	return c.each(bkVariantPrices, func(k, v []byte) {
-		vr, id, ok := splitPair(k)
-		if !ok || len(id) == 0 {
-			c.add("variant_prices: bad key %q", k)
-			return
-		}
-		if p, _, ok := record("variant_prices", k, id); ok && p.VariantID != string(vr) {
-			c.add("variant_prices: entry %q: price %q is for variant %q", k, id, p.VariantID)
 		}
 	})
 }

@@ -42,7 +42,6 @@ func TestCheckFindsCorruptIndexes(t *testing.T) {
 		{"price_keys entry deleted", nil, "maps to"},
 		{"list_prices entry deleted", []edit{{"list_prices", lp(p.PriceListID) + p.ID, nil}}, "list_prices entry missing"},
 		{"list_prices entry in another list", []edit{{"list_prices", lp("pl_1") + p.ID, []byte{}}}, "is in list"},
-		{"variant_prices entry deleted", []edit{{"variant_prices", lp(p.VariantID) + p.ID, nil}}, "variant_prices entry missing"},
 		{"price record garbage", []edit{{"prices", p.ID, []byte("garbage")}}, "bad record"},
 		{"group_names entry deleted", []edit{{"group_names", f.keys[1], nil}}, "name key"},
 		{"group_names entry for a missing group", []edit{{"group_names", "ghost", []byte("ghost")}}, `group "ghost" missing`},

@@ -41,12 +41,11 @@
 //	│   └── <price ID>               → price
 //	├── price_keys/                  unique keys of prices
 //	│   └── <price key>              → price ID
-//	├── variant_currency_prices/     variant + currency → prices (the resolver's index)
+//	├── variant_currency_prices/     variant + currency → prices (the resolver's index),
+//	│   │                            and variant → prices (a scan of lp(variant ID) alone)
 //	│   └── lp(variant ID) lp(currency) price ID → price (same bytes as in prices/)
-//	├── list_prices/                 list → prices; list ID "" holds the base prices
-//	│   └── lp(list ID) price ID     → ""
-//	└── variant_prices/              variant → prices
-//	    └── lp(variant ID) price ID  → ""
+//	└── list_prices/                 list → prices; list ID "" holds the base prices
+//	    └── lp(list ID) price ID     → ""
 //
 // Notation: lp(s) is s preceded by its length as an unsigned varint
 // (encoding/binary.AppendUvarint), ‖ is concatenation, integers are big-endian, and

@@ -50,7 +50,7 @@ func appendTime(b []byte, t time.Time) []byte {
 // of the key so that keys sharing a prefix sort by their last part.
 
 // pairKey is the key of the two-part index buckets (members, member_of, list_groups,
-// group_lists, list_prices, variant_prices): lp(first) ‖ second.
+// group_lists, list_prices): lp(first) ‖ second.
 func pairKey(b []byte, first, second string) []byte {
 	return append(appendLP(b, first), second...)
 }
@@ -363,23 +363,6 @@ func decodePrice(v []byte) (pricing.Price, bool) {
 	p.PriceListID = next(l.list)
 	p.RegionID = next(l.region)
 	return p, true
-}
-
-// decodeVariantPrice decodes a variant_currency_prices value whose variant and currency
-// the caller knows from the key it looked up: they are taken from the arguments, and the
-// other strings share one allocation.
-func decodeVariantPrice(v []byte, variantID, currency string) (pricing.Price, bool) {
-	l, ok := parsePrice(v)
-	if !ok || l.variant != len(variantID) || l.currency != len(currency) {
-		return pricing.Price{}, false
-	}
-	s := string(l.strs[l.variant+l.currency:])
-	return pricing.Price{
-		ID: s[:l.id], PriceListID: s[l.id : l.id+l.list], RegionID: s[l.id+l.list:],
-		VariantID: variantID, CurrencyCode: currency,
-		Amount: l.amount, MinQuantity: l.min, MaxQuantity: l.max,
-		IncludesTax: l.flags&flagIncludesTax != 0,
-	}, true
 }
 
 // encodeMetadata encodes metadata as a JSON object; nil metadata encodes to nothing (an

@@ -34,7 +34,6 @@ const (
 	bkPriceKeys                             // price key → price ID
 	bkVariantCurrencyPrices                 // lp(variant) ‖ lp(currency) ‖ price ID → price
 	bkListPrices                            // lp(list) ‖ price ID → ""
-	bkVariantPrices                         // lp(variant) ‖ price ID → ""
 	numBuckets
 )
 
@@ -54,7 +53,6 @@ var bucketNames = [numBuckets]string{
 	bkPriceKeys:             "price_keys",
 	bkVariantCurrencyPrices: "variant_currency_prices",
 	bkListPrices:            "list_prices",
-	bkVariantPrices:         "variant_prices",
 }
 
 // bucketKeys are bucketNames as byte slices, made once.

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
+	"strconv"
 	"sync/atomic"
 	"time"
 
@@ -31,6 +33,17 @@ var (
 // DefaultTimeout is how long Open waits for the file lock when Options.Timeout is zero.
 const DefaultTimeout = time.Second
 
+// defaultMmapSize is the initial size of the memory map when Options.Bolt does not set
+// one: address space only (the file does not grow to it, except on Windows, where it
+// stays 0). While the file fits, a commit never remaps the file, which would copy every
+// node the transaction changed and wait for every running View.
+var defaultMmapSize = func() int {
+	if runtime.GOOS == "windows" || strconv.IntSize < 64 {
+		return 0
+	}
+	return 1 << 30
+}()
+
 // DefaultBucket is the name of the root bucket when Options.Bucket is empty.
 const DefaultBucket = "pricing"
 
@@ -45,13 +58,16 @@ type Options struct {
 	// so that it can share a file with a host application's own buckets. Empty means
 	// DefaultBucket.
 	Bucket string
-	// NoSync skips the fsync after each commit: faster, and a crash of the machine (not
-	// of the process) can lose or corrupt committed transactions. For tests only. New
-	// ignores it.
+	// NoSync skips the fsync after each commit and after each growth of the file
+	// (bbolt's NoSync and NoGrowSync): faster, and a crash of the machine (not of the
+	// process) can lose or corrupt committed transactions. For tests only. New ignores
+	// it.
 	NoSync bool
-	// Bolt holds bbolt's own options for Open; nil means bbolt's defaults. Timeout and
-	// NoSync above take precedence over its fields of the same name (NoSync is set when
-	// either says so). New ignores it.
+	// Bolt holds bbolt's own options for Open; nil means bbolt's defaults, except that
+	// on 64-bit systems other than Windows a zero InitialMmapSize becomes 1 GiB of
+	// address space (not of memory or file), so that a large commit does not remap the
+	// file. Timeout and NoSync above take precedence over its fields of the same name
+	// (NoSync is set when either says so). New ignores it.
 	Bolt *bbolt.Options
 }
 
@@ -69,6 +85,7 @@ type Store struct {
 	root   []byte
 	ownDB  bool // Close closes db: Open opened it
 	closed atomic.Bool
+	terms  termsCaches
 }
 
 var _ pricing.Store = (*Store)(nil)
@@ -89,8 +106,12 @@ func Open(path string, opts *Options) (*Store, error) {
 	if bo.Timeout <= 0 {
 		bo.Timeout = DefaultTimeout
 	}
+	if bo.InitialMmapSize == 0 && defaultMmapSize > 0 && !bo.Mlock {
+		bo.InitialMmapSize = defaultMmapSize
+	}
 	if opts != nil && opts.NoSync {
 		bo.NoSync = true
+		bo.NoGrowSync = true
 	}
 	db, err := bbolt.Open(path, 0o600, &bo)
 	if err != nil {
@@ -153,9 +174,12 @@ func (s *Store) Update(ctx context.Context, fn func(pricing.Tx) error) error {
 
 func (s *Store) run(do func(func(*bbolt.Tx) error) error, fn func(pricing.Tx) error) error {
 	err := do(func(btx *bbolt.Tx) error {
-		t := &tx{btx: btx, root: s.root}
+		t := &tx{btx: btx, root: s.root, terms: &s.terms}
 		defer t.end()
-		return fn(t)
+		if err := fn(t); err != nil {
+			return err
+		}
+		return t.flushAll()
 	})
 	if err != nil && errors.Is(err, berrors.ErrDatabaseNotOpen) {
 		// Close ran between the check above and the start of the transaction.

@@ -2,8 +2,12 @@ package bolt
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
+	"unsafe"
 
 	bbolt "go.etcd.io/bbolt"
 	berrors "go.etcd.io/bbolt/errors"
@@ -11,16 +15,38 @@ import (
 	"github.com/commercekit/pricing"
 )
 
-// tx is the pricing.Tx of a Store: a bbolt transaction and the buckets it has opened.
+// tx is the pricing.Tx of a Store: a bbolt transaction, the buckets it has opened, and,
+// in an Update, the writes not yet applied to bbolt.
+//
+// Writes are buffered because bbolt splits a node only when it commits: within one
+// transaction every key inserted into a leaf lands in one growing node, so inserting n
+// keys in random order costs O(n²) memory moves (80,000 prices took a minute). The
+// buffer applies each bucket's writes in key order, which appends instead; it is applied
+// when the Update's function returns, and a bucket's part of it before any scan of that
+// bucket. Point reads consult the buffer first.
 type tx struct {
-	btx  *bbolt.Tx // nil once the transaction's function has returned
-	root []byte
-	rb   *bbolt.Bucket
-	bk   [numBuckets]*bbolt.Bucket
-	// kbuf and pbuf are scratch space for point keys and scan prefixes. bbolt copies the
-	// keys it keeps (not the values), so a key may be built in scratch space and used
-	// until the next key is built there.
+	btx   *bbolt.Tx // nil once the transaction's function has returned
+	root  []byte
+	terms *termsCaches // the store's, or nil
+	rb    *bbolt.Bucket
+	bk    [numBuckets]*bbolt.Bucket
+	// pending holds, per bucket, the buffered writes.
+	pending [numBuckets]*writeBuf
+	// arena is the current block of buffered keys.
+	arena []byte
+	// cur holds, per bucket, the cursor of point reads, made once per transaction
+	// (bbolt's Get makes one per call).
+	cur [numBuckets]*bbolt.Cursor
+	// kbuf and pbuf are scratch space for point keys and scan prefixes. Nothing keeps
+	// a key slice (the buffer and bbolt copy keys), so a key may be built in scratch
+	// space and used until the next key is built there.
 	kbuf, pbuf []byte
+	// sbuf and lens gather the strings of a scan's results and their lengths, so that
+	// the results share one string allocation; sarr and larr are their first backing.
+	sbuf []byte
+	lens []int
+	sarr [1024]byte
+	larr [64]int
 }
 
 var _ pricing.Tx = (*tx)(nil)
@@ -65,6 +91,176 @@ func (t *tx) openWrite(op string, ids ...bucketID) error {
 	return t.open(ids...)
 }
 
+// writeBuf is the buffered writes of one bucket, in the order of their first write.
+type writeBuf struct {
+	index  map[string]int // key → position in writes
+	writes []write
+	sorted bool // writes are in ascending key order
+}
+
+type write struct {
+	key   string
+	value []byte // nil: delete
+}
+
+// get returns the value of key in bucket id, nil if there is none. The value is valid
+// until the transaction ends and must not be changed.
+func (t *tx) get(id bucketID, key []byte) []byte {
+	if w := t.pending[id]; w != nil {
+		if i, ok := w.index[string(key)]; ok {
+			return w.writes[i].value
+		}
+	}
+	k, v := t.cursorOf(id).Seek(key)
+	if k == nil || !bytes.Equal(k, key) {
+		return nil
+	}
+	return v
+}
+
+// cursorOf returns the point-read cursor of bucket id.
+func (t *tx) cursorOf(id bucketID) *bbolt.Cursor {
+	c := t.cur[id]
+	if c == nil {
+		c = t.bk[id].Cursor()
+		t.cur[id] = c
+	}
+	return c
+}
+
+// scratch returns the emptied scratch space of sharedStrings.
+func (t *tx) scratch() ([]byte, []int) {
+	if t.sbuf == nil {
+		t.sbuf, t.lens = t.sarr[:0], t.larr[:0]
+	}
+	return t.sbuf[:0], t.lens[:0]
+}
+
+// sharedStrings returns the strings whose bytes are back to back in b, with lengths
+// lens, as substrings of one string: one allocation for all of them. It keeps b and
+// lens as scratch space for the next call.
+func (t *tx) sharedStrings(b []byte, lens []int, fn func(i int, s string)) {
+	t.sbuf, t.lens = b, lens
+	all := string(b)
+	off := 0
+	for i, n := range lens {
+		fn(i, all[off:off+n])
+		off += n
+	}
+}
+
+// has reports whether bucket id holds key. (bbolt's Get cannot tell an empty value
+// from a missing key.)
+func (t *tx) has(id bucketID, key []byte) bool {
+	if w := t.pending[id]; w != nil {
+		if i, ok := w.index[string(key)]; ok {
+			return w.writes[i].value != nil
+		}
+	}
+	k, _ := t.cursorOf(id).Seek(key)
+	return k != nil && bytes.Equal(k, key)
+}
+
+// put buffers key → value in bucket id. value must not change until the transaction
+// ends; key is copied.
+func (t *tx) put(id bucketID, key, value []byte) error {
+	switch {
+	case len(key) == 0:
+		return fmt.Errorf("bolt: %s: %w", bucketNames[id], berrors.ErrKeyRequired)
+	case len(key) > bbolt.MaxKeySize:
+		return fmt.Errorf("bolt: %s: key of %d bytes: %w", bucketNames[id], len(key), berrors.ErrKeyTooLarge)
+	case len(value) > bbolt.MaxValueSize:
+		return fmt.Errorf("bolt: %s: value of %d bytes: %w", bucketNames[id], len(value), berrors.ErrValueTooLarge)
+	}
+	t.buffer(id, key, value)
+	return nil
+}
+
+// del buffers the deletion of key from bucket id.
+func (t *tx) del(id bucketID, key []byte) {
+	t.buffer(id, key, nil)
+}
+
+func (t *tx) buffer(id bucketID, key, value []byte) {
+	w := t.pending[id]
+	if w == nil {
+		w = &writeBuf{index: make(map[string]int), sorted: true}
+		t.pending[id] = w
+	}
+	if i, ok := w.index[string(key)]; ok {
+		w.writes[i].value = value
+		return
+	}
+	k := t.keep(key)
+	if n := len(w.writes); n > 0 && w.sorted && k < w.writes[n-1].key {
+		w.sorted = false
+	}
+	w.index[k] = len(w.writes)
+	w.writes = append(w.writes, write{k, value})
+}
+
+// keep returns a copy of key as a string, carved out of a shared block: buffered keys
+// cost one allocation per block, not one each.
+func (t *tx) keep(key []byte) string {
+	if len(key) > 1024 {
+		return string(key)
+	}
+	if cap(t.arena)-len(t.arena) < len(key) {
+		t.arena = make([]byte, 0, 32<<10)
+	}
+	start := len(t.arena)
+	t.arena = append(t.arena, key...)
+	// The bytes written above are never written again: the string stays immutable.
+	return unsafe.String(&t.arena[start], len(key))
+}
+
+// flush applies the buffered writes of bucket id to bbolt, in key order.
+func (t *tx) flush(id bucketID) error {
+	w := t.pending[id]
+	if w == nil || len(w.writes) == 0 {
+		return nil
+	}
+	if !w.sorted {
+		slices.SortFunc(w.writes, func(a, b write) int { return strings.Compare(a.key, b.key) })
+	}
+	b := t.bk[id]
+	for _, wr := range w.writes {
+		key := unsafe.Slice(unsafe.StringData(wr.key), len(wr.key)) // bbolt only reads it
+		var err error
+		if wr.value != nil {
+			err = b.Put(key, wr.value)
+		} else {
+			err = b.Delete(key)
+		}
+		if err != nil {
+			return fmt.Errorf("bolt: %s: %w", bucketNames[id], err)
+		}
+	}
+	t.pending[id] = nil
+	return nil
+}
+
+// flushAll applies every buffered write; Update calls it when fn returns nil.
+func (t *tx) flushAll() error {
+	if t.btx == nil {
+		return errTxDone
+	}
+	for id := range numBuckets {
+		if err := t.flush(id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// cursor returns a cursor over bucket id, after applying its buffered writes.
+func (t *tx) cursor(id bucketID) (*bbolt.Cursor, error) {
+	if err := t.flush(id); err != nil {
+		return nil, err
+	}
+	return t.bk[id].Cursor(), nil
+}
+
 // key returns s as a key in the point-key scratch space.
 func (t *tx) key(s string) []byte {
 	t.kbuf = append(t.kbuf[:0], s...)
@@ -83,32 +279,30 @@ func (t *tx) prefix(first string) []byte {
 	return t.pbuf
 }
 
-// scan calls fn with the rest of each key of b that starts with prefix, and its value,
-// in key order, until fn returns false. The slices are valid only during the call, and
-// fn must not write to b.
-func scan(b *bbolt.Bucket, prefix []byte, fn func(rest, v []byte) bool) {
-	c := b.Cursor()
+// scan calls fn with the rest of each key of bucket id that starts with prefix, and
+// its value, in key order, until fn returns false. The slices are valid only during
+// the call, and fn must not write to the bucket.
+func (t *tx) scan(id bucketID, prefix []byte, fn func(rest, v []byte) bool) error {
+	c, err := t.cursor(id)
+	if err != nil {
+		return err
+	}
 	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
 		if !fn(k[len(prefix):], v) {
-			return
+			return nil
 		}
 	}
+	return nil
 }
 
-// suffixes returns the rest of each key of b that starts with prefix, copied.
-func suffixes(b *bbolt.Bucket, prefix []byte) []string {
+// suffixes returns the rest of each key of bucket id that starts with prefix, copied.
+func (t *tx) suffixes(id bucketID, prefix []byte) ([]string, error) {
 	var out []string
-	scan(b, prefix, func(rest, _ []byte) bool {
+	err := t.scan(id, prefix, func(rest, _ []byte) bool {
 		out = append(out, string(rest))
 		return true
 	})
-	return out
-}
-
-// has reports whether b holds key. (Get cannot tell an empty value from a missing key.)
-func has(b *bbolt.Bucket, key []byte) bool {
-	k, _ := b.Cursor().Seek(key)
-	return k != nil && bytes.Equal(k, key)
+	return out, err
 }
 
 func notFound(what, id string) error {
@@ -122,7 +316,7 @@ func (t *tx) CustomerGroup(id string) (pricing.CustomerGroup, error) {
 	if err := t.open(bkGroups); err != nil {
 		return pricing.CustomerGroup{}, err
 	}
-	v := t.bk[bkGroups].Get(t.key(id))
+	v := t.get(bkGroups, t.key(id))
 	if v == nil {
 		return pricing.CustomerGroup{}, notFound("customer group", id)
 	}
@@ -135,7 +329,7 @@ func (t *tx) CustomerGroupIDByNameKey(nameKey string) (string, error) {
 	if err := t.open(bkGroupNames); err != nil {
 		return "", err
 	}
-	v := t.bk[bkGroupNames].Get(t.key(nameKey))
+	v := t.get(bkGroupNames, t.key(nameKey))
 	if v == nil {
 		return "", notFound("customer group name key", nameKey)
 	}
@@ -147,7 +341,10 @@ func (t *tx) CustomerGroups(fn func(pricing.CustomerGroup) bool) error {
 	if err := t.open(bkGroups); err != nil {
 		return err
 	}
-	c := t.bk[bkGroups].Cursor()
+	c, err := t.cursor(bkGroups)
+	if err != nil {
+		return err
+	}
 	for k, v := c.First(); k != nil; k, v = c.Next() {
 		g, _, err := decodeGroup(string(k), v)
 		if err != nil {
@@ -165,38 +362,33 @@ func (t *tx) PutCustomerGroup(g pricing.CustomerGroup, nameKey string) error {
 	if err := t.openWrite("PutCustomerGroup", bkGroups, bkGroupNames); err != nil {
 		return err
 	}
-	groups, names := t.bk[bkGroups], t.bk[bkGroupNames]
-	if cur := names.Get(t.key(nameKey)); cur != nil && string(cur) != g.ID {
+	if cur := t.get(bkGroupNames, t.key(nameKey)); cur != nil && string(cur) != g.ID {
 		return fmt.Errorf("bolt: customer group name key %q is held by group %q: %w", nameKey, cur, pricing.ErrAlreadyExists)
 	}
 	v, err := encodeGroup(g, nameKey)
 	if err != nil {
 		return err
 	}
-	if old := groups.Get(t.key(g.ID)); old != nil {
+	if old := t.get(bkGroups, t.key(g.ID)); old != nil {
 		oldKey, ok := groupNameKey(old)
 		if !ok {
 			return corrupt("customer group %q: bad record", g.ID)
 		}
 		if string(oldKey) != nameKey {
-			if err := t.dropNameKey(string(oldKey), g.ID); err != nil {
-				return err
-			}
+			t.dropNameKey(string(oldKey), g.ID)
 		}
 	}
-	if err := groups.Put(t.key(g.ID), v); err != nil {
+	if err := t.put(bkGroups, t.key(g.ID), v); err != nil {
 		return err
 	}
-	return names.Put(t.key(nameKey), []byte(g.ID))
+	return t.put(bkGroupNames, t.key(nameKey), []byte(g.ID))
 }
 
 // dropNameKey deletes the name key nameKey if it belongs to group id.
-func (t *tx) dropNameKey(nameKey, id string) error {
-	names := t.bk[bkGroupNames]
-	if cur := names.Get(t.key(nameKey)); cur != nil && string(cur) == id {
-		return names.Delete(t.key(nameKey))
+func (t *tx) dropNameKey(nameKey, id string) {
+	if cur := t.get(bkGroupNames, t.key(nameKey)); cur != nil && string(cur) == id {
+		t.del(bkGroupNames, t.key(nameKey))
 	}
-	return nil
 }
 
 // DeleteCustomerGroup implements pricing.Tx.
@@ -204,8 +396,7 @@ func (t *tx) DeleteCustomerGroup(id string) error {
 	if err := t.openWrite("DeleteCustomerGroup", bkGroups, bkGroupNames, bkMembers, bkMemberOf, bkMemberCounts); err != nil {
 		return err
 	}
-	groups := t.bk[bkGroups]
-	old := groups.Get(t.key(id))
+	old := t.get(bkGroups, t.key(id))
 	if old == nil {
 		return notFound("customer group", id)
 	}
@@ -213,22 +404,18 @@ func (t *tx) DeleteCustomerGroup(id string) error {
 	if !ok {
 		return corrupt("customer group %q: bad record", id)
 	}
-	if err := t.dropNameKey(string(nameKey), id); err != nil {
+	t.dropNameKey(string(nameKey), id)
+	customers, err := t.suffixes(bkMembers, t.prefix(id))
+	if err != nil {
 		return err
 	}
-	members, memberOf := t.bk[bkMembers], t.bk[bkMemberOf]
-	for _, c := range suffixes(members, t.prefix(id)) {
-		if err := members.Delete(t.pair(id, c)); err != nil {
-			return err
-		}
-		if err := memberOf.Delete(t.pair(c, id)); err != nil {
-			return err
-		}
+	for _, c := range customers {
+		t.del(bkMembers, t.pair(id, c))
+		t.del(bkMemberOf, t.pair(c, id))
 	}
-	if err := t.bk[bkMemberCounts].Delete(t.key(id)); err != nil {
-		return err
-	}
-	return groups.Delete(t.key(id))
+	t.del(bkMemberCounts, t.key(id))
+	t.del(bkGroups, t.key(id))
+	return nil
 }
 
 // Memberships.
@@ -238,14 +425,13 @@ func (t *tx) AddMember(groupID, customerID string) error {
 	if err := t.openWrite("AddMember", bkMembers, bkMemberOf, bkMemberCounts); err != nil {
 		return err
 	}
-	members := t.bk[bkMembers]
-	if has(members, t.pair(groupID, customerID)) {
+	if t.has(bkMembers, t.pair(groupID, customerID)) {
 		return nil
 	}
-	if err := members.Put(t.pair(groupID, customerID), empty); err != nil {
+	if err := t.put(bkMembers, t.pair(groupID, customerID), empty); err != nil {
 		return err
 	}
-	if err := t.bk[bkMemberOf].Put(t.pair(customerID, groupID), empty); err != nil {
+	if err := t.put(bkMemberOf, t.pair(customerID, groupID), empty); err != nil {
 		return err
 	}
 	return t.addCount(groupID, 1)
@@ -256,22 +442,16 @@ func (t *tx) RemoveMember(groupID, customerID string) error {
 	if err := t.openWrite("RemoveMember", bkMembers, bkMemberOf, bkMemberCounts); err != nil {
 		return err
 	}
-	members := t.bk[bkMembers]
-	if !has(members, t.pair(groupID, customerID)) {
+	if !t.has(bkMembers, t.pair(groupID, customerID)) {
 		return nil
 	}
-	if err := members.Delete(t.pair(groupID, customerID)); err != nil {
-		return err
-	}
-	if err := t.bk[bkMemberOf].Delete(t.pair(customerID, groupID)); err != nil {
-		return err
-	}
+	t.del(bkMembers, t.pair(groupID, customerID))
+	t.del(bkMemberOf, t.pair(customerID, groupID))
 	return t.addCount(groupID, -1)
 }
 
 // addCount adds delta to the member count of groupID.
 func (t *tx) addCount(groupID string, delta int64) error {
-	counts := t.bk[bkMemberCounts]
 	n, err := t.count(groupID)
 	if err != nil {
 		return err
@@ -281,13 +461,14 @@ func (t *tx) addCount(groupID string, delta int64) error {
 		return corrupt("customer group %q: member count below zero", groupID)
 	}
 	if n == 0 {
-		return counts.Delete(t.key(groupID))
+		t.del(bkMemberCounts, t.key(groupID))
+		return nil
 	}
-	return counts.Put(t.key(groupID), encodeCount(uint64(n)))
+	return t.put(bkMemberCounts, t.key(groupID), encodeCount(uint64(n)))
 }
 
 func (t *tx) count(groupID string) (int64, error) {
-	v := t.bk[bkMemberCounts].Get(t.key(groupID))
+	v := t.get(bkMemberCounts, t.key(groupID))
 	if v == nil {
 		return 0, nil
 	}
@@ -303,14 +484,13 @@ func (t *tx) Members(groupID string, offset int, fn func(customerID string) bool
 	if err := t.open(bkMembers); err != nil {
 		return err
 	}
-	scan(t.bk[bkMembers], t.prefix(groupID), func(rest, _ []byte) bool {
+	return t.scan(bkMembers, t.prefix(groupID), func(rest, _ []byte) bool {
 		if offset > 0 {
 			offset--
 			return true
 		}
 		return fn(string(rest))
 	})
-	return nil
 }
 
 // CountMembers implements pricing.Tx. It reads a counter, not the memberships.
@@ -322,15 +502,22 @@ func (t *tx) CountMembers(groupID string) (int, error) {
 	return int(n), err
 }
 
-// AppendCustomerGroupIDs implements pricing.Tx.
+// AppendCustomerGroupIDs implements pricing.Tx: one prefix scan of member_of. The IDs
+// share one allocation.
 func (t *tx) AppendCustomerGroupIDs(dst []string, customerID string) ([]string, error) {
 	if err := t.open(bkMemberOf); err != nil {
 		return dst, err
 	}
-	scan(t.bk[bkMemberOf], t.prefix(customerID), func(rest, _ []byte) bool {
-		dst = append(dst, string(rest))
+	b, lens := t.scratch()
+	err := t.scan(bkMemberOf, t.prefix(customerID), func(rest, _ []byte) bool {
+		b = append(b, rest...)
+		lens = append(lens, len(rest))
 		return true
 	})
+	if err != nil {
+		return dst, err
+	}
+	t.sharedStrings(b, lens, func(_ int, s string) { dst = append(dst, s) })
 	return dst, nil
 }
 
@@ -341,7 +528,7 @@ func (t *tx) PriceList(id string) (pricing.PriceList, error) {
 	if err := t.open(bkLists, bkListTerms); err != nil {
 		return pricing.PriceList{}, err
 	}
-	v := t.bk[bkLists].Get(t.key(id))
+	v := t.get(bkLists, t.key(id))
 	if v == nil {
 		return pricing.PriceList{}, notFound("price list", id)
 	}
@@ -350,7 +537,7 @@ func (t *tx) PriceList(id string) (pricing.PriceList, error) {
 
 // decodeList decodes the record v of list id and reads its terms.
 func (t *tx) decodeList(id string, v []byte) (pricing.PriceList, error) {
-	tv := t.bk[bkListTerms].Get(t.key(id))
+	tv := t.get(bkListTerms, t.key(id))
 	if tv == nil {
 		return pricing.PriceList{}, corrupt("price list %q: terms missing", id)
 	}
@@ -368,16 +555,31 @@ func (t *tx) decodeList(id string, v []byte) (pricing.PriceList, error) {
 	return pl, nil
 }
 
-// PriceListTerms implements pricing.Tx. It reads the compact terms value only.
+// PriceListTerms implements pricing.Tx. It reads the compact terms value only, and a
+// read-only transaction first asks the store's cache of terms decoded at the same
+// snapshot; the CustomerGroupIDs of cached terms are shared, read-only as the contract
+// says.
 func (t *tx) PriceListTerms(id string) (pricing.PriceListTerms, error) {
+	var cache *termsCache
+	if t.btx != nil && t.terms != nil && !t.btx.Writable() {
+		if cache = t.terms.at(t.btx.ID()); cache != nil {
+			if terms, ok := cache.get(id); ok {
+				return terms, nil
+			}
+		}
+	}
 	if err := t.open(bkListTerms); err != nil {
 		return pricing.PriceListTerms{}, err
 	}
-	v := t.bk[bkListTerms].Get(t.key(id))
+	v := t.get(bkListTerms, t.key(id))
 	if v == nil {
 		return pricing.PriceListTerms{}, notFound("price list", id)
 	}
-	return decodeTerms(id, v)
+	terms, err := decodeTerms(id, v)
+	if err == nil && cache != nil {
+		cache.put(terms)
+	}
+	return terms, err
 }
 
 // PriceLists implements pricing.Tx.
@@ -385,7 +587,10 @@ func (t *tx) PriceLists(fn func(pricing.PriceList) bool) error {
 	if err := t.open(bkLists, bkListTerms); err != nil {
 		return err
 	}
-	c := t.bk[bkLists].Cursor()
+	c, err := t.cursor(bkLists)
+	if err != nil {
+		return err
+	}
 	for k, v := c.First(); k != nil; k, v = c.Next() {
 		pl, err := t.decodeList(string(k), v)
 		if err != nil {
@@ -403,11 +608,11 @@ func (t *tx) AppendPriceListIDsOfGroup(dst []string, groupID string) ([]string, 
 	if err := t.open(bkGroupLists); err != nil {
 		return dst, err
 	}
-	scan(t.bk[bkGroupLists], t.prefix(groupID), func(rest, _ []byte) bool {
+	err := t.scan(bkGroupLists, t.prefix(groupID), func(rest, _ []byte) bool {
 		dst = append(dst, string(rest))
 		return true
 	})
-	return dst, nil
+	return dst, err
 }
 
 // PutPriceList implements pricing.Tx.
@@ -422,31 +627,29 @@ func (t *tx) PutPriceList(pl pricing.PriceList) error {
 	if err := t.dropAudience(pl.ID); err != nil {
 		return err
 	}
-	listGroups, groupLists := t.bk[bkListGroups], t.bk[bkGroupLists]
 	for _, g := range pl.CustomerGroupIDs {
-		if err := listGroups.Put(t.pair(pl.ID, g), empty); err != nil {
+		if err := t.put(bkListGroups, t.pair(pl.ID, g), empty); err != nil {
 			return err
 		}
-		if err := groupLists.Put(t.pair(g, pl.ID), empty); err != nil {
+		if err := t.put(bkGroupLists, t.pair(g, pl.ID), empty); err != nil {
 			return err
 		}
 	}
-	if err := t.bk[bkLists].Put(t.key(pl.ID), rec); err != nil {
+	if err := t.put(bkLists, t.key(pl.ID), rec); err != nil {
 		return err
 	}
-	return t.bk[bkListTerms].Put(t.key(pl.ID), encodeTerms(pl))
+	return t.put(bkListTerms, t.key(pl.ID), encodeTerms(pl))
 }
 
 // dropAudience deletes the audience entries of list id, both directions.
 func (t *tx) dropAudience(id string) error {
-	listGroups, groupLists := t.bk[bkListGroups], t.bk[bkGroupLists]
-	for _, g := range suffixes(listGroups, t.prefix(id)) {
-		if err := listGroups.Delete(t.pair(id, g)); err != nil {
-			return err
-		}
-		if err := groupLists.Delete(t.pair(g, id)); err != nil {
-			return err
-		}
+	groups, err := t.suffixes(bkListGroups, t.prefix(id))
+	if err != nil {
+		return err
+	}
+	for _, g := range groups {
+		t.del(bkListGroups, t.pair(id, g))
+		t.del(bkGroupLists, t.pair(g, id))
 	}
 	return nil
 }
@@ -454,24 +657,27 @@ func (t *tx) dropAudience(id string) error {
 // DeletePriceList implements pricing.Tx.
 func (t *tx) DeletePriceList(id string) error {
 	if err := t.openWrite("DeletePriceList", bkLists, bkListTerms, bkListGroups, bkGroupLists,
-		bkPrices, bkPriceKeys, bkVariantCurrencyPrices, bkListPrices, bkVariantPrices); err != nil {
+		bkPrices, bkPriceKeys, bkVariantCurrencyPrices, bkListPrices); err != nil {
 		return err
 	}
-	if t.bk[bkLists].Get(t.key(id)) == nil {
+	if t.get(bkLists, t.key(id)) == nil {
 		return notFound("price list", id)
 	}
 	if err := t.dropAudience(id); err != nil {
 		return err
 	}
-	for _, pid := range suffixes(t.bk[bkListPrices], t.prefix(id)) {
+	prices, err := t.suffixes(bkListPrices, t.prefix(id))
+	if err != nil {
+		return err
+	}
+	for _, pid := range prices {
 		if err := t.deletePrice(pid); err != nil {
 			return err
 		}
 	}
-	if err := t.bk[bkLists].Delete(t.key(id)); err != nil {
-		return err
-	}
-	return t.bk[bkListTerms].Delete(t.key(id))
+	t.del(bkLists, t.key(id))
+	t.del(bkListTerms, t.key(id))
+	return nil
 }
 
 // Prices.
@@ -481,7 +687,7 @@ func (t *tx) Price(id string) (pricing.Price, error) {
 	if err := t.open(bkPrices); err != nil {
 		return pricing.Price{}, err
 	}
-	v := t.bk[bkPrices].Get(t.key(id))
+	v := t.get(bkPrices, t.key(id))
 	if v == nil {
 		return pricing.Price{}, notFound("price", id)
 	}
@@ -502,7 +708,7 @@ func (t *tx) PriceIDByKey(key pricing.PriceKey) (string, error) {
 		return "", err
 	}
 	t.kbuf = priceKeyKey(t.kbuf[:0], key)
-	v := t.bk[bkPriceKeys].Get(t.kbuf)
+	v := t.get(bkPriceKeys, t.kbuf)
 	if v == nil {
 		return "", fmt.Errorf("bolt: price key %+v: %w", key, pricing.ErrNotFound)
 	}
@@ -511,67 +717,53 @@ func (t *tx) PriceIDByKey(key pricing.PriceKey) (string, error) {
 
 // PutPrice implements pricing.Tx.
 func (t *tx) PutPrice(p pricing.Price) error {
-	if err := t.openWrite("PutPrice", bkPrices, bkPriceKeys, bkVariantCurrencyPrices, bkListPrices, bkVariantPrices); err != nil {
+	if err := t.openWrite("PutPrice", bkPrices, bkPriceKeys, bkVariantCurrencyPrices, bkListPrices); err != nil {
 		return err
 	}
-	prices, priceKeys := t.bk[bkPrices], t.bk[bkPriceKeys]
 	t.kbuf = priceKeyKey(t.kbuf[:0], p.Key())
-	if cur := priceKeys.Get(t.kbuf); cur != nil && string(cur) != p.ID {
+	if cur := t.get(bkPriceKeys, t.kbuf); cur != nil && string(cur) != p.ID {
 		return fmt.Errorf("bolt: price key %+v is held by price %q: %w", p.Key(), cur, pricing.ErrAlreadyExists)
 	}
-	if old := prices.Get(t.key(p.ID)); old != nil {
+	if old := t.get(bkPrices, t.key(p.ID)); old != nil {
 		op, err := decodePriceRecord(old)
 		if err != nil {
 			return err
 		}
-		if err := t.unindexPrice(&op); err != nil {
-			return err
-		}
+		t.unindexPrice(&op)
 	}
-	// One allocation holds the two values bbolt keeps until the commit: the encoded
-	// price (stored twice) and the ID for price_keys.
+	// One allocation holds the values kept until the commit: the encoded price
+	// (stored twice) and the ID for price_keys.
 	buf := make([]byte, priceSize(&p)+len(p.ID))
 	val := encodePrice(buf[:0], &p)
 	id := append(buf[len(val):len(val)], p.ID...)
-	if err := prices.Put(t.key(p.ID), val); err != nil {
+	if err := t.put(bkPrices, t.key(p.ID), val); err != nil {
 		return err
 	}
 	t.kbuf = priceKeyKey(t.kbuf[:0], p.Key())
-	if err := priceKeys.Put(t.kbuf, id); err != nil {
+	if err := t.put(bkPriceKeys, t.kbuf, id); err != nil {
 		return err
 	}
 	t.kbuf = variantCurrencyKey(t.kbuf[:0], p.VariantID, p.CurrencyCode, p.ID)
-	if err := t.bk[bkVariantCurrencyPrices].Put(t.kbuf, val); err != nil {
+	if err := t.put(bkVariantCurrencyPrices, t.kbuf, val); err != nil {
 		return err
 	}
-	if err := t.bk[bkListPrices].Put(t.pair(p.PriceListID, p.ID), empty); err != nil {
-		return err
-	}
-	return t.bk[bkVariantPrices].Put(t.pair(p.VariantID, p.ID), empty)
+	return t.put(bkListPrices, t.pair(p.PriceListID, p.ID), empty)
 }
 
 // unindexPrice deletes the index entries of p.
-func (t *tx) unindexPrice(p *pricing.Price) error {
-	priceKeys := t.bk[bkPriceKeys]
+func (t *tx) unindexPrice(p *pricing.Price) {
 	t.kbuf = priceKeyKey(t.kbuf[:0], p.Key())
-	if cur := priceKeys.Get(t.kbuf); cur != nil && string(cur) == p.ID {
-		if err := priceKeys.Delete(t.kbuf); err != nil {
-			return err
-		}
+	if cur := t.get(bkPriceKeys, t.kbuf); cur != nil && string(cur) == p.ID {
+		t.del(bkPriceKeys, t.kbuf)
 	}
 	t.kbuf = variantCurrencyKey(t.kbuf[:0], p.VariantID, p.CurrencyCode, p.ID)
-	if err := t.bk[bkVariantCurrencyPrices].Delete(t.kbuf); err != nil {
-		return err
-	}
-	if err := t.bk[bkListPrices].Delete(t.pair(p.PriceListID, p.ID)); err != nil {
-		return err
-	}
-	return t.bk[bkVariantPrices].Delete(t.pair(p.VariantID, p.ID))
+	t.del(bkVariantCurrencyPrices, t.kbuf)
+	t.del(bkListPrices, t.pair(p.PriceListID, p.ID))
 }
 
 // DeletePrice implements pricing.Tx.
 func (t *tx) DeletePrice(id string) error {
-	if err := t.openWrite("DeletePrice", bkPrices, bkPriceKeys, bkVariantCurrencyPrices, bkListPrices, bkVariantPrices); err != nil {
+	if err := t.openWrite("DeletePrice", bkPrices, bkPriceKeys, bkVariantCurrencyPrices, bkListPrices); err != nil {
 		return err
 	}
 	return t.deletePrice(id)
@@ -579,8 +771,7 @@ func (t *tx) DeletePrice(id string) error {
 
 // deletePrice deletes price id and its index entries.
 func (t *tx) deletePrice(id string) error {
-	prices := t.bk[bkPrices]
-	v := prices.Get(t.key(id))
+	v := t.get(bkPrices, t.key(id))
 	if v == nil {
 		return notFound("price", id)
 	}
@@ -588,10 +779,9 @@ func (t *tx) deletePrice(id string) error {
 	if err != nil {
 		return err
 	}
-	if err := t.unindexPrice(&p); err != nil {
-		return err
-	}
-	return prices.Delete(t.key(id))
+	t.unindexPrice(&p)
+	t.del(bkPrices, t.key(id))
+	return nil
 }
 
 // Prices implements pricing.Tx.
@@ -599,7 +789,10 @@ func (t *tx) Prices(fn func(pricing.Price) bool) error {
 	if err := t.open(bkPrices); err != nil {
 		return err
 	}
-	c := t.bk[bkPrices].Cursor()
+	c, err := t.cursor(bkPrices)
+	if err != nil {
+		return err
+	}
 	for k, v := c.First(); k != nil; k, v = c.Next() {
 		p, err := decodePriceRecord(v)
 		if err != nil {
@@ -612,27 +805,16 @@ func (t *tx) Prices(fn func(pricing.Price) bool) error {
 	return nil
 }
 
-// PricesOfList implements pricing.Tx.
+// PricesOfList implements pricing.Tx: a prefix scan of list_prices.
 func (t *tx) PricesOfList(listID string, fn func(pricing.Price) bool) error {
-	return t.pricesOf(bkListPrices, listID, fn)
-}
-
-// PricesOfVariant implements pricing.Tx.
-func (t *tx) PricesOfVariant(variantID string, fn func(pricing.Price) bool) error {
-	return t.pricesOf(bkVariantPrices, variantID, fn)
-}
-
-// pricesOf calls fn for each price that the index bucket idx lists under first.
-func (t *tx) pricesOf(idx bucketID, first string, fn func(pricing.Price) bool) error {
-	if err := t.open(idx, bkPrices); err != nil {
+	if err := t.open(bkListPrices, bkPrices); err != nil {
 		return err
 	}
-	prices := t.bk[bkPrices]
 	var err error
-	scan(t.bk[idx], t.prefix(first), func(id, _ []byte) bool {
-		v := prices.Get(id)
+	serr := t.scan(bkListPrices, t.prefix(listID), func(id, _ []byte) bool {
+		v := t.get(bkPrices, id)
 		if v == nil {
-			err = corrupt("%s entry %q ‖ %q: price missing", bucketNames[idx], first, id)
+			err = corrupt("list_prices entry %q ‖ %q: price missing", listID, id)
 			return false
 		}
 		var p pricing.Price
@@ -641,25 +823,82 @@ func (t *tx) pricesOf(idx bucketID, first string, fn func(pricing.Price) bool) e
 		}
 		return fn(p)
 	})
-	return err
+	return cmp.Or(serr, err)
+}
+
+// PricesOfVariant implements pricing.Tx: a prefix scan of variant_currency_prices over
+// the variant's part of the key (all its currencies), sorted by ID.
+func (t *tx) PricesOfVariant(variantID string, fn func(pricing.Price) bool) error {
+	if err := t.open(bkVariantCurrencyPrices); err != nil {
+		return err
+	}
+	var (
+		prices []pricing.Price
+		err    error
+	)
+	serr := t.scan(bkVariantCurrencyPrices, t.prefix(variantID), func(rest, v []byte) bool {
+		p, ok := decodePrice(v)
+		if !ok {
+			err = corrupt("variant_currency_prices entry %q ‖ %q: bad value", variantID, rest)
+			return false
+		}
+		prices = append(prices, p)
+		return true
+	})
+	if err = cmp.Or(serr, err); err != nil {
+		return err
+	}
+	slices.SortFunc(prices, func(a, b pricing.Price) int { return strings.Compare(a.ID, b.ID) })
+	for _, p := range prices {
+		if !fn(p) {
+			break
+		}
+	}
+	return nil
 }
 
 // AppendVariantPrices implements pricing.Tx: one prefix scan of variant_currency_prices,
-// whose values are the prices themselves.
+// whose values are the prices themselves. The prices' variant and currency are the
+// arguments; their other strings share one allocation.
 func (t *tx) AppendVariantPrices(dst []pricing.Price, variantID, currencyCode string) ([]pricing.Price, error) {
 	if err := t.open(bkVariantCurrencyPrices); err != nil {
 		return dst, err
 	}
 	t.pbuf = variantCurrencyPrefix(t.pbuf[:0], variantID, currencyCode)
-	var err error
-	scan(t.bk[bkVariantCurrencyPrices], t.pbuf, func(id, v []byte) bool {
-		p, ok := decodeVariantPrice(v, variantID, currencyCode)
-		if !ok {
-			err = corrupt("variant_currency_prices entry %q ‖ %q ‖ %q: bad value", variantID, currencyCode, id)
+	start := len(dst)
+	b, lens := t.scratch()
+	var bad []byte
+	err := t.scan(bkVariantCurrencyPrices, t.pbuf, func(id, v []byte) bool {
+		l, ok := parsePrice(v)
+		if !ok || l.variant != len(variantID) || l.currency != len(currencyCode) {
+			bad = id
 			return false
 		}
-		dst = append(dst, p)
+		b = append(b, l.strs[l.variant+l.currency:]...)
+		lens = append(lens, l.id, l.list, l.region)
+		dst = append(dst, pricing.Price{
+			VariantID: variantID, CurrencyCode: currencyCode,
+			Amount: l.amount, MinQuantity: l.min, MaxQuantity: l.max,
+			IncludesTax: l.flags&flagIncludesTax != 0,
+		})
 		return true
 	})
-	return dst, err
+	if err == nil && bad != nil {
+		err = corrupt("variant_currency_prices entry %q ‖ %q ‖ %q: bad value", variantID, currencyCode, bad)
+	}
+	if err != nil {
+		return dst[:start], err
+	}
+	t.sharedStrings(b, lens, func(i int, s string) {
+		p := &dst[start+i/3]
+		switch i % 3 {
+		case 0:
+			p.ID = s
+		case 1:
+			p.PriceListID = s
+		default:
+			p.RegionID = s
+		}
+	})
+	return dst, nil
 }
