@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/commercekit/pricing"
@@ -15,21 +16,27 @@ type LoadOptions struct {
 	// ChunkSize is the most prices written per transaction when loading a price list:
 	// CreatePriceList carries the first chunk, AddPrices each further one. Zero: 10,000.
 	ChunkSize int
-	// Workers is the number of goroutines calling the Service during the membership and
-	// base-price phases; stores may still run their updates one at a time. Zero:
-	// GOMAXPROCS.
+	// Workers is the number of goroutines calling the Service during the membership,
+	// price-list and base-price phases (a list is loaded by one worker, in order); stores
+	// may still run their updates one at a time. Zero: GOMAXPROCS. The loaded store is
+	// the same for any number: every record carries its ID, and the clock is fixed.
 	Workers int
-	// Progress, when set, is called after each phase.
+	// Progress, when set, is called after each phase, and, with ProgressEvery, also
+	// during a phase with what it has done so far.
 	Progress func(Phase)
+	// ProgressEvery, when positive, is the interval of the calls to Progress during a
+	// phase. They come from the goroutine that called Load, between two transactions.
+	ProgressEvery time.Duration
 }
 
 // Phase is one step of a load: what it wrote, in how many transactions, and how long
 // it took.
 type Phase struct {
 	Name         string
-	Records      int // groups, memberships, price lists, or prices
+	Records      int // groups, memberships, or prices
 	Transactions int
 	Duration     time.Duration
+	Done         bool // false for a report during the phase
 }
 
 // PerSecond returns the phase's records per second.
@@ -99,101 +106,116 @@ func (c *Catalog) Load(ctx context.Context, svc *pricing.Service, opts *LoadOpti
 		o.Workers = runtime.GOMAXPROCS(0)
 	}
 	st := Stats{Counts: Counts{Variants: c.V, Groups: c.G, Customers: c.C, Lists: c.L}}
-	phase := func(name string, run func() (records, txs int, err error)) error {
-		start := time.Now()
-		n, txs, err := run()
-		if err != nil {
+
+	// phase runs fn(0) to fn(n-1) on the given number of workers; fn adds what it
+	// writes to the tracker.
+	phase := func(name string, workers, n int, fn func(k int, t *tracker) error) error {
+		t := &tracker{name: name, start: time.Now()}
+		var tick func()
+		if o.Progress != nil && o.ProgressEvery > 0 {
+			tick = func() { o.Progress(t.phase(false)) }
+		}
+		if err := parallel(workers, n, o.ProgressEvery, tick, func(k int) error { return fn(k, t) }); err != nil {
 			return fmt.Errorf("catalog: loading %s: %w", name, err)
 		}
-		p := Phase{Name: name, Records: n, Transactions: txs, Duration: time.Since(start)}
+		p := t.phase(true)
 		st.Phases = append(st.Phases, p)
 		if o.Progress != nil {
 			o.Progress(p)
 		}
 		return nil
 	}
-	if err := phase(PhaseGroups, func() (int, int, error) {
-		for g := range c.G {
-			if _, err := svc.CreateCustomerGroup(ctx, pricing.NewCustomerGroup{ID: GroupID(g), Name: GroupName(g)}); err != nil {
-				return 0, 0, err
-			}
-		}
-		return c.G, c.G, nil
+
+	if err := phase(PhaseGroups, 1, c.G, func(g int, t *tracker) error {
+		_, err := svc.CreateCustomerGroup(ctx, pricing.NewCustomerGroup{ID: GroupID(g), Name: GroupName(g)})
+		t.add(1)
+		return err
 	}); err != nil {
 		return st, err
 	}
-	if err := phase(PhaseMemberships, func() (int, int, error) {
-		members := c.members()
-		n := 0
-		for _, m := range members {
-			n += len(m)
-		}
-		err := parallel(o.Workers, c.G, func(g int) error {
-			return svc.AddCustomers(ctx, GroupID(g), members[g])
-		})
-		st.Counts.Memberships = n
-		for cus := range c.C {
-			if cus%4 != 0 {
-				st.Counts.CustomersInGroups++
-			}
-		}
-		return n, c.G, err
+
+	members := c.members()
+	if err := phase(PhaseMemberships, o.Workers, c.G, func(g int, t *tracker) error {
+		err := svc.AddCustomers(ctx, GroupID(g), members[g])
+		t.add(len(members[g]))
+		return err
 	}); err != nil {
 		return st, err
 	}
-	if err := phase(PhaseListPrices, func() (int, int, error) {
-		n, txs := 0, 0
-		var buf []pricing.PriceInput
-		for i := range c.L {
-			pl := c.List(i)
-			chunk := make([]pricing.PriceInput, 0, o.ChunkSize)
-			created := false
-			flush := func() error {
-				txs++
-				n += len(chunk)
-				if !created {
-					created = true
-					pl.Prices = chunk
-					_, err := svc.CreatePriceList(ctx, pl)
-					return err
-				}
-				_, err := svc.AddPrices(ctx, pl.ID, chunk, false)
-				return err
-			}
+	for _, m := range members {
+		st.Counts.Memberships += len(m)
+	}
+	st.Counts.CustomersInGroups = c.C - (c.C+3)/4 // customer c is in a group unless c mod 4 = 0
+	members = nil
+
+	// Each list is loaded by one worker: CreatePriceList with its first chunk, then
+	// AddPrices with each further chunk.
+	if err := phase(PhaseListPrices, o.Workers, c.L, func(i int, t *tracker) error {
+		pl := c.List(i)
+		chunk := make([]pricing.PriceInput, 0, o.ChunkSize)
+		created := false
+		flush := func() error {
 			var err error
-			c.ListPrices(i, buf, func(_ int, prices []pricing.PriceInput) bool {
-				if len(chunk)+len(prices) > o.ChunkSize && len(chunk) > 0 {
-					if err = flush(); err != nil {
-						return false
-					}
-					chunk = chunk[:0]
-				}
-				chunk = append(chunk, prices...)
-				return true
-			})
-			if err == nil && (len(chunk) > 0 || !created) {
-				err = flush()
+			if !created {
+				created = true
+				pl.Prices = chunk
+				_, err = svc.CreatePriceList(ctx, pl)
+			} else {
+				_, err = svc.AddPrices(ctx, pl.ID, chunk, false)
 			}
-			if err != nil {
-				return n, txs, fmt.Errorf("list %d: %w", i, err)
-			}
-		}
-		st.Counts.ListPrices = n
-		return n, txs, nil
-	}); err != nil {
-		return st, err
-	}
-	if err := phase(PhaseBasePrices, func() (int, int, error) {
-		err := parallel(o.Workers, c.V, func(v int) error {
-			_, err := svc.SetBasePrices(ctx, c.variantIDs[v], c.BasePrices(v))
+			t.add(len(chunk))
+			chunk = chunk[:0]
 			return err
+		}
+		var err error
+		c.ListPrices(i, nil, func(_ int, prices []pricing.PriceInput) bool {
+			if len(chunk)+len(prices) > o.ChunkSize && len(chunk) > 0 {
+				if err = flush(); err != nil {
+					return false
+				}
+			}
+			chunk = append(chunk, prices...)
+			return true
 		})
-		st.Counts.BasePrices = 7 * c.V
-		return 7 * c.V, c.V, err
+		if err == nil && (len(chunk) > 0 || !created) {
+			err = flush()
+		}
+		if err != nil {
+			return fmt.Errorf("list %d: %w", i, err)
+		}
+		return nil
 	}); err != nil {
 		return st, err
 	}
+	st.Counts.ListPrices = st.Phases[len(st.Phases)-1].Records
+
+	if err := phase(PhaseBasePrices, o.Workers, c.V, func(v int, t *tracker) error {
+		_, err := svc.SetBasePrices(ctx, c.variantIDs[v], c.BasePrices(v))
+		t.add(7)
+		return err
+	}); err != nil {
+		return st, err
+	}
+	st.Counts.BasePrices = st.Phases[len(st.Phases)-1].Records
 	return st, nil
+}
+
+// tracker counts what a phase has written.
+type tracker struct {
+	name    string
+	start   time.Time
+	records atomic.Int64
+	txs     atomic.Int64
+}
+
+// add counts one transaction that wrote n records.
+func (t *tracker) add(n int) {
+	t.records.Add(int64(n))
+	t.txs.Add(1)
+}
+
+func (t *tracker) phase(done bool) Phase {
+	return Phase{Name: t.name, Records: int(t.records.Load()), Transactions: int(t.txs.Load()), Duration: time.Since(t.start), Done: done}
 }
 
 // members returns the customer IDs of every group, in ascending order.
@@ -214,23 +236,16 @@ func (c *Catalog) members() [][]string {
 }
 
 // parallel calls fn(0) to fn(n-1) on up to workers goroutines and returns the first
-// error; after an error, the remaining calls are skipped.
-func parallel(workers, n int, fn func(int) error) error {
-	if workers <= 1 {
-		for i := range n {
-			if err := fn(i); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
+// error; after an error, the remaining calls are skipped. While they run, the calling
+// goroutine calls tick (if not nil) every interval.
+func parallel(workers, n int, interval time.Duration, tick func(), fn func(int) error) error {
 	var (
 		mu       sync.Mutex
 		next     int
 		firstErr error
 		wg       sync.WaitGroup
 	)
-	for range workers {
+	for range min(workers, n) {
 		wg.Go(func() {
 			for {
 				mu.Lock()
@@ -251,6 +266,24 @@ func parallel(workers, n int, fn func(int) error) error {
 				}
 			}
 		})
+	}
+	if tick != nil && interval > 0 {
+		done := make(chan struct{})
+		go func() {
+			wg.Wait()
+			close(done)
+		}()
+		ticker := time.NewTicker(interval)
+		defer ticker.Stop()
+	wait:
+		for {
+			select {
+			case <-done:
+				break wait
+			case <-ticker.C:
+				tick()
+			}
+		}
 	}
 	wg.Wait()
 	return firstErr
