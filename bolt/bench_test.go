@@ -205,36 +205,47 @@ func BenchmarkPriceListTerms(b *testing.B) {
 
 // BenchmarkPutPriceBulk measures PutPrice of new prices in large Updates (10,000 prices
 // each, commit included, NoSync), as an import or a bulk replace writes them. One op is
-// one price.
+// one price. "ordered" puts each list's prices in variant order with ascending IDs (an
+// import sorted by SKU, IDs from a time-ordered generator such as the Service's UUID
+// v7); "random" shuffles IDs and variants, so that every index is written out of order.
 func BenchmarkPutPriceBulk(b *testing.B) {
-	s, _ := openTemp(b)
-	const batch = 10_000
-	// IDs and prices made before the clock starts.
-	prices := make([]pricing.Price, b.N)
-	for i := range prices {
-		prices[i] = pricing.Price{
-			ID: fmt.Sprintf("price_%09d", i), PriceListID: fmt.Sprintf("pl_%05d", i/batch),
-			VariantID: benchVariantID(i * 7 % 100_000), CurrencyCode: "usd", Amount: int64(i),
-		}
-	}
-	b.ReportAllocs()
-	b.ResetTimer()
-	start, cpu := time.Now(), cpuTime()
-	for lo := 0; lo < b.N; lo += batch {
-		update(b, s, func(tx pricing.Tx) error {
-			for _, p := range prices[lo:min(lo+batch, b.N)] {
-				if err := tx.PutPrice(p); err != nil {
-					return err
+	for _, order := range []string{"ordered", "random"} {
+		b.Run(order, func(b *testing.B) {
+			s, _ := openTemp(b)
+			const batch = 10_000
+			// Prices made before the clock starts.
+			prices := make([]pricing.Price, b.N)
+			for i := range prices {
+				j, v := i, i%batch
+				if order == "random" {
+					j = int(uint64(i) * 0x9E3779B97F4A7C15 % (1 << 40)) // a scrambled, unique ID
+					v = (i * 7919) % 100_000
+				}
+				prices[i] = pricing.Price{
+					ID: fmt.Sprintf("price_%013d", j), PriceListID: fmt.Sprintf("pl_%05d", i/batch),
+					VariantID: benchVariantID(v), CurrencyCode: "usd", Amount: int64(i),
 				}
 			}
-			return nil
+			b.ReportAllocs()
+			b.ResetTimer()
+			start, cpu := time.Now(), cpuTime()
+			for lo := 0; lo < b.N; lo += batch {
+				update(b, s, func(tx pricing.Tx) error {
+					for _, p := range prices[lo:min(lo+batch, b.N)] {
+						if err := tx.PutPrice(p); err != nil {
+							return err
+						}
+					}
+					return nil
+				})
+			}
+			b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "prices/s")
+			if c := cpuTime() - cpu; c > 0 {
+				b.ReportMetric(float64(b.N)/c.Seconds(), "prices/cpu-s")
+			}
+			reportCPU(b, cpu)
 		})
 	}
-	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "prices/s")
-	if cpu := cpuTime() - cpu; cpu > 0 {
-		b.ReportMetric(float64(b.N)/cpu.Seconds(), "prices/cpu-s")
-	}
-	reportCPU(b, cpu)
 }
 
 // BenchmarkReplaceListPrices measures a bulk replace: one Update that deletes every

@@ -292,24 +292,23 @@ func (c *checker) lists() error {
 	})
 }
 
-// prices checks prices and its four indexes.
+// prices checks prices and its three indexes.
 func (c *checker) prices() error {
 	b := &c.t.bk
 	err := c.each(bkPrices, func(k, v []byte) {
-		p, ok := decodePrice(v)
+		p, ok := decodePrice(k, v)
 		if !ok {
 			c.add("prices: price %q: bad record", k)
-			return
-		}
-		if p.ID != string(k) {
-			c.add("prices: price %q: record holds ID %q", k, p.ID)
 			return
 		}
 		if id := b[bkPriceKeys].Get(priceKeyKey(nil, p.Key())); !bytes.Equal(id, k) {
 			c.add("prices: price %q: its key %+v maps to %q", k, p.Key(), id)
 		}
-		if iv := b[bkVariantCurrencyPrices].Get(variantCurrencyKey(nil, p.VariantID, p.CurrencyCode, p.ID)); !bytes.Equal(iv, v) {
-			c.add("prices: price %q: variant_currency_prices entry missing or different", k)
+		vk := variantCurrencyKey(nil, p.VariantID, p.CurrencyCode, p.ID)
+		if iv := b[bkVariantCurrencyPrices].Get(vk); iv == nil {
+			c.add("prices: price %q: variant_currency_prices entry missing", k)
+		} else if ip, ok := decodeVariantPrice(vk, iv); !ok || ip != p {
+			c.add("prices: price %q: variant_currency_prices entry differs: %+v, record %+v", k, ip, p)
 		}
 		if !c.t.has(bkListPrices, pairKey(nil, p.PriceListID, p.ID)) {
 			c.add("prices: price %q: list_prices entry missing", k)
@@ -319,17 +318,16 @@ func (c *checker) prices() error {
 		return err
 	}
 	// record returns the decoded price id, or reports it missing.
-	record := func(bucket string, key, id []byte) (pricing.Price, []byte, bool) {
+	record := func(bucket string, key, id []byte) (pricing.Price, bool) {
 		v := b[bkPrices].Get(id)
 		if v == nil {
 			c.add("%s: entry %q: price %q missing", bucket, key, id)
-			return pricing.Price{}, nil, false
+			return pricing.Price{}, false
 		}
-		p, ok := decodePrice(v)
-		return p, v, ok // a bad record is reported above
+		return decodePrice(id, v) // a bad record is reported above
 	}
 	err = c.each(bkPriceKeys, func(k, v []byte) {
-		if p, _, ok := record("price_keys", k, v); ok && !bytes.Equal(priceKeyKey(nil, p.Key()), k) {
+		if p, ok := record("price_keys", k, v); ok && !bytes.Equal(priceKeyKey(nil, p.Key()), k) {
 			c.add("price_keys: entry %q: price %q has key %+v", k, v, p.Key())
 		}
 	})
@@ -337,20 +335,13 @@ func (c *checker) prices() error {
 		return err
 	}
 	err = c.each(bkVariantCurrencyPrices, func(k, v []byte) {
-		d := decoder{b: k}
-		variant, currency, id := d.lp(), d.lp(), d.b
-		if d.bad || len(id) == 0 {
-			c.add("variant_currency_prices: bad key %q", k)
-			return
-		}
-		p, rv, ok := record("variant_currency_prices", k, id)
+		ip, ok := decodeVariantPrice(k, v)
 		if !ok {
+			c.add("variant_currency_prices: bad entry %q → %x", k, v)
 			return
 		}
-		if p.VariantID != string(variant) || p.CurrencyCode != string(currency) {
-			c.add("variant_currency_prices: entry %q: price %q is for %q in %q", k, id, p.VariantID, p.CurrencyCode)
-		} else if !bytes.Equal(rv, v) {
-			c.add("variant_currency_prices: entry %q: value differs from price %q", k, id)
+		if p, ok := record("variant_currency_prices", k, []byte(ip.ID)); ok && p != ip {
+			c.add("variant_currency_prices: entry %q: %+v, record %+v", k, ip, p)
 		}
 	})
 	if err != nil {
@@ -362,7 +353,7 @@ func (c *checker) prices() error {
 			c.add("list_prices: bad key %q", k)
 			return
 		}
-		if p, _, ok := record("list_prices", k, id); ok && p.PriceListID != string(l) {
+		if p, ok := record("list_prices", k, id); ok && p.PriceListID != string(l) {
 			c.add("list_prices: entry %q: price %q is in list %q", k, id, p.PriceListID)
 		}
 	})

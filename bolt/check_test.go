@@ -7,6 +7,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -28,17 +29,20 @@ func TestCheckFindsCorruptIndexes(t *testing.T) {
 		bucket, key string
 		value       []byte // nil: delete
 	}
-	cases := []struct {
+	type testCase struct {
 		name  string
 		edits []edit
 		want  string
-	}{
+	}
+	cases := []testCase{
 		{"variant_currency_prices entry deleted", []edit{{"variant_currency_prices", lp(p.VariantID) + lp(p.CurrencyCode) + p.ID, nil}},
 			"variant_currency_prices entry missing"},
 		{"variant_currency_prices value stale", []edit{{"variant_currency_prices", lp(p.VariantID) + lp(p.CurrencyCode) + p.ID, nil}},
 			"variant_currency_prices"},
-		{"stray variant_currency_prices entry", []edit{{"variant_currency_prices", lp("var_x") + lp("usd") + "ghost", []byte("junk")}},
+		{"stray variant_currency_prices entry", []edit{{"variant_currency_prices", lp("var_x") + lp("usd") + "ghost", nil}},
 			`price "ghost" missing`},
+		{"undecodable variant_currency_prices entry", []edit{{"variant_currency_prices", lp("var_x") + lp("usd") + "junk", []byte("junk")}},
+			"bad entry"},
 		{"price_keys entry deleted", nil, "maps to"},
 		{"list_prices entry deleted", []edit{{"list_prices", lp(p.PriceListID) + p.ID, nil}}, "list_prices entry missing"},
 		{"list_prices entry in another list", []edit{{"list_prices", lp("pl_1") + p.ID, []byte{}}}, "is in list"},
@@ -55,8 +59,9 @@ func TestCheckFindsCorruptIndexes(t *testing.T) {
 	// Stale value: the price's amount changed in the index only.
 	stale := p
 	stale.Amount++
-	cases[1].edits[0].value = encodedPrice(t, stale)
-	cases[3].edits = []edit{{"price_keys", lp(p.PriceListID) + lp(p.VariantID) + lp(p.CurrencyCode) + lp(p.RegionID) +
+	cases[1].edits[0].value = encodedIndexValue(t, stale)
+	cases[2].edits[0].value = encodedIndexValue(t, stale)
+	cases[slices.IndexFunc(cases, func(c testCase) bool { return c.name == "price_keys entry deleted" })].edits = []edit{{"price_keys", lp(p.PriceListID) + lp(p.VariantID) + lp(p.CurrencyCode) + lp(p.RegionID) +
 		string(binary.BigEndian.AppendUint64(nil, uint64(p.MinQuantity))) +
 		string(binary.BigEndian.AppendUint64(nil, uint64(p.MaxQuantity))), nil}}
 
@@ -109,17 +114,22 @@ func hasKey(b *bbolt.Bucket, key string) bool {
 	return string(k) == key
 }
 
-// encodedPrice returns the value the store keeps for p.
-func encodedPrice(t *testing.T, p pricing.Price) []byte {
+// encodedIndexValue returns the value the store keeps for p in
+// variant_currency_prices.
+func encodedIndexValue(t *testing.T, p pricing.Price) []byte {
 	t.Helper()
 	s, _ := openTemp(t)
 	update(t, s, func(tx pricing.Tx) error { return tx.PutPrice(p) })
 	var v []byte
 	if err := s.DB().View(func(btx *bbolt.Tx) error {
-		v = bytes.Clone(btx.Bucket([]byte(bolt.DefaultBucket)).Bucket([]byte("prices")).Get([]byte(p.ID)))
+		b := btx.Bucket([]byte(bolt.DefaultBucket)).Bucket([]byte("variant_currency_prices"))
+		v = bytes.Clone(b.Get([]byte(lp(p.VariantID) + lp(p.CurrencyCode) + p.ID)))
 		return nil
 	}); err != nil {
 		t.Fatal(err)
+	}
+	if v == nil {
+		t.Fatal("no index value")
 	}
 	return v
 }

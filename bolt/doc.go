@@ -43,7 +43,7 @@
 //	│   └── <price key>              → price ID
 //	├── variant_currency_prices/     variant + currency → prices (the resolver's index),
 //	│   │                            and variant → prices (a scan of lp(variant ID) alone)
-//	│   └── lp(variant ID) lp(currency) price ID → price (same bytes as in prices/)
+//	│   └── lp(variant ID) lp(currency) price ID → price index value
 //	└── list_prices/                 list → prices; list ID "" holds the base prices
 //	    └── lp(list ID) price ID     → ""
 //
@@ -69,17 +69,22 @@
 //	list terms   lp(type) lp(status) flags(1 byte; bit 0: includes tax) time(starts)
 //	             time(ends) uvarint(n) n×uvarint(length of group ID) group IDs back to
 //	             back. n is 0 for a nil audience, else the number of groups plus one.
-//	price        flags(1 byte; bit 0: includes tax) int64(amount) int64(min quantity)
-//	             int64(max quantity) uvarint lengths of (variant ID, currency, price ID,
-//	             list ID, region ID) and those five strings back to back.
+//	price        fixed part: flags(1 byte; bit 0: includes tax) int64(amount)
+//	             int64(min quantity) int64(max quantity); then uvarint lengths of
+//	             (variant ID, currency, list ID, region ID) and those four strings back
+//	             to back. The price ID is the key.
+//	price index value
+//	             the same fixed part, then uvarint lengths of (list ID, region ID) and
+//	             those two strings: the key holds the rest of the price, so an entry
+//	             of variant_currency_prices is a whole price.
 //	price key    lp(list ID) lp(variant ID) lp(currency) lp(region ID)
 //	             int64(min quantity) int64(max quantity)
 //
 // The resolver's calls decode no JSON: AppendVariantPrices is one cursor prefix scan
-// of variant_currency_prices, whose values are the prices themselves;
-// PriceListTerms reads list_terms only; AppendCustomerGroupIDs is one prefix scan of
-// member_of. The strings of a decoded price, and the group IDs of decoded terms, share
-// one allocation.
+// of variant_currency_prices, whose entries are whole prices; PriceListTerms reads
+// list_terms only; AppendCustomerGroupIDs is one prefix scan of member_of. The strings
+// of the prices (or group IDs) that one call returns share one allocation, and so do
+// the group IDs of decoded terms.
 //
 // # Versions and migrations
 //

@@ -274,15 +274,12 @@ func listStatus(b []byte) pricing.PriceListStatus {
 	return pricing.PriceListStatus(b)
 }
 
-// priceFixed is the size of the fixed part of a price value.
+// priceFixed is the size of the fixed part of the price values.
 const priceFixed = 1 + 3*8
 
-// encodePrice appends a prices value, which is also the value of the price's
-// variant_currency_prices entry: flags (1 byte) ‖ amount ‖ min ‖ max (8 bytes each) ‖
-// uvarint lengths of variant, currency, ID, list, region ‖ those five strings back to
-// back. The strings come last and the ID, list and region last of all, so a decoder that
-// already knows the variant and currency copies the rest with one allocation.
-func encodePrice(b []byte, p *pricing.Price) []byte {
+// appendPriceFixed appends the fixed part of the price values: flags (1 byte) ‖ amount
+// ‖ min quantity ‖ max quantity (8 bytes each).
+func appendPriceFixed(b []byte, p *pricing.Price) []byte {
 	var flags byte
 	if p.IncludesTax {
 		flags |= flagIncludesTax
@@ -290,78 +287,126 @@ func encodePrice(b []byte, p *pricing.Price) []byte {
 	b = append(b, flags)
 	b = appendI64(b, p.Amount)
 	b = appendI64(b, p.MinQuantity)
-	b = appendI64(b, p.MaxQuantity)
-	for _, s := range [...]string{p.VariantID, p.CurrencyCode, p.ID, p.PriceListID, p.RegionID} {
+	return appendI64(b, p.MaxQuantity)
+}
+
+// encodePrice appends a prices value, whose key is the price ID: the fixed part ‖
+// uvarint lengths of variant ID, currency, list ID, region ID ‖ those four strings back
+// to back.
+func encodePrice(b []byte, p *pricing.Price) []byte {
+	b = appendPriceFixed(b, p)
+	for _, s := range [...]string{p.VariantID, p.CurrencyCode, p.PriceListID, p.RegionID} {
 		b = binary.AppendUvarint(b, uint64(len(s)))
 	}
 	b = append(b, p.VariantID...)
 	b = append(b, p.CurrencyCode...)
-	b = append(b, p.ID...)
 	b = append(b, p.PriceListID...)
 	return append(b, p.RegionID...)
 }
 
-// priceSize bounds the size of p's encoding.
-func priceSize(p *pricing.Price) int {
-	return priceFixed + 5*binary.MaxVarintLen16 + len(p.VariantID) + len(p.CurrencyCode) +
-		len(p.ID) + len(p.PriceListID) + len(p.RegionID)
+// encodeVariantPrice appends a variant_currency_prices value, whose key holds the
+// variant ID, currency and price ID: the fixed part ‖ uvarint lengths of list ID and
+// region ID ‖ those two strings back to back.
+func encodeVariantPrice(b []byte, p *pricing.Price) []byte {
+	b = appendPriceFixed(b, p)
+	b = binary.AppendUvarint(b, uint64(len(p.PriceListID)))
+	b = binary.AppendUvarint(b, uint64(len(p.RegionID)))
+	b = append(b, p.PriceListID...)
+	return append(b, p.RegionID...)
 }
 
-// priceLayout is a parsed prices value: its fixed fields, the lengths of its five
-// strings, and the bytes of those strings.
-type priceLayout struct {
-	flags             byte
-	amount, min, max  int64
-	variant, currency int
-	id, list, region  int
-	strs              []byte
+// priceValuesSize bounds the size of both values of p.
+func priceValuesSize(p *pricing.Price) int {
+	return 2*priceFixed + 6*binary.MaxVarintLen16 + len(p.VariantID) + len(p.CurrencyCode) +
+		2*(len(p.PriceListID)+len(p.RegionID))
 }
 
-func parsePrice(v []byte) (l priceLayout, ok bool) {
-	if len(v) < priceFixed+5 {
-		return l, false
+// priceValue is a parsed price value: its fixed fields, the lengths of its strings,
+// and the bytes of those strings, back to back.
+type priceValue struct {
+	flags            byte
+	amount, min, max int64
+	lens             [4]int
+	strs             []byte
+}
+
+// parsePriceValue parses a price value with n strings (4: prices, 2:
+// variant_currency_prices).
+func parsePriceValue(v []byte, n int) (pv priceValue, ok bool) {
+	if len(v) < priceFixed+n {
+		return pv, false
 	}
-	l.flags = v[0]
-	l.amount = int64(binary.BigEndian.Uint64(v[1:]))
-	l.min = int64(binary.BigEndian.Uint64(v[9:]))
-	l.max = int64(binary.BigEndian.Uint64(v[17:]))
+	pv.flags = v[0]
+	pv.amount = int64(binary.BigEndian.Uint64(v[1:]))
+	pv.min = int64(binary.BigEndian.Uint64(v[9:]))
+	pv.max = int64(binary.BigEndian.Uint64(v[17:]))
 	d := decoder{b: v[priceFixed:]}
-	var lens [5]int
 	total := 0
-	for i := range lens {
-		n := d.uvarint()
-		if n > uint64(len(v)) {
-			return l, false
+	for i := range n {
+		l := d.uvarint()
+		if l > uint64(len(v)) {
+			return pv, false
 		}
-		lens[i] = int(n)
-		total += int(n)
+		pv.lens[i] = int(l)
+		total += int(l)
 	}
 	if d.bad || total != len(d.b) {
-		return l, false
+		return pv, false
 	}
-	l.variant, l.currency, l.id, l.list, l.region = lens[0], lens[1], lens[2], lens[3], lens[4]
-	l.strs = d.b
-	return l, true
+	pv.strs = d.b
+	return pv, true
 }
 
-// decodePrice decodes a prices value; its five strings share one allocation.
-func decodePrice(v []byte) (pricing.Price, bool) {
-	l, ok := parsePrice(v)
+// price returns the fixed fields of pv as a price without strings.
+func (pv *priceValue) price() pricing.Price {
+	return pricing.Price{
+		Amount: pv.amount, MinQuantity: pv.min, MaxQuantity: pv.max,
+		IncludesTax: pv.flags&flagIncludesTax != 0,
+	}
+}
+
+// decodePrice decodes the prices value v of price id. Its strings share one
+// allocation.
+func decodePrice(id, v []byte) (pricing.Price, bool) {
+	pv, ok := parsePriceValue(v, 4)
 	if !ok {
 		return pricing.Price{}, false
 	}
-	s := string(l.strs)
-	p := pricing.Price{
-		Amount: l.amount, MinQuantity: l.min, MaxQuantity: l.max,
-		IncludesTax: l.flags&flagIncludesTax != 0,
-	}
+	var arr [128]byte
+	s := string(append(append(arr[:0], pv.strs...), id...))
+	p := pv.price()
 	off := 0
 	next := func(n int) string { s := s[off : off+n]; off += n; return s }
-	p.VariantID = next(l.variant)
-	p.CurrencyCode = next(l.currency)
-	p.ID = next(l.id)
-	p.PriceListID = next(l.list)
-	p.RegionID = next(l.region)
+	p.VariantID = next(pv.lens[0])
+	p.CurrencyCode = next(pv.lens[1])
+	p.PriceListID = next(pv.lens[2])
+	p.RegionID = next(pv.lens[3])
+	p.ID = s[off:]
+	return p, true
+}
+
+// decodeVariantPrice decodes the variant_currency_prices entry k → v. Its strings
+// share one allocation.
+func decodeVariantPrice(k, v []byte) (pricing.Price, bool) {
+	d := decoder{b: k}
+	variant, currency, id := d.lp(), d.lp(), d.b
+	pv, ok := parsePriceValue(v, 2)
+	if d.bad || len(id) == 0 || !ok {
+		return pricing.Price{}, false
+	}
+	var arr [128]byte
+	b := append(arr[:0], variant...)
+	b = append(b, currency...)
+	b = append(b, id...)
+	s := string(append(b, pv.strs...))
+	p := pv.price()
+	off := 0
+	next := func(n int) string { s := s[off : off+n]; off += n; return s }
+	p.VariantID = next(len(variant))
+	p.CurrencyCode = next(len(currency))
+	p.ID = next(len(id))
+	p.PriceListID = next(pv.lens[0])
+	p.RegionID = next(pv.lens[1])
 	return p, true
 }
 

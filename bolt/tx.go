@@ -32,6 +32,9 @@ type tx struct {
 	bk    [numBuckets]*bbolt.Bucket
 	// pending holds, per bucket, the buffered writes.
 	pending [numBuckets]*writeBuf
+	// err is the first failure to apply buffered writes that no method could return;
+	// Update returns it.
+	err error
 	// arena is the current block of buffered keys.
 	arena []byte
 	// cur holds, per bucket, the cursor of point reads, made once per transaction
@@ -76,6 +79,9 @@ func (t *tx) open(ids ...bucketID) error {
 		if t.bk[id] = t.rb.Bucket(bucketKeys[id]); t.bk[id] == nil {
 			return corrupt("bucket %q is missing", bucketNames[id])
 		}
+		if f := fillPercent[id]; f != 0 {
+			t.bk[id].FillPercent = f
+		}
 	}
 	return nil
 }
@@ -91,22 +97,46 @@ func (t *tx) openWrite(op string, ids ...bucketID) error {
 	return t.open(ids...)
 }
 
-// writeBuf is the buffered writes of one bucket, in the order of their first write.
+// writeBuf is the buffered writes of one bucket. A bucket that the transaction reads
+// by key (pointRead) keeps one write per key, the last, indexed by key; the others
+// keep a log of every write, in order, which costs no map.
 type writeBuf struct {
-	index  map[string]int // key → position in writes
+	index  map[string]int // key → position in writes; nil for a log
 	writes []write
-	sorted bool // writes are in ascending key order
+	sorted bool // writes are in ascending key order (equal keys in write order)
 }
 
 type write struct {
 	key   string
 	value []byte // nil: delete
+	seq   int    // position in the log: orders the writes of one key
+}
+
+// pointRead says which buckets the transaction reads by key (get, has); the others
+// it only writes and scans.
+var pointRead = [numBuckets]bool{
+	bkGroups: true, bkGroupNames: true, bkMembers: true, bkMemberCounts: true,
+	bkLists: true, bkListTerms: true, bkPrices: true, bkPriceKeys: true,
+}
+
+// pendingFor returns the buffered writes of bucket id that a point read must
+// consult. A log cannot be looked up, so it is applied first (none is, as the
+// transaction's methods go; this keeps a new caller right).
+func (t *tx) pendingFor(id bucketID) *writeBuf {
+	w := t.pending[id]
+	if w != nil && w.index == nil {
+		if err := t.flush(id); err != nil && t.err == nil {
+			t.err = err
+		}
+		return nil
+	}
+	return w
 }
 
 // get returns the value of key in bucket id, nil if there is none. The value is valid
 // until the transaction ends and must not be changed.
 func (t *tx) get(id bucketID, key []byte) []byte {
-	if w := t.pending[id]; w != nil {
+	if w := t.pendingFor(id); w != nil {
 		if i, ok := w.index[string(key)]; ok {
 			return w.writes[i].value
 		}
@@ -152,7 +182,7 @@ func (t *tx) sharedStrings(b []byte, lens []int, fn func(i int, s string)) {
 // has reports whether bucket id holds key. (bbolt's Get cannot tell an empty value
 // from a missing key.)
 func (t *tx) has(id bucketID, key []byte) bool {
-	if w := t.pending[id]; w != nil {
+	if w := t.pendingFor(id); w != nil {
 		if i, ok := w.index[string(key)]; ok {
 			return w.writes[i].value != nil
 		}
@@ -184,19 +214,26 @@ func (t *tx) del(id bucketID, key []byte) {
 func (t *tx) buffer(id bucketID, key, value []byte) {
 	w := t.pending[id]
 	if w == nil {
-		w = &writeBuf{index: make(map[string]int), sorted: true}
+		w = &writeBuf{sorted: true}
+		if pointRead[id] {
+			w.index = make(map[string]int)
+		}
 		t.pending[id] = w
 	}
-	if i, ok := w.index[string(key)]; ok {
-		w.writes[i].value = value
-		return
+	if w.index != nil {
+		if i, ok := w.index[string(key)]; ok {
+			w.writes[i].value = value
+			return
+		}
 	}
 	k := t.keep(key)
 	if n := len(w.writes); n > 0 && w.sorted && k < w.writes[n-1].key {
 		w.sorted = false
 	}
-	w.index[k] = len(w.writes)
-	w.writes = append(w.writes, write{k, value})
+	if w.index != nil {
+		w.index[k] = len(w.writes)
+	}
+	w.writes = append(w.writes, write{k, value, len(w.writes)})
 }
 
 // keep returns a copy of key as a string, carved out of a shared block: buffered keys
@@ -221,7 +258,12 @@ func (t *tx) flush(id bucketID) error {
 		return nil
 	}
 	if !w.sorted {
-		slices.SortFunc(w.writes, func(a, b write) int { return strings.Compare(a.key, b.key) })
+		slices.SortFunc(w.writes, func(a, b write) int {
+			if c := strings.Compare(a.key, b.key); c != 0 {
+				return c
+			}
+			return cmp.Compare(a.seq, b.seq)
+		})
 	}
 	b := t.bk[id]
 	for _, wr := range w.writes {
@@ -244,6 +286,9 @@ func (t *tx) flush(id bucketID) error {
 func (t *tx) flushAll() error {
 	if t.btx == nil {
 		return errTxDone
+	}
+	if t.err != nil {
+		return t.err
 	}
 	for id := range numBuckets {
 		if err := t.flush(id); err != nil {
@@ -691,13 +736,14 @@ func (t *tx) Price(id string) (pricing.Price, error) {
 	if v == nil {
 		return pricing.Price{}, notFound("price", id)
 	}
-	return decodePriceRecord(v)
+	return decodePriceRecord(t.kbuf, v)
 }
 
-func decodePriceRecord(v []byte) (pricing.Price, error) {
-	p, ok := decodePrice(v)
+// decodePriceRecord decodes the prices entry id → v.
+func decodePriceRecord(id, v []byte) (pricing.Price, error) {
+	p, ok := decodePrice(id, v)
 	if !ok {
-		return pricing.Price{}, corrupt("bad price record %q", v)
+		return pricing.Price{}, corrupt("price %q: bad record", id)
 	}
 	return p, nil
 }
@@ -725,17 +771,20 @@ func (t *tx) PutPrice(p pricing.Price) error {
 		return fmt.Errorf("bolt: price key %+v is held by price %q: %w", p.Key(), cur, pricing.ErrAlreadyExists)
 	}
 	if old := t.get(bkPrices, t.key(p.ID)); old != nil {
-		op, err := decodePriceRecord(old)
+		op, err := decodePriceRecord(t.kbuf, old)
 		if err != nil {
 			return err
 		}
 		t.unindexPrice(&op)
 	}
-	// One allocation holds the values kept until the commit: the encoded price
-	// (stored twice) and the ID for price_keys.
-	buf := make([]byte, priceSize(&p)+len(p.ID))
-	val := encodePrice(buf[:0], &p)
-	id := append(buf[len(val):len(val)], p.ID...)
+	// One allocation holds the values kept until the commit: the record, the index
+	// value and the ID for price_keys.
+	buf := make([]byte, 0, priceValuesSize(&p)+len(p.ID))
+	buf = encodePrice(buf, &p)
+	val := buf[:len(buf):len(buf)]
+	buf = encodeVariantPrice(buf, &p)
+	vcVal := buf[len(val):len(buf):len(buf)]
+	id := append(buf[len(buf):], p.ID...)
 	if err := t.put(bkPrices, t.key(p.ID), val); err != nil {
 		return err
 	}
@@ -744,7 +793,7 @@ func (t *tx) PutPrice(p pricing.Price) error {
 		return err
 	}
 	t.kbuf = variantCurrencyKey(t.kbuf[:0], p.VariantID, p.CurrencyCode, p.ID)
-	if err := t.put(bkVariantCurrencyPrices, t.kbuf, val); err != nil {
+	if err := t.put(bkVariantCurrencyPrices, t.kbuf, vcVal); err != nil {
 		return err
 	}
 	return t.put(bkListPrices, t.pair(p.PriceListID, p.ID), empty)
@@ -775,7 +824,7 @@ func (t *tx) deletePrice(id string) error {
 	if v == nil {
 		return notFound("price", id)
 	}
-	p, err := decodePriceRecord(v)
+	p, err := decodePriceRecord(t.kbuf, v)
 	if err != nil {
 		return err
 	}
@@ -794,7 +843,7 @@ func (t *tx) Prices(fn func(pricing.Price) bool) error {
 		return err
 	}
 	for k, v := c.First(); k != nil; k, v = c.Next() {
-		p, err := decodePriceRecord(v)
+		p, err := decodePriceRecord(k, v)
 		if err != nil {
 			return err
 		}
@@ -818,7 +867,7 @@ func (t *tx) PricesOfList(listID string, fn func(pricing.Price) bool) error {
 			return false
 		}
 		var p pricing.Price
-		if p, err = decodePriceRecord(v); err != nil {
+		if p, err = decodePriceRecord(id, v); err != nil {
 			return false
 		}
 		return fn(p)
@@ -836,8 +885,9 @@ func (t *tx) PricesOfVariant(variantID string, fn func(pricing.Price) bool) erro
 		prices []pricing.Price
 		err    error
 	)
-	serr := t.scan(bkVariantCurrencyPrices, t.prefix(variantID), func(rest, v []byte) bool {
-		p, ok := decodePrice(v)
+	prefix := t.prefix(variantID)
+	serr := t.scan(bkVariantCurrencyPrices, prefix, func(rest, v []byte) bool {
+		p, ok := decodeVariantPrice(append(prefix[:len(prefix):len(prefix)], rest...), v)
 		if !ok {
 			err = corrupt("variant_currency_prices entry %q ‖ %q: bad value", variantID, rest)
 			return false
@@ -869,18 +919,16 @@ func (t *tx) AppendVariantPrices(dst []pricing.Price, variantID, currencyCode st
 	b, lens := t.scratch()
 	var bad []byte
 	err := t.scan(bkVariantCurrencyPrices, t.pbuf, func(id, v []byte) bool {
-		l, ok := parsePrice(v)
-		if !ok || l.variant != len(variantID) || l.currency != len(currencyCode) {
+		pv, ok := parsePriceValue(v, 2)
+		if !ok || len(id) == 0 {
 			bad = id
 			return false
 		}
-		b = append(b, l.strs[l.variant+l.currency:]...)
-		lens = append(lens, l.id, l.list, l.region)
-		dst = append(dst, pricing.Price{
-			VariantID: variantID, CurrencyCode: currencyCode,
-			Amount: l.amount, MinQuantity: l.min, MaxQuantity: l.max,
-			IncludesTax: l.flags&flagIncludesTax != 0,
-		})
+		b = append(append(b, id...), pv.strs...)
+		lens = append(lens, len(id), pv.lens[0], pv.lens[1])
+		p := pv.price()
+		p.VariantID, p.CurrencyCode = variantID, currencyCode
+		dst = append(dst, p)
 		return true
 	})
 	if err == nil && bad != nil {
