@@ -86,6 +86,27 @@
 // of the prices (or group IDs) that one call returns share one allocation, and so do
 // the group IDs of decoded terms.
 //
+// # Transactions, writes and caches
+//
+// A View is one bbolt read-only transaction and never blocks an Update, nor another
+// View; keep them short, since a long one holds the pages it reads from reuse. Values
+// are decoded inside the transaction and copied out: nothing a Tx returns points into
+// the file.
+//
+// An Update buffers its writes and applies them to bbolt, each bucket's in key order,
+// when its function returns (and a bucket's before any scan of that bucket; reads by
+// key look into the buffer first). bbolt splits its B+tree nodes only when it
+// commits, so keys written in random order into one transaction would otherwise cost
+// quadratic time: with the buffer, a bulk write of n prices costs O(n log n). A write
+// method checks its arguments before it buffers anything (IDs and keys of at most
+// about 8 KiB; bbolt's keys hold at most 32 KiB), so a write that fails leaves nothing
+// behind and the transaction can go on.
+//
+// The store keeps the price list terms decoded by read-only transactions, for the
+// snapshot they read (bbolt's transaction ID): the resolver asks for them on every
+// resolve, and they change rarely. Terms that PriceListTerms returns from this cache
+// share their CustomerGroupIDs, which the pricing.Tx contract makes read-only.
+//
 // # Versions and migrations
 //
 // The root bucket's version key holds the schema version (SchemaVersion); a file
@@ -101,5 +122,7 @@
 // bbolt holds an exclusive lock (flock) on the file while it is open. Open waits at
 // most Options.Timeout (default one second) for it, then fails with ErrLocked instead
 // of hanging. With Options.NoSync unset, Update returns only after the commit is on
-// disk.
+// disk; a crash (of the process or of the machine) leaves the file as of the last
+// commit that returned, which the package's crash test checks by killing a writing
+// process at random moments.
 package bolt

@@ -156,7 +156,7 @@ func (s *Store) View(ctx context.Context, fn func(pricing.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return s.run(s.db.View, fn)
+	return s.result(s.db.View(func(btx *bbolt.Tx) error { return s.run(btx, fn) }))
 }
 
 // Update runs fn in a read-write transaction, committed (and synced to disk unless
@@ -169,20 +169,24 @@ func (s *Store) Update(ctx context.Context, fn func(pricing.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return s.run(s.db.Update, fn)
+	return s.result(s.db.Update(func(btx *bbolt.Tx) error { return s.run(btx, fn) }))
 }
 
-func (s *Store) run(do func(func(*bbolt.Tx) error) error, fn func(pricing.Tx) error) error {
-	err := do(func(btx *bbolt.Tx) error {
-		t := &tx{btx: btx, root: s.root, terms: &s.terms}
-		defer t.end()
-		if err := fn(t); err != nil {
-			return err
-		}
-		return t.flushAll()
-	})
+// run runs fn in the bbolt transaction btx and, if fn succeeds, applies its buffered
+// writes.
+func (s *Store) run(btx *bbolt.Tx, fn func(pricing.Tx) error) error {
+	t := &tx{btx: btx, root: s.root, terms: &s.terms}
+	defer t.end()
+	if err := fn(t); err != nil {
+		return err
+	}
+	return t.flushAll()
+}
+
+// result maps the error of a bbolt transaction to the Store's.
+func (s *Store) result(err error) error {
 	if err != nil && errors.Is(err, berrors.ErrDatabaseNotOpen) {
-		// Close ran between the check above and the start of the transaction.
+		// Close ran between the check of View or Update and the transaction's start.
 		return pricing.ErrClosed
 	}
 	return err

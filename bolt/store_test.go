@@ -508,3 +508,101 @@ func TestContextAndClose(t *testing.T) {
 		t.Error("fn ran after Close")
 	}
 }
+
+// TestWriteBufferReadsItsWrites: within one Update, every read sees the writes before
+// it, whatever mix of puts and deletes of the same keys came first, and the commit
+// keeps the last of them.
+func TestWriteBufferReadsItsWrites(t *testing.T) {
+	s, _ := openTemp(t)
+	p := pricing.Price{ID: "p1", PriceListID: "pl", VariantID: "v1", CurrencyCode: "usd", Amount: 100}
+	amounts := func(tx pricing.Tx) []int64 {
+		ps, err := tx.AppendVariantPrices(nil, "v1", "usd")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []int64
+		for _, p := range ps {
+			out = append(out, p.Amount)
+		}
+		return out
+	}
+	update(t, s, func(tx pricing.Tx) error {
+		for i, step := range []struct {
+			do   func() error
+			want []int64
+		}{
+			{func() error { return tx.PutPrice(p) }, []int64{100}},
+			{func() error { p.Amount = 200; return tx.PutPrice(p) }, []int64{200}},
+			{func() error { return tx.DeletePrice("p1") }, nil},
+			{func() error { p.Amount = 300; return tx.PutPrice(p) }, []int64{300}},
+			{func() error { // same ID, new key: the old index entries go
+				p.CurrencyCode = "eur"
+				return tx.PutPrice(p)
+			}, nil},
+			{func() error { p.CurrencyCode, p.Amount = "usd", 400; return tx.PutPrice(p) }, []int64{400}},
+		} {
+			if err := step.do(); err != nil {
+				return err
+			}
+			if got := amounts(tx); !slices.Equal(got, step.want) {
+				t.Errorf("step %d: amounts %v, want %v", i, got, step.want)
+			}
+			if got, err := tx.Price("p1"); (step.want == nil) != errors.Is(err, pricing.ErrNotFound) && p.CurrencyCode == "usd" {
+				t.Errorf("step %d: Price = %+v, %v", i, got, err)
+			}
+		}
+		return nil
+	})
+	view(t, s, func(tx pricing.Tx) error {
+		if got, err := tx.Price("p1"); err != nil || got != p {
+			t.Errorf("after commit: %+v, %v; want %+v", got, err, p)
+		}
+		if got := amounts(tx); !slices.Equal(got, []int64{400}) {
+			t.Errorf("after commit: amounts %v", got)
+		}
+		if ps, _ := tx.AppendVariantPrices(nil, "v1", "eur"); len(ps) != 0 {
+			t.Errorf("stale eur entry: %v", ps)
+		}
+		return nil
+	})
+}
+
+// TestOversizedKeyFailsTheWriteOnly: a key bbolt cannot hold fails the write that
+// makes it, at once, and the transaction goes on.
+func TestOversizedKeyFailsTheWriteOnly(t *testing.T) {
+	s, _ := openTemp(t)
+	huge := string(slices.Repeat([]byte{'x'}, 40_000))
+	update(t, s, func(tx pricing.Tx) error {
+		if err := tx.PutCustomerGroup(pricing.CustomerGroup{ID: huge, Name: "n"}, "n"); err == nil {
+			t.Error("PutCustomerGroup with a 40,000-byte ID: no error")
+		}
+		if err := tx.AddMember("g", huge); err == nil {
+			t.Error("AddMember with a 40,000-byte customer ID: no error")
+		}
+		if err := tx.PutCustomerGroup(pricing.CustomerGroup{ID: "g2", Name: "n"}, ""); err == nil {
+			t.Error("PutCustomerGroup with an empty name key: no error")
+		}
+		if err := tx.PutPrice(pricing.Price{ID: "p", VariantID: huge, CurrencyCode: "usd"}); err == nil {
+			t.Error("PutPrice with a 40,000-byte variant ID: no error")
+		}
+		if err := tx.PutPrice(pricing.Price{VariantID: "v", CurrencyCode: "usd"}); err == nil {
+			t.Error("PutPrice without an ID: no error")
+		}
+		return tx.PutCustomerGroup(pricing.CustomerGroup{ID: "g", Name: "G"}, "g")
+	})
+	view(t, s, func(tx pricing.Tx) error {
+		if _, err := tx.CustomerGroup("g"); err != nil {
+			t.Error(err)
+		}
+		if n, _ := tx.CountMembers("g"); n != 0 {
+			t.Errorf("CountMembers = %d after a failed AddMember", n)
+		}
+		if _, err := tx.CustomerGroup("g2"); !errors.Is(err, pricing.ErrNotFound) {
+			t.Errorf("a refused group was written: %v", err)
+		}
+		if ps, _ := collect(tx.Prices); len(ps) != 0 {
+			t.Errorf("refused prices were written: %v", ps)
+		}
+		return nil
+	})
+}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"unsafe"
 
 	bbolt "go.etcd.io/bbolt"
@@ -30,26 +31,46 @@ type tx struct {
 	terms *termsCaches // the store's, or nil
 	rb    *bbolt.Bucket
 	bk    [numBuckets]*bbolt.Bucket
-	// pending holds, per bucket, the buffered writes.
-	pending [numBuckets]*writeBuf
-	// err is the first failure to apply buffered writes that no method could return;
-	// Update returns it.
-	err error
-	// arena is the current block of buffered keys.
-	arena []byte
 	// cur holds, per bucket, the cursor of point reads, made once per transaction
 	// (bbolt's Get makes one per call).
 	cur [numBuckets]*bbolt.Cursor
-	// kbuf and pbuf are scratch space for point keys and scan prefixes. Nothing keeps
-	// a key slice (the buffer and bbolt copy keys), so a key may be built in scratch
-	// space and used until the next key is built there.
-	kbuf, pbuf []byte
-	// sbuf and lens gather the strings of a scan's results and their lengths, so that
-	// the results share one string allocation; sarr and larr are their first backing.
-	sbuf []byte
-	lens []int
-	sarr [1024]byte
-	larr [64]int
+	// w holds the buffered writes of an Update; nil until the first write.
+	w *writes
+	// sc is scratch space, from scratchPool, returned by end.
+	sc *scratchBufs
+}
+
+// writes is the write buffer of an Update.
+type writes struct {
+	// pending holds, per bucket, the buffered writes.
+	pending [numBuckets]*writeBuf
+	// arena is the current block of buffered keys.
+	arena []byte
+	// err is the first failure to apply buffered writes that no method could return;
+	// Update returns it.
+	err error
+}
+
+// scratchBufs is a transaction's scratch space. k and p hold point keys and scan
+// prefixes: nothing keeps a key slice (the write buffer and bbolt copy keys), so a
+// key may be built there and used until the next key is built. b and lens gather the
+// strings of a scan's results and their lengths, so that the results share one string
+// allocation (sharedStrings).
+type scratchBufs struct {
+	k, p, b []byte
+	lens    []int
+}
+
+var scratchPool = sync.Pool{New: func() any {
+	return &scratchBufs{k: make([]byte, 0, 128), p: make([]byte, 0, 128), b: make([]byte, 0, 1024), lens: make([]int, 0, 64)}
+}}
+
+// scratch returns the transaction's scratch space.
+func (t *tx) scratch() *scratchBufs {
+	if t.sc == nil {
+		t.sc = scratchPool.Get().(*scratchBufs)
+	}
+	return t.sc
 }
 
 var _ pricing.Tx = (*tx)(nil)
@@ -60,7 +81,15 @@ var errTxDone = errors.New("bolt: transaction used after its function returned")
 // empty is the value of the key-only index entries.
 var empty = []byte{}
 
-func (t *tx) end() { t.btx = nil }
+func (t *tx) end() {
+	t.btx = nil
+	if sc := t.sc; sc != nil {
+		t.sc = nil
+		if cap(sc.b) <= 64<<10 && cap(sc.lens) <= 4096 && cap(sc.k) <= 4096 && cap(sc.p) <= 4096 {
+			scratchPool.Put(sc)
+		}
+	}
+}
 
 // open opens the buckets ids, each at most once per transaction.
 func (t *tx) open(ids ...bucketID) error {
@@ -123,10 +152,13 @@ var pointRead = [numBuckets]bool{
 // consult. A log cannot be looked up, so it is applied first (none is, as the
 // transaction's methods go; this keeps a new caller right).
 func (t *tx) pendingFor(id bucketID) *writeBuf {
-	w := t.pending[id]
+	if t.w == nil {
+		return nil
+	}
+	w := t.w.pending[id]
 	if w != nil && w.index == nil {
-		if err := t.flush(id); err != nil && t.err == nil {
-			t.err = err
+		if err := t.flush(id); err != nil && t.w.err == nil {
+			t.w.err = err
 		}
 		return nil
 	}
@@ -158,19 +190,17 @@ func (t *tx) cursorOf(id bucketID) *bbolt.Cursor {
 	return c
 }
 
-// scratch returns the emptied scratch space of sharedStrings.
-func (t *tx) scratch() ([]byte, []int) {
-	if t.sbuf == nil {
-		t.sbuf, t.lens = t.sarr[:0], t.larr[:0]
-	}
-	return t.sbuf[:0], t.lens[:0]
+// stringsScratch returns the emptied scratch space of sharedStrings.
+func (t *tx) stringsScratch() ([]byte, []int) {
+	sc := t.scratch()
+	return sc.b[:0], sc.lens[:0]
 }
 
 // sharedStrings returns the strings whose bytes are back to back in b, with lengths
 // lens, as substrings of one string: one allocation for all of them. It keeps b and
 // lens as scratch space for the next call.
 func (t *tx) sharedStrings(b []byte, lens []int, fn func(i int, s string)) {
-	t.sbuf, t.lens = b, lens
+	t.sc.b, t.sc.lens = b, lens
 	all := string(b)
 	off := 0
 	for i, n := range lens {
@@ -212,13 +242,16 @@ func (t *tx) del(id bucketID, key []byte) {
 }
 
 func (t *tx) buffer(id bucketID, key, value []byte) {
-	w := t.pending[id]
+	if t.w == nil {
+		t.w = &writes{}
+	}
+	w := t.w.pending[id]
 	if w == nil {
 		w = &writeBuf{sorted: true}
 		if pointRead[id] {
 			w.index = make(map[string]int)
 		}
-		t.pending[id] = w
+		t.w.pending[id] = w
 	}
 	if w.index != nil {
 		if i, ok := w.index[string(key)]; ok {
@@ -242,18 +275,22 @@ func (t *tx) keep(key []byte) string {
 	if len(key) > 1024 {
 		return string(key)
 	}
-	if cap(t.arena)-len(t.arena) < len(key) {
-		t.arena = make([]byte, 0, 32<<10)
+	w := t.w
+	if cap(w.arena)-len(w.arena) < len(key) {
+		w.arena = make([]byte, 0, 32<<10)
 	}
-	start := len(t.arena)
-	t.arena = append(t.arena, key...)
+	start := len(w.arena)
+	w.arena = append(w.arena, key...)
 	// The bytes written above are never written again: the string stays immutable.
-	return unsafe.String(&t.arena[start], len(key))
+	return unsafe.String(&w.arena[start], len(key))
 }
 
 // flush applies the buffered writes of bucket id to bbolt, in key order.
 func (t *tx) flush(id bucketID) error {
-	w := t.pending[id]
+	if t.w == nil {
+		return nil
+	}
+	w := t.w.pending[id]
 	if w == nil || len(w.writes) == 0 {
 		return nil
 	}
@@ -278,7 +315,7 @@ func (t *tx) flush(id bucketID) error {
 			return fmt.Errorf("bolt: %s: %w", bucketNames[id], err)
 		}
 	}
-	t.pending[id] = nil
+	t.w.pending[id] = nil
 	return nil
 }
 
@@ -287,8 +324,11 @@ func (t *tx) flushAll() error {
 	if t.btx == nil {
 		return errTxDone
 	}
-	if t.err != nil {
-		return t.err
+	if t.w == nil {
+		return nil
+	}
+	if t.w.err != nil {
+		return t.w.err
 	}
 	for id := range numBuckets {
 		if err := t.flush(id); err != nil {
@@ -308,20 +348,37 @@ func (t *tx) cursor(id bucketID) (*bbolt.Cursor, error) {
 
 // key returns s as a key in the point-key scratch space.
 func (t *tx) key(s string) []byte {
-	t.kbuf = append(t.kbuf[:0], s...)
-	return t.kbuf
+	sc := t.scratch()
+	sc.k = append(sc.k[:0], s...)
+	return sc.k
 }
 
 // pair returns pairKey(first, second) in the point-key scratch space.
 func (t *tx) pair(first, second string) []byte {
-	t.kbuf = pairKey(t.kbuf[:0], first, second)
-	return t.kbuf
+	sc := t.scratch()
+	sc.k = pairKey(sc.k[:0], first, second)
+	return sc.k
+}
+
+// priceKey returns priceKeyKey(k) in the point-key scratch space.
+func (t *tx) priceKey(k pricing.PriceKey) []byte {
+	sc := t.scratch()
+	sc.k = priceKeyKey(sc.k[:0], k)
+	return sc.k
+}
+
+// vcKey returns variantCurrencyKey(…) in the point-key scratch space.
+func (t *tx) vcKey(variantID, currency, priceID string) []byte {
+	sc := t.scratch()
+	sc.k = variantCurrencyKey(sc.k[:0], variantID, currency, priceID)
+	return sc.k
 }
 
 // prefix returns pairPrefix(first) in the prefix scratch space.
 func (t *tx) prefix(first string) []byte {
-	t.pbuf = pairPrefix(t.pbuf[:0], first)
-	return t.pbuf
+	sc := t.scratch()
+	sc.p = pairPrefix(sc.p[:0], first)
+	return sc.p
 }
 
 // scan calls fn with the rest of each key of bucket id that starts with prefix, and
@@ -348,6 +405,31 @@ func (t *tx) suffixes(id bucketID, prefix []byte) ([]string, error) {
 		return true
 	})
 	return out, err
+}
+
+// maxPart bounds each ID and name key a write accepts, so that every composite key
+// made of at most four of them stays under bbolt's limit: a write fails whole, before
+// it buffers anything, instead of failing halfway.
+const maxPart = (bbolt.MaxKeySize - 64) / 4
+
+// checkRequired returns an error if one of ids, which become whole keys, is empty.
+func checkRequired(op string, ids ...string) error {
+	for _, id := range ids {
+		if id == "" {
+			return fmt.Errorf("bolt: %s: empty ID or key: %w", op, berrors.ErrKeyRequired)
+		}
+	}
+	return nil
+}
+
+// checkParts returns an error if one of parts is too long to be part of a key.
+func checkParts(op string, parts ...string) error {
+	for _, p := range parts {
+		if len(p) > maxPart {
+			return fmt.Errorf("bolt: %s: an ID or key of %d bytes (at most %d): %w", op, len(p), maxPart, berrors.ErrKeyTooLarge)
+		}
+	}
+	return nil
 }
 
 func notFound(what, id string) error {
@@ -405,6 +487,9 @@ func (t *tx) CustomerGroups(fn func(pricing.CustomerGroup) bool) error {
 // PutCustomerGroup implements pricing.Tx.
 func (t *tx) PutCustomerGroup(g pricing.CustomerGroup, nameKey string) error {
 	if err := t.openWrite("PutCustomerGroup", bkGroups, bkGroupNames); err != nil {
+		return err
+	}
+	if err := cmp.Or(checkRequired("PutCustomerGroup", g.ID, nameKey), checkParts("PutCustomerGroup", g.ID, nameKey)); err != nil {
 		return err
 	}
 	if cur := t.get(bkGroupNames, t.key(nameKey)); cur != nil && string(cur) != g.ID {
@@ -468,6 +553,9 @@ func (t *tx) DeleteCustomerGroup(id string) error {
 // AddMember implements pricing.Tx.
 func (t *tx) AddMember(groupID, customerID string) error {
 	if err := t.openWrite("AddMember", bkMembers, bkMemberOf, bkMemberCounts); err != nil {
+		return err
+	}
+	if err := checkParts("AddMember", groupID, customerID); err != nil {
 		return err
 	}
 	if t.has(bkMembers, t.pair(groupID, customerID)) {
@@ -553,7 +641,7 @@ func (t *tx) AppendCustomerGroupIDs(dst []string, customerID string) ([]string, 
 	if err := t.open(bkMemberOf); err != nil {
 		return dst, err
 	}
-	b, lens := t.scratch()
+	b, lens := t.stringsScratch()
 	err := t.scan(bkMemberOf, t.prefix(customerID), func(rest, _ []byte) bool {
 		b = append(b, rest...)
 		lens = append(lens, len(rest))
@@ -665,6 +753,12 @@ func (t *tx) PutPriceList(pl pricing.PriceList) error {
 	if err := t.openWrite("PutPriceList", bkLists, bkListTerms, bkListGroups, bkGroupLists); err != nil {
 		return err
 	}
+	if err := cmp.Or(checkRequired("PutPriceList", pl.ID), checkParts("PutPriceList", pl.ID)); err != nil {
+		return err
+	}
+	if err := checkParts("PutPriceList", pl.CustomerGroupIDs...); err != nil {
+		return err
+	}
 	rec, err := encodeList(pl)
 	if err != nil {
 		return err
@@ -736,7 +830,7 @@ func (t *tx) Price(id string) (pricing.Price, error) {
 	if v == nil {
 		return pricing.Price{}, notFound("price", id)
 	}
-	return decodePriceRecord(t.kbuf, v)
+	return decodePriceRecord(t.sc.k, v)
 }
 
 // decodePriceRecord decodes the prices entry id → v.
@@ -753,8 +847,7 @@ func (t *tx) PriceIDByKey(key pricing.PriceKey) (string, error) {
 	if err := t.open(bkPriceKeys); err != nil {
 		return "", err
 	}
-	t.kbuf = priceKeyKey(t.kbuf[:0], key)
-	v := t.get(bkPriceKeys, t.kbuf)
+	v := t.get(bkPriceKeys, t.priceKey(key))
 	if v == nil {
 		return "", fmt.Errorf("bolt: price key %+v: %w", key, pricing.ErrNotFound)
 	}
@@ -766,12 +859,15 @@ func (t *tx) PutPrice(p pricing.Price) error {
 	if err := t.openWrite("PutPrice", bkPrices, bkPriceKeys, bkVariantCurrencyPrices, bkListPrices); err != nil {
 		return err
 	}
-	t.kbuf = priceKeyKey(t.kbuf[:0], p.Key())
-	if cur := t.get(bkPriceKeys, t.kbuf); cur != nil && string(cur) != p.ID {
+	if err := cmp.Or(checkRequired("PutPrice", p.ID),
+		checkParts("PutPrice", p.ID, p.PriceListID, p.VariantID, p.CurrencyCode, p.RegionID)); err != nil {
+		return err
+	}
+	if cur := t.get(bkPriceKeys, t.priceKey(p.Key())); cur != nil && string(cur) != p.ID {
 		return fmt.Errorf("bolt: price key %+v is held by price %q: %w", p.Key(), cur, pricing.ErrAlreadyExists)
 	}
 	if old := t.get(bkPrices, t.key(p.ID)); old != nil {
-		op, err := decodePriceRecord(t.kbuf, old)
+		op, err := decodePriceRecord(t.sc.k, old)
 		if err != nil {
 			return err
 		}
@@ -788,12 +884,10 @@ func (t *tx) PutPrice(p pricing.Price) error {
 	if err := t.put(bkPrices, t.key(p.ID), val); err != nil {
 		return err
 	}
-	t.kbuf = priceKeyKey(t.kbuf[:0], p.Key())
-	if err := t.put(bkPriceKeys, t.kbuf, id); err != nil {
+	if err := t.put(bkPriceKeys, t.priceKey(p.Key()), id); err != nil {
 		return err
 	}
-	t.kbuf = variantCurrencyKey(t.kbuf[:0], p.VariantID, p.CurrencyCode, p.ID)
-	if err := t.put(bkVariantCurrencyPrices, t.kbuf, vcVal); err != nil {
+	if err := t.put(bkVariantCurrencyPrices, t.vcKey(p.VariantID, p.CurrencyCode, p.ID), vcVal); err != nil {
 		return err
 	}
 	return t.put(bkListPrices, t.pair(p.PriceListID, p.ID), empty)
@@ -801,12 +895,10 @@ func (t *tx) PutPrice(p pricing.Price) error {
 
 // unindexPrice deletes the index entries of p.
 func (t *tx) unindexPrice(p *pricing.Price) {
-	t.kbuf = priceKeyKey(t.kbuf[:0], p.Key())
-	if cur := t.get(bkPriceKeys, t.kbuf); cur != nil && string(cur) == p.ID {
-		t.del(bkPriceKeys, t.kbuf)
+	if k := t.priceKey(p.Key()); string(t.get(bkPriceKeys, k)) == p.ID {
+		t.del(bkPriceKeys, k)
 	}
-	t.kbuf = variantCurrencyKey(t.kbuf[:0], p.VariantID, p.CurrencyCode, p.ID)
-	t.del(bkVariantCurrencyPrices, t.kbuf)
+	t.del(bkVariantCurrencyPrices, t.vcKey(p.VariantID, p.CurrencyCode, p.ID))
 	t.del(bkListPrices, t.pair(p.PriceListID, p.ID))
 }
 
@@ -824,7 +916,7 @@ func (t *tx) deletePrice(id string) error {
 	if v == nil {
 		return notFound("price", id)
 	}
-	p, err := decodePriceRecord(t.kbuf, v)
+	p, err := decodePriceRecord(t.sc.k, v)
 	if err != nil {
 		return err
 	}
@@ -914,11 +1006,12 @@ func (t *tx) AppendVariantPrices(dst []pricing.Price, variantID, currencyCode st
 	if err := t.open(bkVariantCurrencyPrices); err != nil {
 		return dst, err
 	}
-	t.pbuf = variantCurrencyPrefix(t.pbuf[:0], variantID, currencyCode)
+	sc := t.scratch()
+	sc.p = variantCurrencyPrefix(sc.p[:0], variantID, currencyCode)
 	start := len(dst)
-	b, lens := t.scratch()
+	b, lens := t.stringsScratch()
 	var bad []byte
-	err := t.scan(bkVariantCurrencyPrices, t.pbuf, func(id, v []byte) bool {
+	err := t.scan(bkVariantCurrencyPrices, sc.p, func(id, v []byte) bool {
 		pv, ok := parsePriceValue(v, 2)
 		if !ok || len(id) == 0 {
 			bad = id
