@@ -22,7 +22,8 @@ var errRollback = errors.New("bolt: check done")
 // Check verifies the store's file: bbolt's own structure (bbolt's Tx.Check: every page
 // reachable exactly once, no page both used and free), then the schema version, that
 // every record decodes, that every record has each of its index entries, and that every
-// index entry matches a record. It returns nil for a sound file, else an error wrapping
+// index entry matches a record; when bbolt's check fails, the rest is skipped, since it
+// would walk a broken tree. It returns nil for a sound file, else an error wrapping
 // ErrCorrupt that lists the problems (at most 100). Check reads the whole store; it
 // runs in a read-write transaction that it rolls back (so it waits for Updates and
 // holds them off), or in a read-only one on a read-only database.
