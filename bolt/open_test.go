@@ -44,9 +44,7 @@ func TestOpenLockedFileFailsAfterTimeout(t *testing.T) {
 		if !errors.Is(err, bolt.ErrLocked) {
 			t.Errorf("second Open: got %v, want ErrLocked", err)
 		}
-		// bbolt retries the lock every 50 ms and gives up on the last retry before the
-		// timeout, so it may fail up to 50 ms early.
-		if elapsed < want-60*time.Millisecond || elapsed > want+2*time.Second {
+		if elapsed < want || elapsed > want+2*time.Second {
 			t.Errorf("second Open with timeout %v failed after %v", timeout, elapsed)
 		}
 		t.Logf("timeout %v: failed after %v: %v", timeout, elapsed.Round(time.Millisecond), err)

@@ -44,6 +44,9 @@ var defaultMmapSize = func() int {
 	return 1 << 30
 }()
 
+// flockRetry is how often bbolt retries to lock a locked file.
+const flockRetry = 50 * time.Millisecond
+
 // DefaultBucket is the name of the root bucket when Options.Bucket is empty.
 const DefaultBucket = "pricing"
 
@@ -106,6 +109,10 @@ func Open(path string, opts *Options) (*Store, error) {
 	if bo.Timeout <= 0 {
 		bo.Timeout = DefaultTimeout
 	}
+	timeout := bo.Timeout
+	// bbolt retries the lock every 50 ms and gives up at the last retry before its
+	// timeout, up to 50 ms early; ask for 50 ms more so that Open waits Timeout.
+	bo.Timeout += flockRetry
 	if bo.InitialMmapSize == 0 && defaultMmapSize > 0 && !bo.Mlock {
 		bo.InitialMmapSize = defaultMmapSize
 	}
@@ -116,7 +123,7 @@ func Open(path string, opts *Options) (*Store, error) {
 	db, err := bbolt.Open(path, 0o600, &bo)
 	if err != nil {
 		if errors.Is(err, berrors.ErrTimeout) {
-			return nil, fmt.Errorf("bolt: open %s: no lock after %v: %w (%w)", path, bo.Timeout, ErrLocked, err)
+			return nil, fmt.Errorf("bolt: open %s: no lock after %v: %w (%w)", path, timeout, ErrLocked, err)
 		}
 		return nil, fmt.Errorf("bolt: open %s: %w", path, err)
 	}
