@@ -163,25 +163,25 @@ func (pl PriceList) ActiveAt(t time.Time) bool {
 
 const maxDescriptionBytes = 64 << 10
 
-func checkType(fe *fieldErrors, t PriceListType) PriceListType {
-	switch t {
-	case "":
+// checkType validates a list type. The zero type means Sale where zeroOK (a new list).
+func checkType(fe *fieldErrors, t PriceListType, zeroOK bool) PriceListType {
+	if t == "" && zeroOK {
 		return Sale
-	case Sale, Override:
-		return t
 	}
-	fe.add("Type", fmt.Sprintf("%q is neither %q nor %q", t, Sale, Override))
+	if t != Sale && t != Override {
+		fe.add("Type", fmt.Sprintf("%q is neither %q nor %q", t, Sale, Override))
+	}
 	return t
 }
 
-func checkStatus(fe *fieldErrors, st PriceListStatus) PriceListStatus {
-	switch st {
-	case "":
+// checkStatus validates a list status. The zero status means Draft where zeroOK.
+func checkStatus(fe *fieldErrors, st PriceListStatus, zeroOK bool) PriceListStatus {
+	if st == "" && zeroOK {
 		return Draft
-	case Draft, Active:
-		return st
 	}
-	fe.add("Status", fmt.Sprintf("%q is neither %q nor %q", st, Draft, Active))
+	if st != Draft && st != Active {
+		fe.add("Status", fmt.Sprintf("%q is neither %q nor %q", st, Draft, Active))
+	}
 	return st
 }
 
@@ -218,8 +218,8 @@ func (s *Service) CreatePriceList(ctx context.Context, in NewPriceList) (PriceLi
 		ID:               in.ID,
 		Name:             cleanName(&fe, "Name", in.Name),
 		Description:      in.Description,
-		Type:             checkType(&fe, in.Type),
-		Status:           checkStatus(&fe, in.Status),
+		Type:             checkType(&fe, in.Type, true),
+		Status:           checkStatus(&fe, in.Status, true),
 		StartsAt:         utc(in.StartsAt),
 		EndsAt:           utc(in.EndsAt),
 		CustomerGroupIDs: foldIDs(&fe, "CustomerGroupIDs", in.CustomerGroupIDs),
@@ -294,11 +294,11 @@ func (s *Service) UpdatePriceList(ctx context.Context, id string, upd PriceListU
 	if upd.Description != nil {
 		checkDescription(&fe, *upd.Description)
 	}
-	if upd.Type != nil && *upd.Type != Sale && *upd.Type != Override {
-		fe.add("Type", fmt.Sprintf("%q is neither %q nor %q", *upd.Type, Sale, Override))
+	if upd.Type != nil {
+		checkType(&fe, *upd.Type, false)
 	}
-	if upd.Status != nil && *upd.Status != Draft && *upd.Status != Active {
-		fe.add("Status", fmt.Sprintf("%q is neither %q nor %q", *upd.Status, Draft, Active))
+	if upd.Status != nil {
+		checkStatus(&fe, *upd.Status, false)
 	}
 	if upd.CustomerGroupIDs != nil {
 		groups = foldIDs(&fe, "CustomerGroupIDs", *upd.CustomerGroupIDs)
