@@ -92,9 +92,8 @@ func variant(id string) priceOpt { return func(p *pricing.PriceInput) { p.Varian
 func qty(min, max int64) priceOpt {
 	return func(p *pricing.PriceInput) { p.MinQuantity, p.MaxQuantity = min, max }
 }
-func taxIncl(p *pricing.PriceInput)       { p.IncludesTax = true }
-func rate(r float64) *float64             { return &r }
-func at(t time.Time) func(*pricing.Query) { return func(q *pricing.Query) { q.At = t } }
+func taxIncl(p *pricing.PriceInput) { p.IncludesTax = true }
+func rate(r float64) *float64       { return &r }
 
 // want is the expected resolution of a case.
 type want struct {

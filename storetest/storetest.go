@@ -219,6 +219,4 @@ func ids[T any](recs []T, id func(T) string) []string {
 	return out
 }
 
-func groupID(g pricing.CustomerGroup) string { return g.ID }
-func listID(pl pricing.PriceList) string     { return pl.ID }
-func priceID(p pricing.Price) string         { return p.ID }
+func priceID(p pricing.Price) string { return p.ID }
