@@ -525,6 +525,10 @@ func decodePriceRecord(id, v []byte) (pricing.Price, error) {
 	return p, nil
 }
 
+// errNoPriceKey is PriceIDByKey's answer for a free key: a bulk add of new prices asks
+// once per price, so the error is not formatted each time.
+var errNoPriceKey = fmt.Errorf("bolt: no price has that key: %w", pricing.ErrNotFound)
+
 // PriceIDByKey implements pricing.Tx.
 func (t *tx) PriceIDByKey(key pricing.PriceKey) (string, error) {
 	if err := t.open(bkPriceKeys); err != nil {
@@ -532,7 +536,7 @@ func (t *tx) PriceIDByKey(key pricing.PriceKey) (string, error) {
 	}
 	v := t.get(bkPriceKeys, t.priceKey(key))
 	if v == nil {
-		return "", fmt.Errorf("bolt: price key %+v: %w", key, pricing.ErrNotFound)
+		return "", errNoPriceKey
 	}
 	return string(v), nil
 }

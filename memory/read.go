@@ -128,6 +128,10 @@ func (s *state) Price(id string) (pricing.Price, error) {
 	return pricing.Price{}, fmt.Errorf("memory: price %q: %w", id, pricing.ErrNotFound)
 }
 
+// errNoPriceKey is PriceIDByKey's answer for a free key: a bulk add of new prices asks
+// once per price, so the error is not formatted each time.
+var errNoPriceKey = fmt.Errorf("memory: no price has that key: %w", pricing.ErrNotFound)
+
 // PriceIDByKey implements pricing.Tx. It scans the few prices of the key's variant in
 // the key's currency.
 func (s *state) PriceIDByKey(key pricing.PriceKey) (string, error) {
@@ -136,7 +140,7 @@ func (s *state) PriceIDByKey(key pricing.PriceKey) (string, error) {
 			return b.prices[i].ID, nil
 		}
 	}
-	return "", fmt.Errorf("memory: price key %+v: %w", key, pricing.ErrNotFound)
+	return "", errNoPriceKey
 }
 
 // Prices implements pricing.Tx.
