@@ -84,15 +84,19 @@ func load(b *testing.B, kind string, s int) *dataset {
 	ctx := context.Background()
 	start := time.Now()
 	progress := func(p catalog.Phase) {
-		fmt.Fprintf(os.Stderr, "catalog: %s S=%d: %-12s %9d records %7d txs %10v %10.0f/s\n",
-			kind, s, p.Name, p.Records, p.Transactions, p.Duration.Round(time.Millisecond), p.PerSecond())
+		state := "done"
+		if !p.Done {
+			state = "so far"
+		}
+		fmt.Fprintf(os.Stderr, "# catalog load %s S=%d: %-12s %9d records %7d txs %10v %10.0f/s %s\n",
+			kind, s, p.Name, p.Records, p.Transactions, p.Duration.Round(time.Millisecond), p.PerSecond(), state)
 	}
 	var err error
 	switch kind {
 	case "memory":
 		d.store = memory.New()
 		d.svc = catalog.NewService(d.store)
-		d.stats, err = d.c.Load(ctx, d.svc, &catalog.LoadOptions{Progress: progress})
+		d.stats, err = d.c.Load(ctx, d.svc, &catalog.LoadOptions{Progress: progress, ProgressEvery: time.Minute})
 	case "bolt":
 		err = d.openBolt(ctx, progress)
 	default:
@@ -102,7 +106,7 @@ func load(b *testing.B, kind string, s int) *dataset {
 		d.close()
 		b.Fatalf("loading %s S=%d: %v", kind, s, err)
 	}
-	fmt.Fprintf(os.Stderr, "catalog: %s S=%d loaded in %v\n", kind, s, time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(os.Stderr, "# catalog load %s S=%d: loaded in %v\n", kind, s, time.Since(start).Round(time.Millisecond))
 	current = d
 	return d
 }
@@ -128,7 +132,7 @@ func (d *dataset) openBolt(ctx context.Context, progress func(catalog.Phase)) er
 		if err != nil {
 			return err
 		}
-		d.stats, err = d.c.Load(ctx, catalog.NewService(st), &catalog.LoadOptions{Progress: progress})
+		d.stats, err = d.c.Load(ctx, catalog.NewService(st), &catalog.LoadOptions{Progress: progress, ProgressEvery: time.Minute})
 		if cerr := st.Close(); err == nil {
 			err = cerr
 		}
@@ -139,7 +143,7 @@ func (d *dataset) openBolt(ctx context.Context, progress func(catalog.Phase)) er
 			return err
 		}
 	} else {
-		fmt.Fprintf(os.Stderr, "catalog: reusing %s\n", path)
+		fmt.Fprintf(os.Stderr, "# catalog load: reusing %s\n", path)
 	}
 	st, err := bolt.Open(path, nil)
 	if err != nil {
