@@ -31,12 +31,25 @@ func idReason(id string) string {
 		return "required"
 	case len(id) > maxIDBytes:
 		return fmt.Sprintf("longer than %d bytes", maxIDBytes)
+	case printableASCII(id):
+		return "" // the common case, checked without decoding runes
 	case !utf8.ValidString(id):
 		return "not valid UTF-8"
 	case strings.IndexFunc(id, unicode.IsControl) >= 0:
 		return "contains a control character"
 	}
 	return ""
+}
+
+// printableASCII reports whether s has only the bytes 0x20 to 0x7E: valid UTF-8 without
+// a control character.
+func printableASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if b := s[i]; b < 0x20 || b > 0x7e {
+			return false
+		}
+	}
+	return true
 }
 
 // checkOptionalID validates id when it is not empty.
