@@ -305,7 +305,7 @@ func (r *resolver) item(tx Tx, it Item) (Resolution, error) {
 	r.cands = r.cands[:0]
 	for i := range r.prices {
 		c := candidate{p: &r.prices[i], typ: TypeDefault}
-		c.outcome = r.eligibility(c.p, qty, nil)
+		c.outcome = r.priceEligibility(c.p, qty)
 		if c.outcome != pending && !r.q.Explain {
 			continue
 		}
@@ -316,7 +316,7 @@ func (r *resolver) item(tx Tx, it Item) (Resolution, error) {
 			}
 			c.typ, c.startsAt = string(t.Type), t.StartsAt
 			if c.outcome == pending {
-				c.outcome = r.eligibility(c.p, qty, t)
+				c.outcome = r.listEligibility(t)
 			}
 		}
 		c.eligible = c.outcome == pending
@@ -378,9 +378,9 @@ func (r *resolver) item(tx Tx, it Item) (Resolution, error) {
 	return res, nil
 }
 
-// eligibility returns why the price cannot apply on its own, or pending when
-// it can. t is nil for a base price.
-func (r *resolver) eligibility(p *Price, qty int64, t *PriceListTerms) Outcome {
+// priceEligibility returns why the price cannot apply by its own fields (currency,
+// region, quantities), or pending when it can.
+func (r *resolver) priceEligibility(p *Price, qty int64) Outcome {
 	switch {
 	case p.CurrencyCode != r.q.CurrencyCode:
 		return WrongCurrency
@@ -388,9 +388,14 @@ func (r *resolver) eligibility(p *Price, qty int64, t *PriceListTerms) Outcome {
 		return WrongRegion
 	case p.MinQuantity > 0 && qty < p.MinQuantity, p.MaxQuantity > 0 && qty > p.MaxQuantity:
 		return WrongQuantity
-	case t == nil:
-		return pending
-	case t.Status != Active:
+	}
+	return pending
+}
+
+// listEligibility returns why the prices of a list cannot apply to the query (status,
+// window, audience), or pending when they can.
+func (r *resolver) listEligibility(t *PriceListTerms) Outcome {
+	if t.Status != Active {
 		return DraftList
 	}
 	started, ended := t.window(r.q.At)
