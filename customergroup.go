@@ -3,7 +3,6 @@ package pricing
 import (
 	"context"
 	"errors"
-	"fmt"
 	"maps"
 	"slices"
 	"time"
@@ -121,7 +120,7 @@ func (s *Service) CreateCustomerGroup(ctx context.Context, in NewCustomerGroup) 
 	g.UpdatedAt = g.CreatedAt
 	err := s.store.Update(ctx, func(tx Tx) error {
 		if err := absent(tx.CustomerGroup(g.ID)); err != nil {
-			return fmt.Errorf("pricing: customer group ID %q: %w", g.ID, err)
+			return taken(err, "customer group ID %q is taken", g.ID)
 		}
 		return putGroup(tx, g)
 	})
@@ -137,21 +136,30 @@ func putGroup(tx Tx, g CustomerGroup) error {
 	id, err := tx.CustomerGroupIDByNameKey(key)
 	switch {
 	case err == nil && id != g.ID:
-		return fmt.Errorf("pricing: customer group name %q is taken: %w", g.Name, ErrAlreadyExists)
+		return errorf(ErrAlreadyExists, "customer group name %q is taken", g.Name)
 	case err != nil && !errors.Is(err, ErrNotFound):
 		return err
 	}
 	return tx.PutCustomerGroup(g, key)
 }
 
-// absent turns the result of a getter into nil when the record is missing, an error
-// wrapping ErrAlreadyExists when it exists, and the store's error otherwise.
+// absent turns the result of a getter into nil when the record is missing,
+// ErrAlreadyExists when it exists, and the store's error otherwise.
 func absent[T any](_ T, err error) error {
 	switch {
 	case err == nil:
 		return ErrAlreadyExists
 	case errors.Is(err, ErrNotFound):
 		return nil
+	}
+	return err
+}
+
+// taken returns the error of absent: with the formatted message for ErrAlreadyExists,
+// the store's error as is.
+func taken(err error, format string, args ...any) error {
+	if err == ErrAlreadyExists {
+		return errorf(ErrAlreadyExists, format, args...)
 	}
 	return err
 }
@@ -169,7 +177,7 @@ func (s *Service) CustomerGroup(ctx context.Context, id string) (CustomerGroup, 
 func getGroup(tx Tx, id string) (CustomerGroup, error) {
 	g, err := tx.CustomerGroup(id)
 	if errors.Is(err, ErrNotFound) {
-		return g, fmt.Errorf("pricing: customer group %q: %w", id, ErrNotFound)
+		return g, errorf(ErrNotFound, "customer group %q not found", id)
 	}
 	return g, err
 }
@@ -231,7 +239,7 @@ func (s *Service) DeleteCustomerGroup(ctx context.Context, id string) error {
 			return err
 		}
 		if len(lists) > 0 {
-			return fmt.Errorf("pricing: customer group %q is the audience of price lists %q: %w", id, lists, ErrConflict)
+			return errorf(ErrConflict, "customer group %q is the audience of price lists %q", id, lists)
 		}
 		return tx.DeleteCustomerGroup(id)
 	})

@@ -104,7 +104,7 @@ func (s *Service) upsertPrices(tx Tx, listID string, prices []Price, scope func(
 		switch {
 		case err == nil:
 			if p.ID != "" && p.ID != existing {
-				return nil, fmt.Errorf("pricing: price %q: its key is held by price %q: %w", p.ID, existing, ErrConflict)
+				return nil, errorf(ErrAlreadyExists, "price %q: its variant, currency, region and quantities are those of price %q", p.ID, existing)
 			}
 			p.ID = existing
 		case !errors.Is(err, ErrNotFound):
@@ -114,7 +114,7 @@ func (s *Service) upsertPrices(tx Tx, listID string, prices []Price, scope func(
 		default:
 			old, err := tx.Price(p.ID)
 			if err == nil && (old.PriceListID != listID || old.VariantID != p.VariantID && listID == "") {
-				return nil, fmt.Errorf("pricing: price ID %q is taken by a price of another list or variant: %w", p.ID, ErrAlreadyExists)
+				return nil, errorf(ErrAlreadyExists, "price ID %q is taken by a price of another list or variant", p.ID)
 			} else if err != nil && !errors.Is(err, ErrNotFound) {
 				return nil, err
 			}

@@ -238,7 +238,7 @@ func (s *Service) CreatePriceList(ctx context.Context, in NewPriceList) (PriceLi
 	pl.UpdatedAt = pl.CreatedAt
 	err := s.store.Update(ctx, func(tx Tx) error {
 		if err := absent(tx.PriceList(pl.ID)); err != nil {
-			return fmt.Errorf("pricing: price list ID %q: %w", pl.ID, err)
+			return taken(err, "price list ID %q is taken", pl.ID)
 		}
 		if err := groupsExist(tx, pl.CustomerGroupIDs); err != nil {
 			return err
@@ -267,7 +267,7 @@ func groupsExist(tx Tx, ids []string) error {
 func getList(tx Tx, id string) (PriceList, error) {
 	pl, err := tx.PriceList(id)
 	if errors.Is(err, ErrNotFound) {
-		return pl, fmt.Errorf("pricing: price list %q: %w", id, ErrNotFound)
+		return pl, errorf(ErrNotFound, "price list %q not found", id)
 	}
 	return pl, err
 }

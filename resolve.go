@@ -119,7 +119,7 @@ func (s *Service) Resolve(ctx context.Context, q Query, variantID string, quanti
 	res := r.out[0]
 	r.out[0] = Resolution{}
 	if !res.Found {
-		return res, fmt.Errorf("pricing: variant %q in %s: %w", variantID, r.q.CurrencyCode, ErrNoPrice)
+		return res, errorf(ErrNoPrice, "no price for variant %q in %s", variantID, r.q.CurrencyCode)
 	}
 	return res, nil
 }

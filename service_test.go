@@ -182,6 +182,14 @@ func TestIDs(t *testing.T) {
 			_, err := svc.SetBasePrices(ctx, "hat", ps(pi("dup_base", 5, variant("hat"))))
 			return err
 		}},
+		{"new price ID whose key another price of the list holds", func(svc *pricing.Service) error {
+			_, err := svc.AddPrices(ctx, "dup_list", ps(pi("new_price", 7)), false)
+			return err
+		}},
+		{"base price ID whose key another base price holds", func(svc *pricing.Service) error {
+			_, err := svc.SetBasePrices(ctx, "shirt", ps(pi("new_base", 7)))
+			return err
+		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -1282,5 +1290,49 @@ func TestDoneContextAndClosedStore(t *testing.T) {
 				t.Errorf("err = %v, want ErrClosed", err)
 			}
 		})
+	}
+}
+
+// Errors about a record say what went wrong once, with one "pricing: " prefix, name the
+// record, and match their sentinel.
+func TestErrorMessages(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	svc, _ := newService(t)
+	must1[pricing.CustomerGroup](t)(svc.CreateCustomerGroup(ctx, pricing.NewCustomerGroup{ID: "vip", Name: "VIP"}))
+	must1[pricing.PriceList](t)(svc.CreatePriceList(ctx, pricing.NewPriceList{ID: "pl", Name: "l",
+		CustomerGroupIDs: []string{"vip"}, Prices: ps(pi("p1", 5))}))
+	for _, tc := range []struct {
+		err      error
+		sentinel error
+		msg      string
+	}{
+		{func() error { _, err := svc.CustomerGroup(ctx, "nope"); return err }(),
+			pricing.ErrNotFound, `pricing: customer group "nope" not found`},
+		{func() error { _, err := svc.PriceList(ctx, "nope"); return err }(),
+			pricing.ErrNotFound, `pricing: price list "nope" not found`},
+		{func() error { _, err := svc.CreateCustomerGroup(ctx, pricing.NewCustomerGroup{Name: "vip"}); return err }(),
+			pricing.ErrAlreadyExists, `pricing: customer group name "vip" is taken`},
+		{func() error {
+			_, err := svc.CreateCustomerGroup(ctx, pricing.NewCustomerGroup{ID: "vip", Name: "other"})
+			return err
+		}(), pricing.ErrAlreadyExists, `pricing: customer group ID "vip" is taken`},
+		{func() error { _, err := svc.CreatePriceList(ctx, pricing.NewPriceList{ID: "pl", Name: "x"}); return err }(),
+			pricing.ErrAlreadyExists, `pricing: price list ID "pl" is taken`},
+		{func() error { _, err := svc.AddPrices(ctx, "pl", ps(pi("p2", 6)), false); return err }(),
+			pricing.ErrAlreadyExists, `pricing: price "p2": its variant, currency, region and quantities are those of price "p1"`},
+		{func() error { _, err := svc.SetBasePrices(ctx, "shirt", ps(pi("p1", 6))); return err }(),
+			pricing.ErrAlreadyExists, `pricing: price ID "p1" is taken by a price of another list or variant`},
+		{svc.DeleteCustomerGroup(ctx, "vip"),
+			pricing.ErrConflict, `pricing: customer group "vip" is the audience of price lists ["pl"]`},
+		{func() error { _, err := svc.Resolve(ctx, pricing.Query{CurrencyCode: "EUR"}, "shirt", 1); return err }(),
+			pricing.ErrNoPrice, `pricing: no price for variant "shirt" in eur`},
+	} {
+		if !errors.Is(tc.err, tc.sentinel) {
+			t.Errorf("%v: does not match %v", tc.err, tc.sentinel)
+		}
+		if tc.err == nil || tc.err.Error() != tc.msg {
+			t.Errorf("message %q, want %q", tc.err, tc.msg)
+		}
 	}
 }
