@@ -1311,13 +1311,19 @@ func TestErrorMessages(t *testing.T) {
 			pricing.ErrNotFound, `pricing: customer group "nope" not found`},
 		{func() error { _, err := svc.PriceList(ctx, "nope"); return err }(),
 			pricing.ErrNotFound, `pricing: price list "nope" not found`},
-		{func() error { _, err := svc.CreateCustomerGroup(ctx, pricing.NewCustomerGroup{Name: "vip"}); return err }(),
+		{func() error {
+			_, err := svc.CreateCustomerGroup(ctx, pricing.NewCustomerGroup{Name: "vip"})
+			return err
+		}(),
 			pricing.ErrAlreadyExists, `pricing: customer group name "vip" is taken`},
 		{func() error {
 			_, err := svc.CreateCustomerGroup(ctx, pricing.NewCustomerGroup{ID: "vip", Name: "other"})
 			return err
 		}(), pricing.ErrAlreadyExists, `pricing: customer group ID "vip" is taken`},
-		{func() error { _, err := svc.CreatePriceList(ctx, pricing.NewPriceList{ID: "pl", Name: "x"}); return err }(),
+		{func() error {
+			_, err := svc.CreatePriceList(ctx, pricing.NewPriceList{ID: "pl", Name: "x"})
+			return err
+		}(),
 			pricing.ErrAlreadyExists, `pricing: price list ID "pl" is taken`},
 		{func() error { _, err := svc.AddPrices(ctx, "pl", ps(pi("p2", 6)), false); return err }(),
 			pricing.ErrAlreadyExists, `pricing: price "p2": its variant, currency, region and quantities are those of price "p1"`},
