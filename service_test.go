@@ -660,20 +660,21 @@ func TestSetBasePrices(t *testing.T) {
 	must1[pricing.PriceList](t)(svc.CreatePriceList(ctx, pricing.NewPriceList{ID: "pl", Name: "pl", Prices: ps(pi("l1", 700))}))
 
 	// Replace: b_usd's key is kept (new amount, same ID, even without the ID), b_tier is
-	// dropped, a region price is added; VariantID may be left empty.
+	// dropped, a region price is added; VariantID may be left empty. Each input without
+	// an ID gets one before the transaction: b_usd's, id_001, goes unused.
 	got := must1[[]pricing.Price](t)(svc.SetBasePrices(ctx, "shirt", []pricing.PriceInput{
 		{CurrencyCode: "USD", Amount: 1100},
 		{CurrencyCode: "eur", Amount: 950, IncludesTax: true, ID: "b_eur"},
 		{CurrencyCode: "usd", RegionID: "reg_us", Amount: 1050, VariantID: "shirt"},
 	}))
-	deepEqual(t, "returned IDs", priceIDs(got), []string{"b_usd", "b_eur", "id_001"})
+	deepEqual(t, "returned IDs", priceIDs(got), []string{"b_usd", "b_eur", "id_002"})
 	base := must1[[]pricing.Price](t)(svc.BasePrices(ctx, "shirt"))
 	deepEqual(t, "shirt base prices", base, []pricing.Price{
 		{ID: "b_eur", VariantID: "shirt", CurrencyCode: "eur", Amount: 950, IncludesTax: true},
 		{ID: "b_usd", VariantID: "shirt", CurrencyCode: "usd", Amount: 1100},
-		{ID: "id_001", VariantID: "shirt", CurrencyCode: "usd", RegionID: "reg_us", Amount: 1050},
+		{ID: "id_002", VariantID: "shirt", CurrencyCode: "usd", RegionID: "reg_us", Amount: 1050},
 	})
-	deepEqual(t, "all prices", priceIDs(dumpStore(t, st).Prices), []string{"b_eur", "b_usd", "h", "id_001", "l1"})
+	deepEqual(t, "all prices", priceIDs(dumpStore(t, st).Prices), []string{"b_eur", "b_usd", "h", "id_002", "l1"})
 
 	// An empty set removes the variant's base prices, and only them.
 	must1[[]pricing.Price](t)(svc.SetBasePrices(ctx, "shirt", nil))
