@@ -293,6 +293,9 @@ var invalidCases = []invalidCase{
 	{"resolve: tax rate negative", "TaxRate", resolve(pricing.Query{TaxRate: rate(-0.1)}, "shirt", 1)},
 	{"resolve: tax rate NaN", "TaxRate", resolve(pricing.Query{TaxRate: rate(math.NaN())}, "shirt", 1)},
 	{"resolve: tax rate infinite", "TaxRate", resolve(pricing.Query{TaxRate: rate(math.Inf(1))}, "shirt", 1)},
+	{"resolve: tax rate above 10", "TaxRate", resolve(pricing.Query{TaxRate: rate(math.Nextafter(10, 11))}, "shirt", 1)},
+	{"resolve: tax rate 1e18", "TaxRate", resolve(pricing.Query{TaxRate: rate(1e18)}, "shirt", 1)},
+	{"resolve: Explain with ExplainVisible", "ExplainVisible", resolve(pricing.Query{Explain: true, ExplainVisible: true}, "shirt", 1)},
 	{"resolve: quantity negative", "Quantity", resolve(pricing.Query{}, "shirt", -1)},
 	{"resolve: variant empty", "VariantID", resolve(pricing.Query{}, "", 1)},
 	{"resolve many: the second item's quantity negative", "Items[1].Quantity", resolveMany(pricing.Query{},
@@ -394,6 +397,9 @@ func TestValidBoundaries(t *testing.T) {
 		{"a window of one nanosecond", lst(func(l *pricing.NewPriceList) { l.StartsAt, l.EndsAt = at0, at0.Add(1) }).bind(ctx)},
 		{"only an end", lst(func(l *pricing.NewPriceList) { l.EndsAt = at0 }).bind(ctx)},
 		{"tax rate 0", resolve(pricing.Query{TaxRate: rate(0)}, "shirt", 1).bind(ctx)},
+		{"tax rate -0", resolve(pricing.Query{TaxRate: rate(math.Copysign(0, -1))}, "shirt", 1).bind(ctx)},
+		{"tax rate 10", resolve(pricing.Query{TaxRate: rate(10)}, "shirt", 1).bind(ctx)},
+		{"tax rate 1e-300", resolve(pricing.Query{TaxRate: rate(1e-300)}, "shirt", 1).bind(ctx)},
 		{"limit and offset 0", listGroups(pricing.CustomerGroupFilter{}).bind(ctx)},
 		{"every order", func(svc *pricing.Service) error {
 			for _, o := range []string{"", "name", "-name", "created_at", "-created_at", "updated_at", "-updated_at"} {
