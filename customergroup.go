@@ -3,7 +3,6 @@ package pricing
 import (
 	"context"
 	"errors"
-	"maps"
 	"slices"
 	"time"
 )
@@ -67,33 +66,6 @@ type TimeRange struct {
 // Contains reports whether t is in the range.
 func (r TimeRange) Contains(t time.Time) bool {
 	return (r.From.IsZero() || !t.Before(r.From)) && (r.To.IsZero() || t.Before(r.To))
-}
-
-// CloneMetadata returns a deep copy of a metadata map as the Service stores it: nested
-// maps and slices are copied, other values are immutable. Nil stays nil.
-func CloneMetadata(m map[string]any) map[string]any {
-	if m == nil {
-		return nil
-	}
-	out := maps.Clone(m)
-	for k, v := range out {
-		out[k] = cloneJSONValue(v)
-	}
-	return out
-}
-
-func cloneJSONValue(v any) any {
-	switch v := v.(type) {
-	case map[string]any:
-		return CloneMetadata(v)
-	case []any:
-		out := make([]any, len(v))
-		for i, e := range v {
-			out[i] = cloneJSONValue(e)
-		}
-		return out
-	}
-	return v
 }
 
 func groupSortKey(g CustomerGroup) sortKey {
@@ -212,16 +184,6 @@ func (s *Service) UpdateCustomerGroup(ctx context.Context, id string, upd Custom
 		return CustomerGroup{}, err
 	}
 	return g.Clone(), nil
-}
-
-// mergeMetadataChecked merges and checks that the result still fits the size limit.
-func mergeMetadataChecked(base, patch map[string]any) (map[string]any, error) {
-	if len(patch) == 0 {
-		return base, nil
-	}
-	var fe fieldErrors
-	m := normalizeMetadata(&fe, "Metadata", mergeMetadata(base, patch))
-	return m, fe.err()
 }
 
 // DeleteCustomerGroup deletes the group and its memberships. A missing group is not an
