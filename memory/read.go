@@ -133,7 +133,7 @@ func (s *state) Price(id string) (pricing.Price, error) {
 var errNoPriceKey = fmt.Errorf("memory: no price has that key: %w", pricing.ErrNotFound)
 
 // PriceIDByKey implements pricing.Tx. It scans the few prices of the key's variant in
-// the key's currency.
+// the key's currency, or looks the key up in a large bucket's index.
 func (s *state) PriceIDByKey(key pricing.PriceKey) (string, error) {
 	if b := s.byVC[vcKey{key.VariantID, key.CurrencyCode}]; b != nil {
 		if i := b.find(&key); i >= 0 {
@@ -192,8 +192,8 @@ func yieldSorted(ps []*pricing.Price, fn func(pricing.Price) bool) error {
 }
 
 // AppendVariantPrices implements pricing.Tx: one map lookup and one copy of the
-// variant's prices in the currency, which are in ascending ID order. It allocates only
-// when dst lacks capacity.
+// variant's prices in the currency, in no particular order. It allocates only when dst
+// lacks capacity.
 func (s *state) AppendVariantPrices(dst []pricing.Price, variantID, currencyCode string) ([]pricing.Price, error) {
 	if b := s.byVC[vcKey{variantID, currencyCode}]; b != nil {
 		dst = append(dst, b.prices...)
