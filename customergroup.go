@@ -219,10 +219,11 @@ func (s *Service) ListCustomerGroups(ctx context.Context, f CustomerGroupFilter)
 	for _, n := range f.Names {
 		names[NameKey(n)] = true
 	}
+	ids := set(f.IDs)
 	match := func(g CustomerGroup) bool {
 		return (f.Q == "" || containsFold(g.Name, f.Q)) &&
 			(len(f.Names) == 0 || names[NameKey(g.Name)]) &&
-			(len(f.IDs) == 0 || slices.Contains(f.IDs, g.ID)) &&
+			in(ids, g.ID) &&
 			f.CreatedAt.Contains(g.CreatedAt) && f.UpdatedAt.Contains(g.UpdatedAt)
 	}
 	var out []CustomerGroup

@@ -337,10 +337,11 @@ func (s *Service) ListPrices(ctx context.Context, f PriceFilter) ([]Price, int, 
 		return nil, 0, err
 	}
 	out := []Price{}
+	variants := set(f.VariantIDs)
 	visit := func(p Price) bool {
 		if (!f.BaseOnly || p.PriceListID == "") &&
 			(f.PriceListID == "" || p.PriceListID == f.PriceListID) &&
-			(len(f.VariantIDs) == 0 || slices.Contains(f.VariantIDs, p.VariantID)) &&
+			in(variants, p.VariantID) &&
 			(currency == "" || p.CurrencyCode == currency) &&
 			(f.RegionID == "" || p.RegionID == f.RegionID) {
 			out = append(out, p)

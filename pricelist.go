@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 	"unicode/utf8"
@@ -373,6 +374,7 @@ func (s *Service) ListPriceLists(ctx context.Context, f PriceListFilter) ([]Pric
 	if err := fe.err(); err != nil {
 		return nil, 0, err
 	}
+	ids, statuses, types, groups := set(f.IDs), set(f.Statuses), set(f.Types), set(f.CustomerGroupIDs)
 	var out []PriceList
 	err := s.store.View(ctx, func(tx Tx) error {
 		groupNames, err := groupNamesFor(tx, f.Q)
@@ -380,29 +382,56 @@ func (s *Service) ListPriceLists(ctx context.Context, f PriceListFilter) ([]Pric
 			return err
 		}
 		match := func(pl PriceList) bool {
-			return (len(f.IDs) == 0 || slices.Contains(f.IDs, pl.ID)) &&
-				(len(f.Statuses) == 0 || slices.Contains(f.Statuses, pl.Status)) &&
-				(len(f.Types) == 0 || slices.Contains(f.Types, pl.Type)) &&
-				(len(f.CustomerGroupIDs) == 0 || slices.ContainsFunc(pl.CustomerGroupIDs, func(id string) bool {
-					return slices.Contains(f.CustomerGroupIDs, id)
-				})) &&
+			return in(ids, pl.ID) && in(statuses, pl.Status) && in(types, pl.Type) &&
+				(groups == nil || slices.ContainsFunc(pl.CustomerGroupIDs, func(id string) bool { return in(groups, id) })) &&
 				(f.ActiveAt.IsZero() || pl.ActiveAt(f.ActiveAt)) &&
 				f.CreatedAt.Contains(pl.CreatedAt) && f.UpdatedAt.Contains(pl.UpdatedAt) &&
 				(f.Q == "" || containsFold(pl.Name, f.Q) || containsFold(pl.Description, f.Q) ||
 					slices.ContainsFunc(pl.CustomerGroupIDs, func(id string) bool { return containsFold(groupNames[id], f.Q) }))
 		}
-		return tx.PriceLists(func(pl PriceList) bool {
+		visit := func(pl PriceList) bool {
 			if match(pl) {
 				out = append(out, pl)
 			}
 			return true
-		})
+		}
+		switch {
+		case ids != nil:
+			return visitLists(tx, slices.Collect(maps.Keys(ids)), visit)
+		case groups != nil:
+			var listIDs []string
+			for g := range groups {
+				if listIDs, err = tx.AppendPriceListIDsOfGroup(listIDs, g); err != nil {
+					return err
+				}
+			}
+			slices.Sort(listIDs)
+			return visitLists(tx, slices.Compact(listIDs), visit)
+		}
+		return tx.PriceLists(visit)
 	})
 	if err != nil {
 		return nil, 0, err
 	}
 	sortByOrder(out, f.Order, listSortKey)
 	return page(out, f.Limit, f.Offset), len(out), nil
+}
+
+// visitLists calls visit for each existing list of ids, which has no repeats.
+func visitLists(tx Tx, ids []string, visit func(PriceList) bool) error {
+	for _, id := range ids {
+		pl, err := tx.PriceList(id)
+		if errors.Is(err, ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if !visit(pl) {
+			return nil
+		}
+	}
+	return nil
 }
 
 // groupNamesFor returns the names of all groups by ID when q is set, for the free-text

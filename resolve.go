@@ -479,19 +479,23 @@ func (r *resolver) inAudience(audience []string) bool {
 // prices of every source (the base prices, or one list) that also has an eligible
 // price for the query's region.
 func (r *resolver) shadow() {
-	// The sources with an eligible region price: few, usually none.
+	// The sources with an eligible region price: usually none.
 	r.regional = r.regional[:0]
 	for i := range r.cands {
-		if c := &r.cands[i]; c.eligible && c.p.RegionID != "" && !slices.Contains(r.regional, c.p.PriceListID) {
+		if c := &r.cands[i]; c.eligible && c.p.RegionID != "" {
 			r.regional = append(r.regional, c.p.PriceListID)
 		}
 	}
 	if len(r.regional) == 0 {
 		return
 	}
+	slices.Sort(r.regional)
+	r.regional = slices.Compact(r.regional)
 	for i := range r.cands {
-		if c := &r.cands[i]; c.eligible && c.p.RegionID == "" && slices.Contains(r.regional, c.p.PriceListID) {
-			c.outcome, c.eligible = ShadowedByRegion, false
+		if c := &r.cands[i]; c.eligible && c.p.RegionID == "" {
+			if _, ok := slices.BinarySearch(r.regional, c.p.PriceListID); ok {
+				c.outcome, c.eligible = ShadowedByRegion, false
+			}
 		}
 	}
 }
