@@ -47,8 +47,10 @@
 //
 //   - Updates change only the fields they set. Metadata is merged: a key in the patch
 //     overwrites, a key whose value is "" is removed. Metadata is what a JSON round trip
-//     gives (numbers are float64), valid UTF-8, at most 64 KiB encoded, and nil when
-//     empty.
+//     gives (numbers are float64), nil when empty; its JSON encoding must be valid UTF-8
+//     (in every key and string, whatever the Go types that hold them), at most 64 KiB,
+//     and nest at most 64 levels. A value JSON cannot encode (a cycle, a channel, NaN)
+//     is invalid.
 //   - Adding customers to a group is idempotent and all-or-nothing: members and repeated
 //     IDs are fine, and one invalid ID adds nothing. Removing ignores non-members.
 //   - Setting a customer's groups, or a list's audience, replaces the whole set.
@@ -89,9 +91,10 @@
 //  2. The reference price is the lowest override-list price if there is one, otherwise
 //     the base price. It is the original price of the result: an override sets the price
 //     even above the base price, and the base price is then not reported at all.
-//  3. The lowest sale-list price applies only when it is strictly lower than the
-//     reference: a "sale" that does not lower the price is not reported as one. With no
-//     reference, the sale applies and there is no original price.
+//  3. The lowest sale-list price applies only when its amount is strictly lower than
+//     the reference's: a "sale" that does not lower the price is not reported as one,
+//     whatever the order of rule 6 says of the two. With no reference, the sale applies
+//     and there is no original price.
 //  4. The calculated price is the sale when it applies, else the reference; its type is
 //     "sale", "override" or "default" (a base price).
 //  5. When nothing is eligible there is no price: Resolve returns an error matching
@@ -100,14 +103,27 @@
 //  6. Ties are broken by a total order, never by storage order: the lower amount, then a
 //     region price before a currency-wide one, then the list that started earlier (a
 //     base price counts as started at the beginning of time), then the lower price ID.
+//     The order chooses among prices of one kind (the best override, the best base
+//     price, the best sale); it never decides whether a sale applies (rule 3).
 //  7. Amounts that include tax and amounts that do not are compared only with
-//     Query.TaxRate: the exclusive amount is raised by the rate and rounded half away
-//     from zero to a minor unit. Without a rate they are not compared: a candidate whose
-//     basis differs from the reference's is skipped. Where the reference itself is chosen
-//     among prices of both bases, the basis is that of the first of them in the order
-//     of rule 6 without the amount.
+//     Query.TaxRate, a rate from 0 to 10 read as its shortest decimal rounded half to
+//     even to 18 decimal places (0.15 is 15/100; 0.7/100, which a float64 holds as
+//     0.006999999999999999, is that decimal): the exclusive amount is raised to
+//     amount × (1 + rate), rounded half away from zero to a minor unit. The arithmetic
+//     is exact for every amount, up to the largest int64, and two amounts of the same
+//     basis are compared as they are. Without a rate they are not compared: a
+//     candidate whose basis differs from the reference's is skipped. Where the
+//     reference itself is chosen among prices of both bases, the basis is that of the
+//     first of them in the order of rule 6 without the amount; so is the basis of the
+//     sales when there is no reference.
 //  8. With Query.Explain, the result lists every price of the variant with its
-//     [Outcome]: chosen as calculated or original, or the reason it lost.
+//     [Outcome]: chosen as calculated or original, or the reason it lost. That is the
+//     merchant's view: it shows other groups' prices, drafts and scheduled lists.
+//     Query.ExplainVisible lists only what the shopper may see: the base prices and
+//     the prices of the lists that apply to the shopper at that instant.
+//
+// A store with the optional [CandidateReader] capability (one for a database server)
+// gives the resolver a whole call's prices in one read; the rules are the same.
 //
 // # Errors
 //
