@@ -168,8 +168,10 @@ func show(ctx context.Context, svc *pricing.Service, out io.Writer) error {
 		fmt.Fprintln(out, ")")
 	}
 
+	// ExplainVisible shows the shopper only the prices they may see; Explain would show
+	// the merchant every price of the variant, wholesale prices included.
 	fmt.Fprintln(out, "\nwhy the frequent buyer who is a student pays what they pay:")
-	res, err := svc.Resolve(ctx, pricing.Query{CurrencyCode: "usd", CustomerID: "cus_bob", At: now, Explain: true}, "tshirt", 1)
+	res, err := svc.Resolve(ctx, pricing.Query{CurrencyCode: "usd", CustomerID: "cus_bob", At: now, ExplainVisible: true}, "tshirt", 1)
 	if err != nil {
 		return err
 	}

@@ -18,8 +18,6 @@ why the frequent buyer who is a student pays what they pay:
   base price       usd         20.00 usd  original
   base price       eur         19.00 eur  currency
   base price       eur reg_de  18.50 eur  currency
-  pl_wholesale     usd         14.00 usd  customer not in the audience
-  pl_wholesale     usd         11.00 usd  quantity
   pl_frequent      usd         18.00 usd  higher than the winner
   pl_students      usd         17.00 usd  calculated
   pl_black_friday  usd         19.00 usd  higher than the winner
