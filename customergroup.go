@@ -58,16 +58,6 @@ type CustomerGroupFilter struct {
 	Limit, Offset int
 }
 
-// TimeRange is the half-open interval [From, To). A zero bound is unbounded.
-type TimeRange struct {
-	From, To time.Time
-}
-
-// Contains reports whether t is in the range.
-func (r TimeRange) Contains(t time.Time) bool {
-	return (r.From.IsZero() || !t.Before(r.From)) && (r.To.IsZero() || t.Before(r.To))
-}
-
 func groupSortKey(g CustomerGroup) sortKey {
 	return sortKey{created: g.CreatedAt, updated: g.UpdatedAt, name: g.Name, id: g.ID}
 }

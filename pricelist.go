@@ -108,6 +108,24 @@ type PriceListFilter struct {
 	Limit, Offset int
 }
 
+// PriceListTerms is the part of a PriceList that decides whether its prices apply.
+type PriceListTerms struct {
+	ID               string
+	Type             PriceListType
+	Status           PriceListStatus
+	StartsAt, EndsAt time.Time
+	CustomerGroupIDs []string
+	IncludesTax      bool
+}
+
+// Terms returns the list's terms. The result shares CustomerGroupIDs with pl.
+func (pl PriceList) Terms() PriceListTerms {
+	return PriceListTerms{
+		ID: pl.ID, Type: pl.Type, Status: pl.Status, StartsAt: pl.StartsAt, EndsAt: pl.EndsAt,
+		CustomerGroupIDs: pl.CustomerGroupIDs, IncludesTax: pl.IncludesTax,
+	}
+}
+
 func listSortKey(pl PriceList) sortKey {
 	return sortKey{created: pl.CreatedAt, updated: pl.UpdatedAt, name: pl.Name, id: pl.ID}
 }
