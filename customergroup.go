@@ -10,11 +10,11 @@ import (
 // CustomerGroup is a named set of customers, such as wholesale buyers or frequent buyers,
 // that price lists can target.
 type CustomerGroup struct {
-	ID        string
-	Name      string
-	Metadata  map[string]any
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	ID        string         `json:"id"`
+	Name      string         `json:"name"`
+	Metadata  map[string]any `json:"metadata"`
+	CreatedAt time.Time      `json:"created_at"`
+	UpdatedAt time.Time      `json:"updated_at"`
 }
 
 // Clone returns a deep copy of g.
@@ -26,36 +26,38 @@ func (g CustomerGroup) Clone() CustomerGroup {
 // NewCustomerGroup is the input of Service.CreateCustomerGroup. ID is optional: empty,
 // the Service generates one.
 type NewCustomerGroup struct {
-	ID       string
-	Name     string
-	Metadata map[string]any
+	ID       string         `json:"id,omitempty"`
+	Name     string         `json:"name"`
+	Metadata map[string]any `json:"metadata,omitempty"`
 }
 
 // CustomerGroupUpdate is the input of Service.UpdateCustomerGroup. A nil Name leaves the
 // name unchanged. Metadata is merged into the group's: a key set to "" is removed.
 type CustomerGroupUpdate struct {
-	Name     *string
-	Metadata map[string]any
+	Name     *string        `json:"name,omitempty"`
+	Metadata map[string]any `json:"metadata,omitempty"`
 }
 
 // CustomerGroupFilter selects customer groups for Service.ListCustomerGroups. Zero fields
 // select everything.
 type CustomerGroupFilter struct {
 	// Q keeps groups whose name contains Q, compared case-insensitively.
-	Q string
+	Q string `json:"q,omitempty"`
 	// IDs keeps groups with one of these IDs.
-	IDs []string
+	IDs []string `json:"ids,omitempty"`
 	// Names keeps groups with one of these names, compared case-insensitively.
-	Names []string
+	Names []string `json:"names,omitempty"`
 	// CustomerID keeps the groups this customer belongs to.
-	CustomerID string
+	CustomerID string `json:"customer_id,omitempty"`
 	// CreatedAt and UpdatedAt keep groups whose timestamps fall in the range.
-	CreatedAt, UpdatedAt TimeRange
+	CreatedAt TimeRange `json:"created_at,omitzero"`
+	UpdatedAt TimeRange `json:"updated_at,omitzero"`
 	// Order is one of "created_at", "updated_at", "name", each optionally prefixed with
 	// "-" for descending order. Empty: "-created_at", newest first.
-	Order string
+	Order string `json:"order,omitempty"`
 	// Limit is the page size (0: no limit); Offset skips that many matches first.
-	Limit, Offset int
+	Limit  int `json:"limit,omitempty"`
+	Offset int `json:"offset,omitempty"`
 }
 
 func groupSortKey(g CustomerGroup) sortKey {

@@ -11,12 +11,18 @@ import (
 // Price is an amount for a variant in a currency, optionally limited to a region and a
 // quantity range. A price with an empty PriceListID is a base price of the variant.
 type Price struct {
-	ID, PriceListID, VariantID, CurrencyCode, RegionID string
+	ID           string `json:"id"`
+	PriceListID  string `json:"price_list_id"`
+	VariantID    string `json:"variant_id"`
+	CurrencyCode string `json:"currency_code"`
+	RegionID     string `json:"region_id"`
 	// Amount is in minor units of the currency (cents). MinQuantity and MaxQuantity bound
 	// the quantity, inclusive; 0 is unbounded.
-	Amount, MinQuantity, MaxQuantity int64
+	Amount      int64 `json:"amount"`
+	MinQuantity int64 `json:"min_quantity"`
+	MaxQuantity int64 `json:"max_quantity"`
 	// IncludesTax says whether Amount includes tax. List prices take their list's flag.
-	IncludesTax bool
+	IncludesTax bool `json:"includes_tax"`
 }
 
 // PriceInput is one price to add to a list (Service.AddPrices), to a new list
@@ -24,25 +30,32 @@ type Price struct {
 type PriceInput struct {
 	// ID is optional: empty, the Service generates one (or keeps the ID of the price
 	// that already has the same key).
-	ID, VariantID, CurrencyCode, RegionID string
-	Amount, MinQuantity, MaxQuantity      int64
+	ID           string `json:"id,omitempty"`
+	VariantID    string `json:"variant_id,omitempty"`
+	CurrencyCode string `json:"currency_code"`
+	RegionID     string `json:"region_id,omitempty"`
+	Amount       int64  `json:"amount"`
+	MinQuantity  int64  `json:"min_quantity,omitempty"`
+	MaxQuantity  int64  `json:"max_quantity,omitempty"`
 	// IncludesTax is for base prices only; list prices take their list's flag.
-	IncludesTax bool
+	IncludesTax bool `json:"includes_tax,omitempty"`
 }
 
 // PriceFilter selects prices for Service.ListPrices, in ascending ID order. Zero fields
 // select everything.
 type PriceFilter struct {
 	// PriceListID keeps the prices of that list.
-	PriceListID string
+	PriceListID string `json:"price_list_id,omitempty"`
 	// BaseOnly keeps only base prices; it cannot be combined with PriceListID.
-	BaseOnly bool
+	BaseOnly bool `json:"base_only,omitempty"`
 	// VariantIDs keeps prices of these variants.
-	VariantIDs []string
+	VariantIDs []string `json:"variant_ids,omitempty"`
 	// CurrencyCode and RegionID keep prices in that currency and region ("" matches any).
-	CurrencyCode, RegionID string
+	CurrencyCode string `json:"currency_code,omitempty"`
+	RegionID     string `json:"region_id,omitempty"`
 	// Limit is the page size (0: no limit); Offset skips that many matches first.
-	Limit, Offset int
+	Limit  int `json:"limit,omitempty"`
+	Offset int `json:"offset,omitempty"`
 }
 
 // PriceKey identifies a price within the store: two prices never share a key. Adding a

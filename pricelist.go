@@ -35,19 +35,23 @@ const (
 // PriceList is a set of prices with a type, a status, an optional validity window and an
 // audience of customer groups.
 type PriceList struct {
-	ID, Name, Description string
-	Type                  PriceListType
-	Status                PriceListStatus
+	ID          string          `json:"id"`
+	Name        string          `json:"name"`
+	Description string          `json:"description"`
+	Type        PriceListType   `json:"type"`
+	Status      PriceListStatus `json:"status"`
 	// StartsAt and EndsAt bound the half-open window [StartsAt, EndsAt) in which the list
-	// applies. A zero bound is unbounded.
-	StartsAt, EndsAt time.Time
+	// applies. A zero bound is unbounded (null in JSON).
+	StartsAt time.Time `json:"starts_at"`
+	EndsAt   time.Time `json:"ends_at"`
 	// CustomerGroupIDs is the audience, in ascending order. Empty: everyone, anonymous
 	// shoppers included.
-	CustomerGroupIDs []string
+	CustomerGroupIDs []string `json:"customer_group_ids"`
 	// IncludesTax says whether the list's amounts include tax.
-	IncludesTax          bool
-	Metadata             map[string]any
-	CreatedAt, UpdatedAt time.Time
+	IncludesTax bool           `json:"includes_tax"`
+	Metadata    map[string]any `json:"metadata"`
+	CreatedAt   time.Time      `json:"created_at"`
+	UpdatedAt   time.Time      `json:"updated_at"`
 }
 
 // Clone returns a deep copy of pl.
@@ -59,29 +63,34 @@ func (pl PriceList) Clone() PriceList {
 
 // NewPriceList is the input of Service.CreatePriceList.
 type NewPriceList struct {
-	ID, Name, Description string
-	Type                  PriceListType   // zero: Sale
-	Status                PriceListStatus // zero: Draft
-	StartsAt, EndsAt      time.Time
-	CustomerGroupIDs      []string
-	IncludesTax           bool
-	Metadata              map[string]any
-	Prices                []PriceInput
+	ID               string          `json:"id,omitempty"`
+	Name             string          `json:"name"`
+	Description      string          `json:"description,omitempty"`
+	Type             PriceListType   `json:"type,omitempty"`   // zero: Sale
+	Status           PriceListStatus `json:"status,omitempty"` // zero: Draft
+	StartsAt         time.Time       `json:"starts_at"`
+	EndsAt           time.Time       `json:"ends_at"`
+	CustomerGroupIDs []string        `json:"customer_group_ids,omitempty"`
+	IncludesTax      bool            `json:"includes_tax,omitempty"`
+	Metadata         map[string]any  `json:"metadata,omitempty"`
+	Prices           []PriceInput    `json:"prices,omitempty"`
 }
 
 // PriceListUpdate is the input of Service.UpdatePriceList. Nil fields are left unchanged.
 type PriceListUpdate struct {
-	Name, Description *string
-	Type              *PriceListType
-	Status            *PriceListStatus
-	// A pointer to the zero time clears the bound.
-	StartsAt, EndsAt *time.Time
+	Name        *string          `json:"name,omitempty"`
+	Description *string          `json:"description,omitempty"`
+	Type        *PriceListType   `json:"type,omitempty"`
+	Status      *PriceListStatus `json:"status,omitempty"`
+	// A pointer to the zero time clears the bound; in JSON, null does.
+	StartsAt *time.Time `json:"starts_at,omitempty"`
+	EndsAt   *time.Time `json:"ends_at,omitempty"`
 	// CustomerGroupIDs replaces the audience; a pointer to an empty slice opens the list
-	// to everyone.
-	CustomerGroupIDs *[]string
-	IncludesTax      *bool
+	// to everyone, and so does null in JSON.
+	CustomerGroupIDs *[]string `json:"customer_group_ids,omitempty"`
+	IncludesTax      *bool     `json:"includes_tax,omitempty"`
 	// Metadata is merged into the list's: a key set to "" is removed.
-	Metadata map[string]any
+	Metadata map[string]any `json:"metadata,omitempty"`
 }
 
 // PriceListFilter selects price lists for Service.ListPriceLists. Zero fields select
@@ -89,23 +98,25 @@ type PriceListUpdate struct {
 type PriceListFilter struct {
 	// Q keeps lists whose name or description, or the name of one of whose groups,
 	// contains Q, compared case-insensitively.
-	Q string
+	Q string `json:"q,omitempty"`
 	// IDs keeps lists with one of these IDs.
-	IDs []string
+	IDs []string `json:"ids,omitempty"`
 	// Statuses and Types keep lists with one of these statuses and types.
-	Statuses []PriceListStatus
-	Types    []PriceListType
+	Statuses []PriceListStatus `json:"statuses,omitempty"`
+	Types    []PriceListType   `json:"types,omitempty"`
 	// CustomerGroupIDs keeps lists whose audience names one of these groups.
-	CustomerGroupIDs []string
+	CustomerGroupIDs []string `json:"customer_group_ids,omitempty"`
 	// ActiveAt, when set, keeps active lists whose window contains that instant.
-	ActiveAt time.Time
+	ActiveAt time.Time `json:"active_at,omitzero"`
 	// CreatedAt and UpdatedAt keep lists whose timestamps fall in the range.
-	CreatedAt, UpdatedAt TimeRange
+	CreatedAt TimeRange `json:"created_at,omitzero"`
+	UpdatedAt TimeRange `json:"updated_at,omitzero"`
 	// Order is one of "created_at", "updated_at", "name", each optionally prefixed with
 	// "-" for descending order. Empty: "-created_at", newest first.
-	Order string
+	Order string `json:"order,omitempty"`
 	// Limit is the page size (0: no limit); Offset skips that many matches first.
-	Limit, Offset int
+	Limit  int `json:"limit,omitempty"`
+	Offset int `json:"offset,omitempty"`
 }
 
 // PriceListTerms is the part of a PriceList that decides whether its prices apply.

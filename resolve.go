@@ -13,38 +13,39 @@ import (
 // Query says for whom, where and when prices are resolved.
 type Query struct {
 	// CurrencyCode is required; any case.
-	CurrencyCode string
+	CurrencyCode string `json:"currency_code"`
 	// RegionID, when set, lets the region's prices apply and shadow currency-wide ones.
-	RegionID string
+	RegionID string `json:"region_id,omitempty"`
 	// CustomerID, when set, brings in the groups the customer belongs to.
-	CustomerID string
+	CustomerID string `json:"customer_id,omitempty"`
 	// CustomerGroupIDs are groups to resolve for in addition to the customer's own.
-	CustomerGroupIDs []string
-	// At is the instant at which list windows are evaluated. Zero: the service's now.
-	At time.Time
+	CustomerGroupIDs []string `json:"customer_group_ids,omitempty"`
+	// At is the instant at which list windows are evaluated. Zero (null in JSON): the
+	// service's now.
+	At time.Time `json:"at"`
 	// TaxRate, when set, is the tax rate of the query (0.2 for 20%), from 0 to 10
 	// (1,000%); other values are invalid. It lets tax-inclusive and tax-exclusive
 	// amounts be compared. Nil: unknown. The rate is taken as the shortest decimal that
 	// names it, rounded half to even to 18 decimal places, and applied exactly: 0.15
 	// raises 50 to 57.5, rounded to 58, and 0.7/100 (0.006999999999999999) is applied as
 	// that decimal, never through a float.
-	TaxRate *float64
+	TaxRate *float64 `json:"tax_rate"`
 	// Explain asks for Resolution.Explanation with every price of the variant: the
 	// merchant's view. It shows prices the shopper cannot get (other groups' lists,
 	// drafts, scheduled and ended lists, with their IDs and amounts), so never show it
 	// to a shopper: use ExplainVisible for that.
-	Explain bool
+	Explain bool `json:"explain,omitempty"`
 	// ExplainVisible asks for Resolution.Explanation limited to what the shopper may
 	// see: the base prices of the variant and the prices of the lists that apply to the
 	// shopper at At (active, in their window, open to the shopper). It cannot be
 	// combined with Explain.
-	ExplainVisible bool
+	ExplainVisible bool `json:"explain_visible,omitempty"`
 }
 
 // Item is one line to price: a variant and a quantity (0 means 1).
 type Item struct {
-	VariantID string
-	Quantity  int64
+	VariantID string `json:"variant_id"`
+	Quantity  int64  `json:"quantity"`
 }
 
 // The values of Resolution.CalculatedType, Resolution.OriginalType and Candidate.Type.
@@ -56,35 +57,37 @@ const (
 
 // Resolution is the price of one item.
 type Resolution struct {
-	VariantID string
-	Quantity  int64
-	// Found reports whether any price applies. When false, the other price fields are zero.
-	Found bool
+	VariantID string `json:"variant_id"`
+	Quantity  int64  `json:"quantity"`
+	// Found reports whether any price applies. When false, the other price fields are
+	// zero (and the prices null in JSON).
+	Found bool `json:"found"`
 	// CalculatedAmount is what the customer pays per unit, from CalculatedPrice, whose
 	// PriceListID is "" for a base price. CalculatedType is TypeDefault, TypeSale or
 	// TypeOverride.
-	CalculatedAmount      int64
-	CalculatedPrice       Price
-	CalculatedType        string
-	CalculatedIncludesTax bool
+	CalculatedAmount      int64  `json:"calculated_amount"`
+	CalculatedPrice       Price  `json:"calculated_price"`
+	CalculatedType        string `json:"calculated_type"`
+	CalculatedIncludesTax bool   `json:"calculated_includes_tax"`
 	// HasOriginal reports an original (reference) price: the best override price, else
-	// the base price. With no base and no override price, a sale has no original.
-	HasOriginal         bool
-	OriginalAmount      int64
-	OriginalPrice       Price
-	OriginalType        string
-	OriginalIncludesTax bool
+	// the base price. With no base and no override price, a sale has no original (and
+	// OriginalPrice is null in JSON).
+	HasOriginal         bool   `json:"has_original"`
+	OriginalAmount      int64  `json:"original_amount"`
+	OriginalPrice       Price  `json:"original_price"`
+	OriginalType        string `json:"original_type"`
+	OriginalIncludesTax bool   `json:"original_includes_tax"`
 	// Explanation lists, with Query.Explain, every price of the variant, in ascending
 	// ID order, with its outcome; with Query.ExplainVisible, only those the shopper may
 	// see.
-	Explanation []Candidate
+	Explanation []Candidate `json:"explanation,omitempty"`
 }
 
 // Candidate is one price the resolver considered, and what became of it.
 type Candidate struct {
-	Price   Price
-	Type    string // TypeDefault, TypeSale or TypeOverride
-	Outcome Outcome
+	Price   Price   `json:"price"`
+	Type    string  `json:"type"` // TypeDefault, TypeSale or TypeOverride
+	Outcome Outcome `json:"outcome"`
 }
 
 // Outcome says why a price was chosen or why it lost.

@@ -4,7 +4,8 @@ import "time"
 
 // TimeRange is the half-open interval [From, To). A zero bound is unbounded.
 type TimeRange struct {
-	From, To time.Time
+	From time.Time `json:"from"`
+	To   time.Time `json:"to"`
 }
 
 // Contains reports whether t is in the range.
