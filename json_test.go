@@ -143,7 +143,6 @@ func TestPriceListUpdateJSON(t *testing.T) {
 	}
 }
 
-
 // FieldError.JSONField names the member of the input's JSON form, for every field an
 // input's validation can name: each json tag is the snake_case of its Go name.
 func TestFieldErrorJSONField(t *testing.T) {
