@@ -60,7 +60,11 @@
 //     list whose last group went away would open to everyone. Detach it from the list
 //     first, with an explicit update.
 //   - Adding prices with replace deletes every other price of the list, in the same
-//     transaction. Deleting prices by ID ignores IDs that are not in the list.
+//     transaction. Deleting prices by ID ignores IDs that are not in the list. Adding
+//     is an upsert: an input's ID that names no price creates the price with that ID
+//     (imports keep their IDs). [Service.BatchPrices] is the strict form: in one
+//     transaction it deletes, then updates prices named by ID (an unknown ID is
+//     ErrNotFound), then creates prices (a taken ID or key is ErrAlreadyExists).
 //   - Every operation is atomic on every store: it happens whole or leaves no trace. Bad
 //     input is an error matching [ErrInvalid] that names each bad field, and writes
 //     nothing.

@@ -247,3 +247,14 @@ func mustPage[T any](t testing.TB) func(items []T, total int, err error) []T {
 		return items
 	}
 }
+
+// must2 returns v and w, failing the test at once on err.
+func must2[T, U any](t testing.TB) func(v T, w U, err error) (T, U) {
+	return func(v T, w U, err error) (T, U) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v, w
+	}
+}

@@ -270,6 +270,25 @@ func (s *Service) AddPrices(ctx context.Context, listID string, prices []PriceIn
 	return out, nil
 }
 
+// Price returns the price with the given ID, a base price or a list price, or
+// ErrNotFound.
+func (s *Service) Price(ctx context.Context, id string) (Price, error) {
+	var p Price
+	err := s.store.View(ctx, func(tx Tx) (err error) {
+		p, err = getPrice(tx, id)
+		return err
+	})
+	return p, err
+}
+
+func getPrice(tx Tx, id string) (Price, error) {
+	p, err := tx.Price(id)
+	if errors.Is(err, ErrNotFound) {
+		return p, errorf(ErrNotFound, "price %q not found", id)
+	}
+	return p, err
+}
+
 // DeletePrices deletes prices of the list by ID; IDs of prices not in the list are
 // ignored. An unknown list is ErrNotFound.
 func (s *Service) DeletePrices(ctx context.Context, listID string, priceIDs []string) error {

@@ -204,6 +204,13 @@ func utc(t time.Time) time.Time {
 // CreatePriceList creates a price list with its prices. Every group of the audience must
 // exist (ErrNotFound otherwise). Type defaults to Sale and Status to Draft.
 func (s *Service) CreatePriceList(ctx context.Context, in NewPriceList) (PriceList, error) {
+	pl, _, err := s.CreatePriceListWithPrices(ctx, in)
+	return pl, err
+}
+
+// CreatePriceListWithPrices is CreatePriceList that also returns the list's prices as
+// stored, in the order of in.Prices.
+func (s *Service) CreatePriceListWithPrices(ctx context.Context, in NewPriceList) (PriceList, []Price, error) {
 	var fe fieldErrors
 	checkOptionalID(&fe, "ID", in.ID)
 	checkDescription(&fe, in.Description)
@@ -223,7 +230,7 @@ func (s *Service) CreatePriceList(ctx context.Context, in NewPriceList) (PriceLi
 	prices := s.checkPrices(&fe, "Prices", in.Prices, "")
 	takeListTax(&fe, "Prices", prices, in.IncludesTax)
 	if err := fe.err(); err != nil {
-		return PriceList{}, err
+		return PriceList{}, nil, err
 	}
 	if pl.ID == "" {
 		pl.ID = s.newID()
@@ -231,7 +238,8 @@ func (s *Service) CreatePriceList(ctx context.Context, in NewPriceList) (PriceLi
 	fresh := s.newPriceIDs(prices)
 	pl.CreatedAt = s.clock()
 	pl.UpdatedAt = pl.CreatedAt
-	err := s.store.Update(ctx, func(tx Tx) error {
+	var out []Price
+	err := s.store.Update(ctx, func(tx Tx) (err error) {
 		if err := absent(tx.PriceList(pl.ID)); err != nil {
 			return taken(err, "price list ID %q is taken", pl.ID)
 		}
@@ -241,13 +249,13 @@ func (s *Service) CreatePriceList(ctx context.Context, in NewPriceList) (PriceLi
 		if err := tx.PutPriceList(pl); err != nil {
 			return err
 		}
-		_, err := s.upsertPrices(tx, pl.ID, prices, fresh, nil)
+		out, err = s.upsertPrices(tx, pl.ID, prices, fresh, nil)
 		return err
 	})
 	if err != nil {
-		return PriceList{}, err
+		return PriceList{}, nil, err
 	}
-	return pl.Clone(), nil
+	return pl.Clone(), nonNil(out), nil
 }
 
 func groupsExist(tx Tx, ids []string) error {

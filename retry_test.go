@@ -75,6 +75,9 @@ func TestServiceSurvivesRetriedTransactions(t *testing.T) {
 		{"AddPrices with replace", func(svc *pricing.Service) (any, error) {
 			return svc.AddPrices(ctx, "pl", ps(pi("", 840), pi("", 500, variant("cap"))), true)
 		}},
+		{"BatchPrices", func(svc *pricing.Service) (any, error) {
+			return svc.BatchPrices(ctx, "pl", pricing.PriceBatch{Create: ps(pi("", 820, variant("sock"))), Delete: []string{"id_012"}})
+		}},
 		{"SetBasePrices", func(svc *pricing.Service) (any, error) {
 			return svc.SetBasePrices(ctx, "shirt", ps(pi("", 1000), pi("", 950, rg("reg_us"))))
 		}},

@@ -358,26 +358,15 @@ func TestAddAndRemoveCustomers(t *testing.T) {
 			if !errors.Is(err, tc.wantErr) || (tc.wantErr == nil) != (err == nil) {
 				t.Fatalf("err = %v, want %v", err, tc.wantErr)
 			}
-			members, total := must2(t)(svc.GroupCustomers(ctx, "g", 0, 0))
+			members, total := must2[[]string, int](t)(svc.GroupCustomers(ctx, "g", 0, 0))
 			deepEqual(t, "members", members, tc.want)
 			if total != len(tc.want) {
 				t.Errorf("total %d, want %d", total, len(tc.want))
 			}
-			if others, _ := must2(t)(svc.GroupCustomers(ctx, "other", 0, 0)); len(others) != 1 || others[0] != "c5" {
+			if others, _ := must2[[]string, int](t)(svc.GroupCustomers(ctx, "other", 0, 0)); len(others) != 1 || others[0] != "c5" {
 				t.Errorf("other group's members %v, want [c5]", others)
 			}
 		})
-	}
-}
-
-// must2 unwraps the ([]string, int, error) of GroupCustomers.
-func must2(t testing.TB) func([]string, int, error) ([]string, int) {
-	return func(ids []string, n int, err error) ([]string, int) {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-		return ids, n
 	}
 }
 
@@ -436,7 +425,7 @@ func TestDeletes(t *testing.T) {
 		deepEqual(t, "prices", after.Prices, before.Prices)
 		// A new group with the same ID and name starts empty.
 		must1[pricing.CustomerGroup](t)(svc.CreateCustomerGroup(ctx, pricing.NewCustomerGroup{ID: "g", Name: "g"}))
-		if ids, n := must2(t)(svc.GroupCustomers(ctx, "g", 0, 0)); len(ids) != 0 || n != 0 {
+		if ids, n := must2[[]string, int](t)(svc.GroupCustomers(ctx, "g", 0, 0)); len(ids) != 0 || n != 0 {
 			t.Errorf("recreated group has members %v (%d)", ids, n)
 		}
 	})
@@ -1065,7 +1054,7 @@ func TestCustomerGroupsOfAndSetCustomerGroups(t *testing.T) {
 			deepEqual(t, "groups of c2", groupIDs(must1[[]pricing.CustomerGroup](t)(svc.CustomerGroupsOf(ctx, "c2"))), []string{"id_004", "id_001"})
 			// Both directions agree.
 			for _, g := range []string{"id_001", "id_002", "id_003", "id_004"} {
-				members, _ := must2(t)(svc.GroupCustomers(ctx, g, 0, 0))
+				members, _ := must2[[]string, int](t)(svc.GroupCustomers(ctx, g, 0, 0))
 				in := false
 				for _, m := range members {
 					in = in || m == "c1"
