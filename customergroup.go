@@ -68,12 +68,7 @@ func groupSortKey(g CustomerGroup) sortKey {
 // groups, compared case-insensitively; a taken name or ID is ErrAlreadyExists.
 func (s *Service) CreateCustomerGroup(ctx context.Context, in NewCustomerGroup) (CustomerGroup, error) {
 	var fe fieldErrors
-	checkOptionalID(&fe, "ID", in.ID)
-	g := CustomerGroup{
-		ID:       in.ID,
-		Name:     cleanName(&fe, "Name", in.Name),
-		Metadata: normalizeMetadata(&fe, "Metadata", in.Metadata),
-	}
+	g := checkGroup(&fe, "", CustomerGroup{ID: in.ID, Name: in.Name, Metadata: in.Metadata})
 	if err := fe.err(); err != nil {
 		return CustomerGroup{}, err
 	}
@@ -92,6 +87,15 @@ func (s *Service) CreateCustomerGroup(ctx context.Context, in NewCustomerGroup) 
 		return CustomerGroup{}, err
 	}
 	return g.Clone(), nil
+}
+
+// checkGroup validates the fields of a new group, naming them with prefix ("" or
+// "CustomerGroups[2]." in a snapshot), and returns the group as it is stored.
+func checkGroup(fe *fieldErrors, prefix string, g CustomerGroup) CustomerGroup {
+	checkOptionalID(fe, prefix+"ID", g.ID)
+	g.Name = cleanName(fe, prefix+"Name", g.Name)
+	g.Metadata = normalizeMetadata(fe, prefix+"Metadata", g.Metadata)
+	return g
 }
 
 // putGroup stores g under its name key after checking that no other group holds it.

@@ -83,53 +83,9 @@ func (s *Service) checkPrices(fe *fieldErrors, field string, ins []PriceInput, v
 	keys := make(map[PriceKey]int, len(ins))
 	var ids map[string]int
 	for i, in := range ins {
-		// f names a field of this input; it is called only for an error, since bulk
-		// loads validate hundreds of thousands of inputs.
-		f := func(sub string) string { return fmt.Sprintf("%s[%d].%s", field, i, sub) }
-		if in.ID != "" {
-			if reason := idReason(in.ID); reason != "" {
-				fe.add(f("ID"), reason)
-			}
-		}
-		if variantID != "" && in.VariantID == "" {
-			in.VariantID = variantID
-		} else if variantID != "" && in.VariantID != variantID {
-			fe.add(f("VariantID"), fmt.Sprintf("%q is not the variant %q whose base prices are set", in.VariantID, variantID))
-		}
-		if reason := idReason(in.VariantID); reason != "" {
-			fe.add(f("VariantID"), reason)
-		}
-		if in.RegionID != "" {
-			if reason := idReason(in.RegionID); reason != "" {
-				fe.add(f("RegionID"), reason)
-			}
-		}
-		currency, reason := s.currency(in.CurrencyCode)
-		if reason != "" {
-			fe.add(f("CurrencyCode"), reason)
-		}
-		p := Price{
-			ID:           in.ID,
-			VariantID:    in.VariantID,
-			CurrencyCode: currency,
-			RegionID:     in.RegionID,
-			Amount:       in.Amount,
-			MinQuantity:  in.MinQuantity,
-			MaxQuantity:  in.MaxQuantity,
-			IncludesTax:  in.IncludesTax,
-		}
-		if p.Amount < 0 {
-			fe.add(f("Amount"), "negative")
-		}
-		if p.MinQuantity < 0 {
-			fe.add(f("MinQuantity"), "negative")
-		}
-		if p.MaxQuantity < 0 {
-			fe.add(f("MaxQuantity"), "negative")
-		}
-		if p.MinQuantity > 0 && p.MaxQuantity > 0 && p.MinQuantity > p.MaxQuantity {
-			fe.add(f("MaxQuantity"), "less than MinQuantity")
-		}
+		// The name of a field of this input is made only for an error, since bulk loads
+		// validate hundreds of thousands of inputs.
+		p := s.checkPrice(fe, func(sub string) string { return fmt.Sprintf("%s[%d].%s", field, i, sub) }, in, variantID)
 		key := p.Key()
 		if j, dup := keys[key]; dup {
 			fe.add(fmt.Sprintf("%s[%d]", field, i), fmt.Sprintf("same variant, currency, region and quantities as %s[%d]", field, j))
@@ -140,7 +96,7 @@ func (s *Service) checkPrices(fe *fieldErrors, field string, ins []PriceInput, v
 				ids = make(map[string]int, len(ins))
 			}
 			if j, dup := ids[p.ID]; dup {
-				fe.add(f("ID"), fmt.Sprintf("same ID as %s[%d]", field, j))
+				fe.add(fmt.Sprintf("%s[%d].ID", field, i), fmt.Sprintf("same ID as %s[%d]", field, j))
 			}
 			ids[p.ID] = i
 		}
@@ -149,12 +105,65 @@ func (s *Service) checkPrices(fe *fieldErrors, field string, ins []PriceInput, v
 	return out
 }
 
+// checkPrice validates one price input, naming its fields with name, and returns it as
+// a price without a list.
+func (s *Service) checkPrice(fe *fieldErrors, name func(sub string) string, in PriceInput, variantID string) Price {
+	if in.ID != "" {
+		if reason := idReason(in.ID); reason != "" {
+			fe.add(name("ID"), reason)
+		}
+	}
+	if variantID != "" && in.VariantID == "" {
+		in.VariantID = variantID
+	} else if variantID != "" && in.VariantID != variantID {
+		fe.add(name("VariantID"), fmt.Sprintf("%q is not the variant %q whose base prices are set", in.VariantID, variantID))
+	}
+	if reason := idReason(in.VariantID); reason != "" {
+		fe.add(name("VariantID"), reason)
+	}
+	if in.RegionID != "" {
+		if reason := idReason(in.RegionID); reason != "" {
+			fe.add(name("RegionID"), reason)
+		}
+	}
+	currency, reason := s.currency(in.CurrencyCode)
+	if reason != "" {
+		fe.add(name("CurrencyCode"), reason)
+	}
+	p := Price{
+		ID:           in.ID,
+		VariantID:    in.VariantID,
+		CurrencyCode: currency,
+		RegionID:     in.RegionID,
+		Amount:       in.Amount,
+		MinQuantity:  in.MinQuantity,
+		MaxQuantity:  in.MaxQuantity,
+		IncludesTax:  in.IncludesTax,
+	}
+	if p.Amount < 0 {
+		fe.add(name("Amount"), "negative")
+	}
+	if p.MinQuantity < 0 {
+		fe.add(name("MinQuantity"), "negative")
+	}
+	if p.MaxQuantity < 0 {
+		fe.add(name("MaxQuantity"), "negative")
+	}
+	if p.MinQuantity > 0 && p.MaxQuantity > 0 && p.MinQuantity > p.MaxQuantity {
+		fe.add(name("MaxQuantity"), "less than MinQuantity")
+	}
+	return p
+}
+
+// listTaxReason is why a list price may not include tax: its list does not.
+const listTaxReason = "list prices take their list's flag, which is false"
+
 // takeListTax gives list prices checked by checkPrices their list's tax flag. An input
 // that says the price includes tax when the list does not is invalid.
 func takeListTax(fe *fieldErrors, field string, prices []Price, listIncludesTax bool) {
 	for i := range prices {
 		if p := &prices[i]; p.IncludesTax && !listIncludesTax {
-			fe.add(fmt.Sprintf("%s[%d].IncludesTax", field, i), "list prices take their list's flag, which is false")
+			fe.add(fmt.Sprintf("%s[%d].IncludesTax", field, i), listTaxReason)
 		}
 		prices[i].IncludesTax = listIncludesTax
 	}

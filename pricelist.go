@@ -156,40 +156,56 @@ func (pl PriceList) ActiveAt(t time.Time) bool {
 
 const maxDescriptionBytes = 64 << 10
 
+// checkList validates the fields of a new list, naming them with prefix ("" or
+// "PriceLists[2]." in a snapshot), and returns the list as it is stored: type and
+// status defaulted, times in UTC, audience sorted without repeats, metadata normalized.
+func checkList(fe *fieldErrors, prefix string, pl PriceList) PriceList {
+	checkOptionalID(fe, prefix+"ID", pl.ID)
+	pl.Name = cleanName(fe, prefix+"Name", pl.Name)
+	checkDescription(fe, prefix+"Description", pl.Description)
+	pl.Type = checkType(fe, prefix+"Type", pl.Type, true)
+	pl.Status = checkStatus(fe, prefix+"Status", pl.Status, true)
+	pl.StartsAt, pl.EndsAt = utc(pl.StartsAt), utc(pl.EndsAt)
+	checkWindow(fe, prefix+"EndsAt", pl.StartsAt, pl.EndsAt)
+	pl.CustomerGroupIDs = foldIDs(fe, prefix+"CustomerGroupIDs", pl.CustomerGroupIDs)
+	pl.Metadata = normalizeMetadata(fe, prefix+"Metadata", pl.Metadata)
+	return pl
+}
+
 // checkType validates a list type. The zero type means Sale where zeroOK (a new list).
-func checkType(fe *fieldErrors, t PriceListType, zeroOK bool) PriceListType {
+func checkType(fe *fieldErrors, field string, t PriceListType, zeroOK bool) PriceListType {
 	if t == "" && zeroOK {
 		return Sale
 	}
 	if t != Sale && t != Override {
-		fe.add("Type", fmt.Sprintf("%q is neither %q nor %q", t, Sale, Override))
+		fe.add(field, fmt.Sprintf("%q is neither %q nor %q", t, Sale, Override))
 	}
 	return t
 }
 
 // checkStatus validates a list status. The zero status means Draft where zeroOK.
-func checkStatus(fe *fieldErrors, st PriceListStatus, zeroOK bool) PriceListStatus {
+func checkStatus(fe *fieldErrors, field string, st PriceListStatus, zeroOK bool) PriceListStatus {
 	if st == "" && zeroOK {
 		return Draft
 	}
 	if st != Draft && st != Active {
-		fe.add("Status", fmt.Sprintf("%q is neither %q nor %q", st, Draft, Active))
+		fe.add(field, fmt.Sprintf("%q is neither %q nor %q", st, Draft, Active))
 	}
 	return st
 }
 
-func checkDescription(fe *fieldErrors, d string) {
+func checkDescription(fe *fieldErrors, field, d string) {
 	if !utf8.ValidString(d) {
-		fe.add("Description", "not valid UTF-8")
+		fe.add(field, "not valid UTF-8")
 	} else if len(d) > maxDescriptionBytes {
-		fe.add("Description", fmt.Sprintf("longer than %d bytes", maxDescriptionBytes))
+		fe.add(field, fmt.Sprintf("longer than %d bytes", maxDescriptionBytes))
 	}
 }
 
-// checkWindow requires StartsAt < EndsAt when both are set.
-func checkWindow(fe *fieldErrors, starts, ends time.Time) {
+// checkWindow requires StartsAt < EndsAt when both are set; field names EndsAt.
+func checkWindow(fe *fieldErrors, field string, starts, ends time.Time) {
 	if !starts.IsZero() && !ends.IsZero() && !starts.Before(ends) {
-		fe.add("EndsAt", "not after StartsAt")
+		fe.add(field, "not after StartsAt")
 	}
 }
 
@@ -212,21 +228,11 @@ func (s *Service) CreatePriceList(ctx context.Context, in NewPriceList) (PriceLi
 // stored, in the order of in.Prices.
 func (s *Service) CreatePriceListWithPrices(ctx context.Context, in NewPriceList) (PriceList, []Price, error) {
 	var fe fieldErrors
-	checkOptionalID(&fe, "ID", in.ID)
-	checkDescription(&fe, in.Description)
-	pl := PriceList{
-		ID:               in.ID,
-		Name:             cleanName(&fe, "Name", in.Name),
-		Description:      in.Description,
-		Type:             checkType(&fe, in.Type, true),
-		Status:           checkStatus(&fe, in.Status, true),
-		StartsAt:         utc(in.StartsAt),
-		EndsAt:           utc(in.EndsAt),
-		CustomerGroupIDs: foldIDs(&fe, "CustomerGroupIDs", in.CustomerGroupIDs),
-		IncludesTax:      in.IncludesTax,
-		Metadata:         normalizeMetadata(&fe, "Metadata", in.Metadata),
-	}
-	checkWindow(&fe, pl.StartsAt, pl.EndsAt)
+	pl := checkList(&fe, "", PriceList{
+		ID: in.ID, Name: in.Name, Description: in.Description, Type: in.Type, Status: in.Status,
+		StartsAt: in.StartsAt, EndsAt: in.EndsAt, CustomerGroupIDs: in.CustomerGroupIDs,
+		IncludesTax: in.IncludesTax, Metadata: in.Metadata,
+	})
 	prices := s.checkPrices(&fe, "Prices", in.Prices, "")
 	takeListTax(&fe, "Prices", prices, in.IncludesTax)
 	if err := fe.err(); err != nil {
@@ -295,13 +301,13 @@ func (s *Service) UpdatePriceList(ctx context.Context, id string, upd PriceListU
 		name = cleanName(&fe, "Name", *upd.Name)
 	}
 	if upd.Description != nil {
-		checkDescription(&fe, *upd.Description)
+		checkDescription(&fe, "Description", *upd.Description)
 	}
 	if upd.Type != nil {
-		checkType(&fe, *upd.Type, false)
+		checkType(&fe, "Type", *upd.Type, false)
 	}
 	if upd.Status != nil {
-		checkStatus(&fe, *upd.Status, false)
+		checkStatus(&fe, "Status", *upd.Status, false)
 	}
 	if upd.CustomerGroupIDs != nil {
 		groups = foldIDs(&fe, "CustomerGroupIDs", *upd.CustomerGroupIDs)
@@ -335,7 +341,7 @@ func (s *Service) UpdatePriceList(ctx context.Context, id string, upd PriceListU
 			pl.EndsAt = utc(*upd.EndsAt)
 		}
 		var fe fieldErrors
-		if checkWindow(&fe, pl.StartsAt, pl.EndsAt); fe.err() != nil {
+		if checkWindow(&fe, "EndsAt", pl.StartsAt, pl.EndsAt); fe.err() != nil {
 			return fe.err()
 		}
 		if upd.CustomerGroupIDs != nil {
