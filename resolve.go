@@ -166,11 +166,12 @@ type resolver struct {
 	out     []Resolution
 	run     func(Tx) error // r.resolve, bound once
 	tx      Tx             // the transaction of a View; nil with a CandidateReader
-	// groups are the customer's groups and the query's, ascending and without repeats;
-	// they alias customerGroups when the query names no groups.
+	// groups are the customer's groups and the query's, ascending and without repeats:
+	// customerGroups when the query names no groups, else union.
 	groups         []string
 	customerGroups []string
 	queryGroups    []string
+	union          []string
 	prices         []Price
 	cands          []candidate
 	// terms holds the terms of the lists met so far; termsIndex indexes them by list
@@ -212,6 +213,7 @@ func (s *Service) putResolver(r *resolver) {
 	clear(r.cands)
 	clear(r.regional)
 	clear(r.queryGroups)
+	clear(r.union)
 	r.candidates.Prices = r.candidates.Prices[:cap(r.candidates.Prices)]
 	clear(r.candidates.Prices)
 	r.candidates.Terms = r.candidates.Terms[:cap(r.candidates.Terms)]
@@ -355,27 +357,28 @@ func (r *resolver) resolve(tx Tx) error {
 
 // mergeGroups sets groups to the union of the customer's groups and the query's.
 func (r *resolver) mergeGroups() {
-	if len(r.queryGroups) == 0 {
+	switch {
+	case len(r.queryGroups) == 0:
 		r.groups = r.customerGroups
 		return
-	}
-	r.groups = r.groups[:0]
-	if len(r.customerGroups) == 0 {
-		r.groups = append(r.groups, r.queryGroups...)
+	case len(r.customerGroups) == 0:
+		r.groups = r.queryGroups
 		return
 	}
+	u := r.union[:0]
 	a, b := r.customerGroups, r.queryGroups
 	for len(a) > 0 && len(b) > 0 {
 		switch c := strings.Compare(a[0], b[0]); {
 		case c < 0:
-			r.groups, a = append(r.groups, a[0]), a[1:]
+			u, a = append(u, a[0]), a[1:]
 		case c > 0:
-			r.groups, b = append(r.groups, b[0]), b[1:]
+			u, b = append(u, b[0]), b[1:]
 		default:
-			r.groups, a, b = append(r.groups, a[0]), a[1:], b[1:]
+			u, a, b = append(u, a[0]), a[1:], b[1:]
 		}
 	}
-	r.groups = append(append(r.groups, a...), b...)
+	r.union = append(append(u, a...), b...)
+	r.groups = r.union
 }
 
 // item resolves one item from the prices of its variant, in the steps of the rules of
