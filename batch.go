@@ -20,6 +20,10 @@ type PriceBatch struct {
 	Update []PriceInput `json:"update,omitempty"`
 	// Delete holds IDs of prices of the list to delete; other IDs are ignored.
 	Delete []string `json:"delete,omitempty"`
+	// Revisions holds, by price ID, the revision at which the batch expects a price it
+	// updates or deletes: a price at another revision, or gone, makes the error wrap
+	// ErrConflict, and nothing is written.
+	Revisions map[string]int64 `json:"revisions,omitempty"`
 }
 
 // PriceBatchResult is what Service.BatchPrices did.
@@ -50,9 +54,14 @@ func (s *Service) BatchPrices(ctx context.Context, listID string, b PriceBatch) 
 	if err := fe.err(); err != nil {
 		return PriceBatchResult{}, err
 	}
+	if len(b.Revisions) > 0 {
+		if err := s.checkRevisionSupport(1); err != nil {
+			return PriceBatchResult{}, err
+		}
+	}
 	fresh := s.newPriceIDs(create)
 	var out PriceBatchResult
-	err := s.store.Update(ctx, func(tx Tx) error {
+	rev, err := s.update(ctx, func(tx Tx) error {
 		out = PriceBatchResult{Created: []Price{}, Updated: []Price{}, Deleted: []string{}}
 		pl, err := getList(tx, listID)
 		if err != nil {
@@ -67,10 +76,17 @@ func (s *Service) BatchPrices(ctx context.Context, listID string, b PriceBatch) 
 		}
 		for _, id := range uniqueInOrder(b.Delete) {
 			p, err := tx.Price(id)
-			if errors.Is(err, ErrNotFound) || err == nil && p.PriceListID != listID {
+			gone := errors.Is(err, ErrNotFound) || err == nil && p.PriceListID != listID
+			if want, ok := b.Revisions[id]; ok && gone {
+				return errorf(ErrConflict, "price %q is gone; revision %d was expected", id, want)
+			}
+			if gone {
 				continue
 			}
 			if err != nil {
+				return err
+			}
+			if err := checkRevision("price", id, p.Revision, b.Revisions[id]); err != nil {
 				return err
 			}
 			if err := tx.DeletePrice(id); err != nil {
@@ -84,6 +100,9 @@ func (s *Service) BatchPrices(ctx context.Context, listID string, b PriceBatch) 
 				return errorf(ErrNotFound, "price %q not found in price list %q", p.ID, listID)
 			}
 			if err != nil {
+				return err
+			}
+			if err := checkRevision("price", p.ID, old.Revision, b.Revisions[p.ID]); err != nil {
 				return err
 			}
 			p.PriceListID = listID
@@ -115,6 +134,8 @@ func (s *Service) BatchPrices(ctx context.Context, listID string, b PriceBatch) 
 	if err != nil {
 		return PriceBatchResult{}, err
 	}
+	setRevision(out.Created, rev)
+	setRevision(out.Updated, rev)
 	return out, nil
 }
 

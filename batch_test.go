@@ -30,9 +30,9 @@ func TestBatchPrices(t *testing.T) {
 		})
 		must(t, err)
 		deepEqual(t, "created", priceIDs(got.Created), []string{"id_001", "p9"})
-		deepEqual(t, "updated", got.Updated, []pricing.Price{
-			{ID: "p1", PriceListID: "pl", VariantID: "shirt", CurrencyCode: "usd", Amount: 950},
-			{ID: "p2", PriceListID: "pl", VariantID: "shirt", CurrencyCode: "usd", RegionID: "reg_ca", Amount: 880},
+		deepEqual(t, "updated, at revision 3", got.Updated, []pricing.Price{
+			{ID: "p1", PriceListID: "pl", VariantID: "shirt", CurrencyCode: "usd", Amount: 950, Revision: 3},
+			{ID: "p2", PriceListID: "pl", VariantID: "shirt", CurrencyCode: "usd", RegionID: "reg_ca", Amount: 880, Revision: 3},
 		})
 		deepEqual(t, "deleted (not o1, another list's)", got.Deleted, []string{"p3"})
 		list := mustPage[pricing.Price](t)(svc.ListPrices(ctx, pricing.PriceFilter{PriceListID: "pl"}))
@@ -96,10 +96,10 @@ func TestPriceByID(t *testing.T) {
 	_, prices := must2[pricing.PriceList, []pricing.Price](t)(svc.CreatePriceListWithPrices(ctx, pricing.NewPriceList{ID: "pl", Name: "pl",
 		IncludesTax: true, Prices: ps(pi("", 900), pi("p2", 800, cur("EUR")))}))
 	deepEqual(t, "CreatePriceListWithPrices prices", prices, []pricing.Price{
-		{ID: "id_001", PriceListID: "pl", VariantID: "shirt", CurrencyCode: "usd", Amount: 900, IncludesTax: true},
-		{ID: "p2", PriceListID: "pl", VariantID: "shirt", CurrencyCode: "eur", Amount: 800, IncludesTax: true},
+		{ID: "id_001", PriceListID: "pl", VariantID: "shirt", CurrencyCode: "usd", Amount: 900, IncludesTax: true, Revision: 2},
+		{ID: "p2", PriceListID: "pl", VariantID: "shirt", CurrencyCode: "eur", Amount: 800, IncludesTax: true, Revision: 2},
 	})
-	for _, want := range append(prices, pricing.Price{ID: "b", VariantID: "shirt", CurrencyCode: "usd", Amount: 1000}) {
+	for _, want := range append(prices, pricing.Price{ID: "b", VariantID: "shirt", CurrencyCode: "usd", Amount: 1000, Revision: 1}) {
 		deepEqual(t, "Price "+want.ID, must1[pricing.Price](t)(svc.Price(ctx, want.ID)), want)
 	}
 	if _, err := svc.Price(ctx, "ghost"); !errors.Is(err, pricing.ErrNotFound) || err.Error() != `pricing: price "ghost" not found` {

@@ -15,6 +15,9 @@ type CustomerGroup struct {
 	Metadata  map[string]any `json:"metadata"`
 	CreatedAt time.Time      `json:"created_at"`
 	UpdatedAt time.Time      `json:"updated_at"`
+	// Revision is the revision of the store's journal that last changed the group; 0
+	// on a store without a journal.
+	Revision int64 `json:"revision,omitempty"`
 }
 
 // Clone returns a deep copy of g.
@@ -36,6 +39,9 @@ type NewCustomerGroup struct {
 type CustomerGroupUpdate struct {
 	Name     *string        `json:"name,omitempty"`
 	Metadata map[string]any `json:"metadata,omitempty"`
+	// IfRevision, when not 0, makes the update happen only if the group is at that
+	// revision; otherwise the error wraps ErrConflict and nothing is written.
+	IfRevision int64 `json:"if_revision,omitempty"`
 }
 
 // CustomerGroupFilter selects customer groups for Service.ListCustomerGroups. Zero fields
@@ -77,7 +83,7 @@ func (s *Service) CreateCustomerGroup(ctx context.Context, in NewCustomerGroup) 
 	}
 	g.CreatedAt = s.clock()
 	g.UpdatedAt = g.CreatedAt
-	err := s.store.Update(ctx, func(tx Tx) error {
+	rev, err := s.update(ctx, func(tx Tx) error {
 		if err := absent(tx.CustomerGroup(g.ID)); err != nil {
 			return taken(err, "customer group ID %q is taken", g.ID)
 		}
@@ -86,6 +92,7 @@ func (s *Service) CreateCustomerGroup(ctx context.Context, in NewCustomerGroup) 
 	if err != nil {
 		return CustomerGroup{}, err
 	}
+	g.Revision = rev
 	return g.Clone(), nil
 }
 
@@ -162,9 +169,15 @@ func (s *Service) UpdateCustomerGroup(ctx context.Context, id string, upd Custom
 	if err := fe.err(); err != nil {
 		return CustomerGroup{}, err
 	}
+	if err := s.checkRevisionSupport(upd.IfRevision); err != nil {
+		return CustomerGroup{}, err
+	}
 	var g CustomerGroup
-	err := s.store.Update(ctx, func(tx Tx) (err error) {
+	rev, err := s.update(ctx, func(tx Tx) (err error) {
 		if g, err = getGroup(tx, id); err != nil {
+			return err
+		}
+		if err := checkRevision("customer group", id, g.Revision, upd.IfRevision); err != nil {
 			return err
 		}
 		if upd.Name != nil {
@@ -179,6 +192,7 @@ func (s *Service) UpdateCustomerGroup(ctx context.Context, id string, upd Custom
 	if err != nil {
 		return CustomerGroup{}, err
 	}
+	g.Revision = rev
 	return g.Clone(), nil
 }
 
@@ -186,10 +200,27 @@ func (s *Service) UpdateCustomerGroup(ctx context.Context, id string, upd Custom
 // error. A group that a price list still names is not deleted: the error wraps
 // ErrConflict and names the lists; detach the group from them first.
 func (s *Service) DeleteCustomerGroup(ctx context.Context, id string) error {
-	return s.store.Update(ctx, func(tx Tx) error {
-		if _, err := tx.CustomerGroup(id); errors.Is(err, ErrNotFound) {
+	return s.DeleteCustomerGroupIf(ctx, id, 0)
+}
+
+// DeleteCustomerGroupIf is DeleteCustomerGroup that deletes the group only if it is at
+// the given revision (0: any): otherwise, and when the group is missing, the error
+// wraps ErrConflict and nothing is deleted.
+func (s *Service) DeleteCustomerGroupIf(ctx context.Context, id string, revision int64) error {
+	if err := s.checkRevisionSupport(revision); err != nil {
+		return err
+	}
+	_, err := s.update(ctx, func(tx Tx) error {
+		g, err := tx.CustomerGroup(id)
+		switch {
+		case errors.Is(err, ErrNotFound) && revision == 0:
 			return nil
-		} else if err != nil {
+		case errors.Is(err, ErrNotFound):
+			return errorf(ErrConflict, "customer group %q is gone; revision %d was expected", id, revision)
+		case err != nil:
+			return err
+		}
+		if err := checkRevision("customer group", id, g.Revision, revision); err != nil {
 			return err
 		}
 		lists, err := tx.AppendPriceListIDsOfGroup(nil, id)
@@ -201,6 +232,7 @@ func (s *Service) DeleteCustomerGroup(ctx context.Context, id string) error {
 		}
 		return tx.DeleteCustomerGroup(id)
 	})
+	return err
 }
 
 // ListCustomerGroups returns the page of groups that match f, and how many match in all.
@@ -289,7 +321,7 @@ func (s *Service) changeMembers(ctx context.Context, groupID string, customerIDs
 	if err := fe.err(); err != nil {
 		return err
 	}
-	return s.store.Update(ctx, func(tx Tx) error {
+	_, err := s.update(ctx, func(tx Tx) error {
 		if _, err := getGroup(tx, groupID); err != nil {
 			return err
 		}
@@ -300,6 +332,7 @@ func (s *Service) changeMembers(ctx context.Context, groupID string, customerIDs
 		}
 		return nil
 	})
+	return err
 }
 
 // GroupCustomers returns a page of the group's customer IDs in ascending order, and the
@@ -352,7 +385,7 @@ func (s *Service) SetCustomerGroups(ctx context.Context, customerID string, grou
 	if err := fe.err(); err != nil {
 		return err
 	}
-	return s.store.Update(ctx, func(tx Tx) error {
+	_, err := s.update(ctx, func(tx Tx) error {
 		for _, id := range want {
 			if _, err := getGroup(tx, id); err != nil {
 				return err
@@ -376,6 +409,7 @@ func (s *Service) SetCustomerGroups(ctx context.Context, customerID string, grou
 		}
 		return nil
 	})
+	return err
 }
 
 // PriceListsOfGroup returns the price lists whose audience names the group, newest first.
@@ -403,4 +437,23 @@ func (s *Service) PriceListsOfGroup(ctx context.Context, groupID string) ([]Pric
 	}
 	sortByOrder(lists, "", listSortKey)
 	return lists, nil
+}
+
+// checkRevisionSupport returns an error wrapping errors.ErrUnsupported when an
+// operation expects a revision (revision is not 0) of a store without a journal.
+func (s *Service) checkRevisionSupport(revision int64) error {
+	if revision == 0 {
+		return nil
+	}
+	_, err := s.journal()
+	return err
+}
+
+// checkRevision returns ErrConflict when want is not 0 and the record is at another
+// revision than want.
+func checkRevision(kind, id string, have, want int64) error {
+	if want != 0 && have != want {
+		return errorf(ErrConflict, "%s %q is at revision %d, not %d", kind, id, have, want)
+	}
+	return nil
 }

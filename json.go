@@ -52,6 +52,21 @@ func (pl PriceList) MarshalJSON() ([]byte, error) {
 	}{plain(pl), nullTime(pl.StartsAt), nullTime(pl.EndsAt), nonNil(pl.CustomerGroupIDs)})
 }
 
+// UnmarshalJSON reads a list; an audience of everyone ([] or null) is nil, as the
+// Service keeps it.
+func (pl *PriceList) UnmarshalJSON(b []byte) error {
+	type plain PriceList
+	var p plain
+	if err := json.Unmarshal(b, &p); err != nil {
+		return err
+	}
+	if len(p.CustomerGroupIDs) == 0 {
+		p.CustomerGroupIDs = nil
+	}
+	*pl = PriceList(p)
+	return nil
+}
+
 // MarshalJSON writes the input with null for an unbounded StartsAt or EndsAt.
 func (in NewPriceList) MarshalJSON() ([]byte, error) {
 	type plain NewPriceList
@@ -122,9 +137,10 @@ func (r Resolution) MarshalJSON() ([]byte, error) {
 	type plain Resolution
 	out := struct {
 		plain
-		CalculatedPrice *Price `json:"calculated_price"`
-		OriginalPrice   *Price `json:"original_price"`
-	}{plain: plain(r)}
+		CalculatedPrice *Price   `json:"calculated_price"`
+		OriginalPrice   *Price   `json:"original_price"`
+		ValidUntil      nullTime `json:"valid_until"`
+	}{plain: plain(r), ValidUntil: nullTime(r.ValidUntil)}
 	if r.Found {
 		out.CalculatedPrice = &r.CalculatedPrice
 	}

@@ -23,6 +23,9 @@ type Price struct {
 	MaxQuantity int64 `json:"max_quantity"`
 	// IncludesTax says whether Amount includes tax. List prices take their list's flag.
 	IncludesTax bool `json:"includes_tax"`
+	// Revision is the revision of the store's journal that last changed the price; 0
+	// on a store without a journal.
+	Revision int64 `json:"revision,omitempty"`
 }
 
 // PriceInput is one price to add to a list (Service.AddPrices), to a new list
@@ -256,7 +259,7 @@ func (s *Service) AddPrices(ctx context.Context, listID string, prices []PriceIn
 	}
 	fresh := s.newPriceIDs(checked)
 	var out []Price
-	err := s.store.Update(ctx, func(tx Tx) error {
+	rev, err := s.update(ctx, func(tx Tx) error {
 		pl, err := getList(tx, listID)
 		if err != nil {
 			return err
@@ -276,6 +279,7 @@ func (s *Service) AddPrices(ctx context.Context, listID string, prices []PriceIn
 	if err != nil {
 		return nil, err
 	}
+	setRevision(out, rev)
 	return out, nil
 }
 
@@ -306,7 +310,7 @@ func (s *Service) DeletePrices(ctx context.Context, listID string, priceIDs []st
 	if err := fe.err(); err != nil {
 		return err
 	}
-	return s.store.Update(ctx, func(tx Tx) error {
+	_, err := s.update(ctx, func(tx Tx) error {
 		if _, err := getList(tx, listID); err != nil {
 			return err
 		}
@@ -324,6 +328,7 @@ func (s *Service) DeletePrices(ctx context.Context, listID string, priceIDs []st
 		}
 		return nil
 	})
+	return err
 }
 
 // DeleteVariantPrices deletes every price of the list for the given variants and
@@ -335,7 +340,7 @@ func (s *Service) DeleteVariantPrices(ctx context.Context, listID string, varian
 		return 0, err
 	}
 	var n int
-	err := s.store.Update(ctx, func(tx Tx) error {
+	_, err := s.update(ctx, func(tx Tx) error {
 		n = 0
 		if _, err := getList(tx, listID); err != nil {
 			return err
@@ -428,7 +433,7 @@ func (s *Service) SetBasePrices(ctx context.Context, variantID string, prices []
 	}
 	fresh := s.newPriceIDs(checked)
 	var out []Price
-	err := s.store.Update(ctx, func(tx Tx) (err error) {
+	rev, err := s.update(ctx, func(tx Tx) (err error) {
 		scope := func(fn func(Price) bool) error {
 			return tx.PricesOfVariant(variantID, func(p Price) bool {
 				return p.PriceListID != "" || fn(p)
@@ -440,6 +445,7 @@ func (s *Service) SetBasePrices(ctx context.Context, variantID string, prices []
 	if err != nil {
 		return nil, err
 	}
+	setRevision(out, rev)
 	return out, nil
 }
 
@@ -447,4 +453,11 @@ func (s *Service) SetBasePrices(ctx context.Context, variantID string, prices []
 func (s *Service) BasePrices(ctx context.Context, variantID string) ([]Price, error) {
 	prices, _, err := s.ListPrices(ctx, PriceFilter{BaseOnly: true, VariantIDs: []string{variantID}})
 	return prices, err
+}
+
+// setRevision gives prices written by an Update its revision.
+func setRevision(prices []Price, rev int64) {
+	for i := range prices {
+		prices[i].Revision = rev
+	}
 }

@@ -52,6 +52,9 @@ type PriceList struct {
 	Metadata    map[string]any `json:"metadata"`
 	CreatedAt   time.Time      `json:"created_at"`
 	UpdatedAt   time.Time      `json:"updated_at"`
+	// Revision is the revision of the store's journal that last changed the list (not
+	// its prices, which have their own); 0 on a store without a journal.
+	Revision int64 `json:"revision,omitempty"`
 }
 
 // Clone returns a deep copy of pl.
@@ -91,6 +94,9 @@ type PriceListUpdate struct {
 	IncludesTax      *bool     `json:"includes_tax,omitempty"`
 	// Metadata is merged into the list's: a key set to "" is removed.
 	Metadata map[string]any `json:"metadata,omitempty"`
+	// IfRevision, when not 0, makes the update happen only if the list is at that
+	// revision; otherwise the error wraps ErrConflict and nothing is written.
+	IfRevision int64 `json:"if_revision,omitempty"`
 }
 
 // PriceListFilter selects price lists for Service.ListPriceLists. Zero fields select
@@ -245,7 +251,7 @@ func (s *Service) CreatePriceListWithPrices(ctx context.Context, in NewPriceList
 	pl.CreatedAt = s.clock()
 	pl.UpdatedAt = pl.CreatedAt
 	var out []Price
-	err := s.store.Update(ctx, func(tx Tx) (err error) {
+	rev, err := s.update(ctx, func(tx Tx) (err error) {
 		if err := absent(tx.PriceList(pl.ID)); err != nil {
 			return taken(err, "price list ID %q is taken", pl.ID)
 		}
@@ -261,6 +267,8 @@ func (s *Service) CreatePriceListWithPrices(ctx context.Context, in NewPriceList
 	if err != nil {
 		return PriceList{}, nil, err
 	}
+	pl.Revision = rev
+	setRevision(out, rev)
 	return pl.Clone(), nonNil(out), nil
 }
 
@@ -316,9 +324,15 @@ func (s *Service) UpdatePriceList(ctx context.Context, id string, upd PriceListU
 	if err := fe.err(); err != nil {
 		return PriceList{}, err
 	}
+	if err := s.checkRevisionSupport(upd.IfRevision); err != nil {
+		return PriceList{}, err
+	}
 	var pl PriceList
-	err := s.store.Update(ctx, func(tx Tx) (err error) {
+	rev, err := s.update(ctx, func(tx Tx) (err error) {
 		if pl, err = getList(tx, id); err != nil {
+			return err
+		}
+		if err := checkRevision("price list", id, pl.Revision, upd.IfRevision); err != nil {
 			return err
 		}
 		wasTaxInclusive := pl.IncludesTax
@@ -368,6 +382,7 @@ func (s *Service) UpdatePriceList(ctx context.Context, id string, upd PriceListU
 	if err != nil {
 		return PriceList{}, err
 	}
+	pl.Revision = rev
 	return pl.Clone(), nil
 }
 
@@ -391,12 +406,32 @@ func setListTaxFlag(tx Tx, listID string, includesTax bool) error {
 
 // DeletePriceList deletes the list and its prices. A missing list is not an error.
 func (s *Service) DeletePriceList(ctx context.Context, id string) error {
-	return s.store.Update(ctx, func(tx Tx) error {
-		if err := tx.DeletePriceList(id); err != nil && !errors.Is(err, ErrNotFound) {
+	return s.DeletePriceListIf(ctx, id, 0)
+}
+
+// DeletePriceListIf is DeletePriceList that deletes the list only if it is at the given
+// revision (0: any): otherwise, and when the list is missing, the error wraps
+// ErrConflict and nothing is deleted.
+func (s *Service) DeletePriceListIf(ctx context.Context, id string, revision int64) error {
+	if err := s.checkRevisionSupport(revision); err != nil {
+		return err
+	}
+	_, err := s.update(ctx, func(tx Tx) error {
+		pl, err := tx.PriceList(id)
+		switch {
+		case errors.Is(err, ErrNotFound) && revision == 0:
+			return nil
+		case errors.Is(err, ErrNotFound):
+			return errorf(ErrConflict, "price list %q is gone; revision %d was expected", id, revision)
+		case err != nil:
 			return err
 		}
-		return nil
+		if err := checkRevision("price list", id, pl.Revision, revision); err != nil {
+			return err
+		}
+		return tx.DeletePriceList(id)
 	})
+	return err
 }
 
 // ListPriceLists returns the page of price lists that match f, and how many match in all.

@@ -77,6 +77,12 @@ type Resolution struct {
 	OriginalPrice       Price  `json:"original_price"`
 	OriginalType        string `json:"original_type"`
 	OriginalIncludesTax bool   `json:"original_includes_tax"`
+	// ValidUntil is the next instant after Query.At at which time alone could change
+	// the resolution: the nearest start or end of the window of a list that prices the
+	// item for this query (its currency, region, quantity and audience). Zero (null in
+	// JSON) when no such instant is ahead. A cache may keep the resolution until then,
+	// or until a change of the catalog.
+	ValidUntil time.Time `json:"valid_until"`
 	// Explanation lists, with Query.Explain, every price of the variant, in ascending
 	// ID order, with its outcome; with Query.ExplainVisible, only those the shopper may
 	// see.
@@ -179,6 +185,7 @@ type resolver struct {
 	terms      []PriceListTerms
 	termsIndex map[string]int
 	regional   []string   // sources (list IDs, "" for the base prices) with an eligible region price
+	validUntil time.Time  // the item's Resolution.ValidUntil so far
 	candidates Candidates // what a CandidateReader read
 	// oneItem and oneOut back items and out for Resolve, so that it allocates nothing.
 	oneItem [1]Item
@@ -389,6 +396,7 @@ func (r *resolver) item(prices []Price, it Item) (Resolution, error) {
 		qty = 1
 	}
 	res := Resolution{VariantID: it.VariantID, Quantity: qty}
+	r.validUntil = time.Time{}
 	if err := r.eligible(prices, qty); err != nil {
 		return res, err
 	}
@@ -396,6 +404,7 @@ func (r *resolver) item(prices []Price, it Item) (Resolution, error) {
 	ref := r.reference()
 	sale := r.sale(ref)
 	r.result(&res, ref, sale)
+	res.ValidUntil = r.validUntil
 	return res, nil
 }
 
@@ -419,6 +428,9 @@ func (r *resolver) eligible(prices []Price, qty int64) error {
 			}
 			c.typ, c.startsAt = string(t.Type), t.StartsAt
 			listOutcome := r.listEligibility(t)
+			if c.outcome == pending {
+				r.noteBoundary(t, listOutcome)
+			}
 			if listOutcome != pending && r.q.ExplainVisible {
 				continue // the shopper may not see this list
 			}
@@ -432,6 +444,22 @@ func (r *resolver) eligible(prices []Price, qty int64) error {
 		}
 	}
 	return nil
+}
+
+// noteBoundary keeps in validUntil the next start or end of the window of a list that
+// prices the item, given the list's eligibility: an applying list's end, or the start of
+// an active list whose audience holds the customer.
+func (r *resolver) noteBoundary(t *PriceListTerms, listOutcome Outcome) {
+	var at time.Time
+	switch {
+	case listOutcome == pending:
+		at = t.EndsAt
+	case listOutcome == NotStarted && r.inAudience(t.CustomerGroupIDs):
+		at = t.StartsAt
+	}
+	if !at.IsZero() && (r.validUntil.IsZero() || at.Before(r.validUntil)) {
+		r.validUntil = at
+	}
 }
 
 // priceEligibility returns why the price cannot apply by its own fields (currency,

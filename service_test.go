@@ -658,10 +658,10 @@ func TestSetBasePrices(t *testing.T) {
 	}))
 	deepEqual(t, "returned IDs", priceIDs(got), []string{"b_usd", "b_eur", "id_002"})
 	base := must1[[]pricing.Price](t)(svc.BasePrices(ctx, "shirt"))
-	deepEqual(t, "shirt base prices", base, []pricing.Price{
-		{ID: "b_eur", VariantID: "shirt", CurrencyCode: "eur", Amount: 950, IncludesTax: true},
-		{ID: "b_usd", VariantID: "shirt", CurrencyCode: "usd", Amount: 1100},
-		{ID: "id_002", VariantID: "shirt", CurrencyCode: "usd", RegionID: "reg_us", Amount: 1050},
+	deepEqual(t, "shirt base prices, all written by revision 4", base, []pricing.Price{
+		{ID: "b_eur", VariantID: "shirt", CurrencyCode: "eur", Amount: 950, IncludesTax: true, Revision: 4},
+		{ID: "b_usd", VariantID: "shirt", CurrencyCode: "usd", Amount: 1100, Revision: 4},
+		{ID: "id_002", VariantID: "shirt", CurrencyCode: "usd", RegionID: "reg_us", Amount: 1050, Revision: 4},
 	})
 	deepEqual(t, "all prices", priceIDs(dumpStore(t, st).Prices), []string{"b_eur", "b_usd", "h", "id_002", "l1"})
 
@@ -705,9 +705,10 @@ func TestUpdatePriceList(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	start, end := t0.Add(-time.Hour), t0.Add(time.Hour)
+	// Revisions 1 to 3 create the groups, 4 the list; an update is revision 5.
 	base := pricing.PriceList{ID: "pl", Name: "Summer", Description: "d", Type: pricing.Sale, Status: pricing.Draft,
 		StartsAt: start, EndsAt: end, CustomerGroupIDs: []string{"g1"}, Metadata: map[string]any{"k": "v"},
-		CreatedAt: t0, UpdatedAt: t0}
+		CreatedAt: t0, UpdatedAt: t0, Revision: 4}
 	override, active := pricing.Override, pricing.Active
 	for _, tc := range []struct {
 		name    string
@@ -752,7 +753,7 @@ func TestUpdatePriceList(t *testing.T) {
 				t.Fatal(err)
 			}
 			want := base.Clone()
-			want.UpdatedAt = t0.Add(time.Minute)
+			want.UpdatedAt, want.Revision = t0.Add(time.Minute), 5
 			tc.want(&want)
 			deepEqual(t, "returned list", got, want)
 			deepEqual(t, "stored list", stored, want)

@@ -19,7 +19,9 @@ import (
 //	 "price_lists":     [PriceList, ...],
 //	 "prices":          [Price, ...]}
 //
-// Records have their JSON forms. The sections come in this order, each optional, so
+// Records have their JSON forms, with revision 0: a revision belongs to the journal of
+// one store, and Import gives the records it writes its own. The sections come in this
+// order, each optional, so
 // that a record only refers to records before it; both sides stream them. A snapshot is
 // also the format of test fixtures (package pricingtest): Import fills in what a
 // hand-written record leaves out (generated IDs of prices, timestamps from the
@@ -84,7 +86,7 @@ func (s *Service) Export(ctx context.Context, w io.Writer, f ExportFilter) error
 			return err
 		}
 		e.section("customer_groups")
-		if err := eachGroup(tx, groups, func(g CustomerGroup) error { return e.record(g) }); err != nil {
+		if err := eachGroup(tx, groups, func(g CustomerGroup) error { g.Revision = 0; return e.record(g) }); err != nil {
 			return err
 		}
 		e.section("memberships")
@@ -102,6 +104,7 @@ func (s *Service) Export(ctx context.Context, w io.Writer, f ExportFilter) error
 		}
 		e.section("price_lists")
 		for _, pl := range lists {
+			pl.Revision = 0
 			if err := e.record(pl); err != nil {
 				return err
 			}
@@ -167,6 +170,7 @@ func exportPrices(tx Tx, f ExportFilter, lists []PriceList, write func(any) erro
 	keep := set(f.VariantIDs)
 	visit := func(p Price) bool {
 		if in(keep, p.VariantID) {
+			p.Revision = 0
 			err = write(p)
 		}
 		return err == nil
@@ -436,7 +440,7 @@ func (im *importer) flush(ctx context.Context) error {
 		return nil
 	}
 	var n ImportStats
-	err := im.s.store.Update(ctx, func(tx Tx) error {
+	_, err := im.s.update(ctx, func(tx Tx) error {
 		n = ImportStats{}
 		for _, rec := range im.chunk {
 			if err := im.s.writeRecord(tx, rec, &n); err != nil {

@@ -47,6 +47,7 @@ type Store struct {
 	mu     sync.RWMutex
 	closed bool
 	st     state
+	j      journal
 	w      writeTx // reused by every Update: updates hold the write lock
 }
 
@@ -59,7 +60,8 @@ var errReadOnly = errors.New("memory: write in a read-only transaction")
 func New() *Store {
 	s := &Store{}
 	s.st.init()
-	s.w.state = &s.st
+	s.j.init()
+	s.w.state, s.w.j = &s.st, &s.j
 	return s
 }
 
@@ -93,8 +95,11 @@ func (s *Store) Update(ctx context.Context, fn func(pricing.Tx) error) error {
 	w := &s.w
 	committed := false
 	defer func() {
-		if !committed {
+		if committed {
+			s.j.commit()
+		} else {
 			w.rollback()
+			s.j.pending = nil
 		}
 		w.reset()
 	}()
@@ -111,6 +116,8 @@ func (s *Store) Close() error {
 	if !s.closed {
 		s.closed = true
 		s.st = state{}
+		close(s.j.changed) // wake the waiters, who find the store closed
+		s.j = journal{}
 		s.w.undo = nil
 	}
 	return nil
