@@ -74,15 +74,10 @@ func WithRetention(d time.Duration) Option {
 	return func(s *Service) { s.retention = d }
 }
 
-// journalData is the encoding of a journal entry's Data.
-type journalData struct {
-	Version int      `json:"v"`
-	Changes []Change `json:"changes"`
-}
-
-// journalKey returns the key under which the journal indexes a change of a record: by
-// variant for prices, by list for lists, by customer for memberships, by group for
-// groups.
+// The keys under which the journal indexes a change: a price's by its variant, a
+// list's by the list, a membership's by its customer, a group's by the group. A change
+// has one key: a price that moves to another variant is deleted from the one and
+// created in the other.
 func priceKey(variantID string) string     { return "v:" + variantID }
 func listKey(listID string) string         { return "l:" + listID }
 func customerKey(customerID string) string { return "c:" + customerID }
@@ -130,10 +125,11 @@ func (s *Service) Changes(ctx context.Context, after int64, limit int) ([]Change
 			decodeErr = errorf(ErrTrimmed, "revision %d is no longer kept (the oldest is %d)", after+1, e.Revision)
 			return false
 		}
-		cs, err := decodeEntry(e)
-		if err != nil {
-			decodeErr = err
-			return false
+		cs := ChangeSet{Revision: e.Revision, At: e.At, Changes: make([]Change, len(e.Items))}
+		for i, it := range e.Items {
+			if decodeErr = decodeChange(e.Revision, it, &cs.Changes[i]); decodeErr != nil {
+				return false
+			}
 		}
 		out = append(out, cs)
 		return true
@@ -170,12 +166,12 @@ func (s *Service) WaitChanges(ctx context.Context, after int64, limit int) ([]Ch
 	return s.Changes(ctx, after, limit)
 }
 
-func decodeEntry(e JournalEntry) (ChangeSet, error) {
-	var d journalData
-	if err := json.Unmarshal(e.Data, &d); err != nil || d.Version != 1 {
-		return ChangeSet{}, fmt.Errorf("pricing: journal entry of revision %d does not decode (version %d): %v", e.Revision, d.Version, err)
+// decodeChange decodes an item of the journal entry of revision rev.
+func decodeChange(rev int64, it JournalItem, c *Change) error {
+	if err := json.Unmarshal(it.Data, c); err != nil {
+		return fmt.Errorf("pricing: an item of the journal entry of revision %d (key %q) does not decode: %v", rev, it.Key, err)
 	}
-	return ChangeSet{Revision: e.Revision, At: e.At, Changes: d.Changes}, nil
+	return nil
 }
 
 // update runs fn in an Update of the store. On a store with a journal it records what
@@ -194,15 +190,11 @@ func (s *Service) update(ctx context.Context, fn func(Tx) error) (int64, error) 
 		if err := fn(rec); err != nil {
 			return err
 		}
-		if len(rec.changes) == 0 {
+		if len(rec.items) == 0 {
 			return nil
 		}
-		data, err := json.Marshal(journalData{Version: 1, Changes: rec.changes})
-		if err != nil {
-			return err
-		}
 		rev = rec.rev
-		return jt.WriteJournal(JournalEntry{Revision: rev, At: s.clock(), Keys: rec.sortedKeys(), Data: data})
+		return jt.WriteJournal(JournalEntry{Revision: rev, At: s.clock(), Items: rec.items})
 	})
 	if err != nil {
 		return 0, err
@@ -237,10 +229,9 @@ func (s *Service) trim(ctx context.Context) {
 // Update's revision, and notes the journal's index keys.
 type recorder struct {
 	JournalTx
-	rev     int64 // the Update's revision, once a write asked for it
-	changes []Change
-	keys    map[string]struct{}
-	groups  []string // scratch for membership checks
+	rev    int64 // the Update's revision, once a write asked for it
+	items  []JournalItem
+	groups []string // scratch for membership checks
 }
 
 var _ Tx = (*recorder)(nil)
@@ -257,23 +248,14 @@ func (r *recorder) revision() (int64, error) {
 	return r.rev, nil
 }
 
-func (r *recorder) record(c Change, keys ...string) {
-	r.changes = append(r.changes, c)
-	if r.keys == nil {
-		r.keys = map[string]struct{}{}
+// record adds a change, under its key, to the Update's journal entry.
+func (r *recorder) record(c Change, key string) error {
+	data, err := json.Marshal(c)
+	if err != nil {
+		return err
 	}
-	for _, k := range keys {
-		r.keys[k] = struct{}{}
-	}
-}
-
-func (r *recorder) sortedKeys() []string {
-	keys := make([]string, 0, len(r.keys))
-	for k := range r.keys {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
+	r.items = append(r.items, JournalItem{Key: key, Data: data})
+	return nil
 }
 
 // before returns the record a getter finds, nil when there is none, or the store's
@@ -307,9 +289,7 @@ func (r *recorder) PutCustomerGroup(g CustomerGroup, nameKey string) error {
 	if err := r.JournalTx.PutCustomerGroup(g, nameKey); err != nil {
 		return err
 	}
-	after := g.Clone()
-	r.record(Change{Kind: KindCustomerGroup, Op: opOf(old), ID: g.ID, CustomerGroup: &after, OldCustomerGroup: old}, groupKey(g.ID))
-	return nil
+	return r.record(Change{Kind: KindCustomerGroup, Op: opOf(old), ID: g.ID, CustomerGroup: &g, OldCustomerGroup: old}, groupKey(g.ID))
 }
 
 // DeleteCustomerGroup implements Tx: the group's memberships end first.
@@ -329,10 +309,11 @@ func (r *recorder) DeleteCustomerGroup(id string) error {
 		return err
 	}
 	for _, c := range members {
-		r.record(Change{Kind: KindMembership, Op: OpDelete, ID: id, CustomerID: c}, customerKey(c), groupKey(id))
+		if err := r.record(Change{Kind: KindMembership, Op: OpDelete, ID: id, CustomerID: c}, customerKey(c)); err != nil {
+			return err
+		}
 	}
-	r.record(Change{Kind: KindCustomerGroup, Op: OpDelete, ID: id, OldCustomerGroup: old}, groupKey(id))
-	return nil
+	return r.record(Change{Kind: KindCustomerGroup, Op: OpDelete, ID: id, OldCustomerGroup: old}, groupKey(id))
 }
 
 // isMember reports whether customerID is a member of groupID.
@@ -356,8 +337,7 @@ func (r *recorder) AddMember(groupID, customerID string) error {
 	if err := r.JournalTx.AddMember(groupID, customerID); err != nil {
 		return err
 	}
-	r.record(Change{Kind: KindMembership, Op: OpCreate, ID: groupID, CustomerID: customerID}, customerKey(customerID), groupKey(groupID))
-	return nil
+	return r.record(Change{Kind: KindMembership, Op: OpCreate, ID: groupID, CustomerID: customerID}, customerKey(customerID))
 }
 
 // RemoveMember implements Tx; removing a non-member is no change.
@@ -371,8 +351,7 @@ func (r *recorder) RemoveMember(groupID, customerID string) error {
 	if err := r.JournalTx.RemoveMember(groupID, customerID); err != nil {
 		return err
 	}
-	r.record(Change{Kind: KindMembership, Op: OpDelete, ID: groupID, CustomerID: customerID}, customerKey(customerID), groupKey(groupID))
-	return nil
+	return r.record(Change{Kind: KindMembership, Op: OpDelete, ID: groupID, CustomerID: customerID}, customerKey(customerID))
 }
 
 // PutPriceList implements Tx.
@@ -387,9 +366,7 @@ func (r *recorder) PutPriceList(pl PriceList) error {
 	if err := r.JournalTx.PutPriceList(pl); err != nil {
 		return err
 	}
-	after := pl.Clone()
-	r.record(Change{Kind: KindPriceList, Op: opOf(old), ID: pl.ID, PriceList: &after, OldPriceList: old}, listKey(pl.ID))
-	return nil
+	return r.record(Change{Kind: KindPriceList, Op: opOf(old), ID: pl.ID, PriceList: &pl, OldPriceList: old}, listKey(pl.ID))
 }
 
 // DeletePriceList implements Tx: the list's prices are deleted first.
@@ -409,10 +386,11 @@ func (r *recorder) DeletePriceList(id string) error {
 		return err
 	}
 	for i := range prices {
-		r.record(Change{Kind: KindPrice, Op: OpDelete, ID: prices[i].ID, OldPrice: &prices[i]}, priceKey(prices[i].VariantID))
+		if err := r.record(Change{Kind: KindPrice, Op: OpDelete, ID: prices[i].ID, OldPrice: &prices[i]}, priceKey(prices[i].VariantID)); err != nil {
+			return err
+		}
 	}
-	r.record(Change{Kind: KindPriceList, Op: OpDelete, ID: id, OldPriceList: old}, listKey(id))
-	return nil
+	return r.record(Change{Kind: KindPriceList, Op: OpDelete, ID: id, OldPriceList: old}, listKey(id))
 }
 
 // PutPrice implements Tx.
@@ -427,13 +405,15 @@ func (r *recorder) PutPrice(p Price) error {
 	if err := r.JournalTx.PutPrice(p); err != nil {
 		return err
 	}
-	keys := []string{priceKey(p.VariantID)}
 	if old != nil && old.VariantID != p.VariantID {
-		keys = append(keys, priceKey(old.VariantID))
+		// A move to another variant: deleted from the one, created in the other, so
+		// that each variant's history has it under its own key.
+		if err := r.record(Change{Kind: KindPrice, Op: OpDelete, ID: p.ID, OldPrice: old}, priceKey(old.VariantID)); err != nil {
+			return err
+		}
+		old = nil
 	}
-	after := p
-	r.record(Change{Kind: KindPrice, Op: opOf(old), ID: p.ID, Price: &after, OldPrice: old}, keys...)
-	return nil
+	return r.record(Change{Kind: KindPrice, Op: opOf(old), ID: p.ID, Price: &p, OldPrice: old}, priceKey(p.VariantID))
 }
 
 // DeletePrice implements Tx.
@@ -448,6 +428,5 @@ func (r *recorder) DeletePrice(id string) error {
 	if err := r.JournalTx.DeletePrice(id); err != nil {
 		return err
 	}
-	r.record(Change{Kind: KindPrice, Op: OpDelete, ID: id, OldPrice: old}, priceKey(old.VariantID))
-	return nil
+	return r.record(Change{Kind: KindPrice, Op: OpDelete, ID: id, OldPrice: old}, priceKey(old.VariantID))
 }

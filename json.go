@@ -137,10 +137,19 @@ func (r Resolution) MarshalJSON() ([]byte, error) {
 	type plain Resolution
 	out := struct {
 		plain
-		CalculatedPrice *Price   `json:"calculated_price"`
-		OriginalPrice   *Price   `json:"original_price"`
-		ValidUntil      nullTime `json:"valid_until"`
+		CalculatedPrice  *Price    `json:"calculated_price"`
+		OriginalPrice    *Price    `json:"original_price"`
+		ValidUntil       nullTime  `json:"valid_until"`
+		ReductionStart   *nullTime `json:"reduction_start,omitempty"`
+		PriorFrom        *nullTime `json:"prior_from,omitempty"`
+		LowestPriorPrice *Price    `json:"lowest_prior_price,omitempty"`
 	}{plain: plain(r), ValidUntil: nullTime(r.ValidUntil)}
+	if !r.ReductionStart.IsZero() {
+		out.ReductionStart, out.PriorFrom = (*nullTime)(&r.ReductionStart), (*nullTime)(&r.PriorFrom)
+	}
+	if r.HasLowestPrior {
+		out.LowestPriorPrice = &r.LowestPriorPrice
+	}
 	if r.Found {
 		out.CalculatedPrice = &r.CalculatedPrice
 	}

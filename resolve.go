@@ -40,6 +40,11 @@ type Query struct {
 	// shopper at At (active, in their window, open to the shopper). It cannot be
 	// combined with Explain.
 	ExplainVisible bool `json:"explain_visible,omitempty"`
+	// PriorDays, when positive, asks for the lowest prior price of a resolution that is
+	// a sale: the lowest price the same query resolved to in the PriorDays days before
+	// the reduction began (EU shops show the one of 30 days). It needs a store with a
+	// journal (errors.ErrUnsupported otherwise); see Resolution.LowestPriorAmount.
+	PriorDays int `json:"prior_days,omitempty"`
 }
 
 // Item is one line to price: a variant and a quantity (0 means 1).
@@ -87,6 +92,17 @@ type Resolution struct {
 	// ID order, with its outcome; with Query.ExplainVisible, only those the shopper may
 	// see.
 	Explanation []Candidate `json:"explanation,omitempty"`
+	// With Query.PriorDays and a sale: ReductionStart is when the reduction began, and
+	// HasLowestPrior reports a lowest prior price, LowestPriorAmount, from
+	// LowestPriorPrice, found over [PriorFrom, ReductionStart): the Query.PriorDays
+	// days before the reduction, or fewer when the journal's history begins later. A
+	// reduction that began before the history does has none (the package
+	// documentation, "Lowest prior price", defines each term).
+	ReductionStart    time.Time `json:"reduction_start"`
+	PriorFrom         time.Time `json:"prior_from"`
+	HasLowestPrior    bool      `json:"has_lowest_prior,omitempty"`
+	LowestPriorAmount int64     `json:"lowest_prior_amount,omitempty"`
+	LowestPriorPrice  Price     `json:"lowest_prior_price"`
 }
 
 // Candidate is one price the resolver considered, and what became of it.
@@ -134,6 +150,9 @@ func (s *Service) Resolve(ctx context.Context, q Query, variantID string, quanti
 	if err := r.load(ctx); err != nil {
 		return Resolution{}, err
 	}
+	if err := r.lowestPriors(ctx); err != nil {
+		return Resolution{}, err
+	}
 	res := r.out[0]
 	r.out[0] = Resolution{}
 	if !res.Found {
@@ -156,9 +175,29 @@ func (s *Service) ResolveMany(ctx context.Context, q Query, items []Item) ([]Res
 	if err := r.load(ctx); err != nil {
 		return nil, err
 	}
+	if err := r.lowestPriors(ctx); err != nil {
+		return nil, err
+	}
 	out := r.out
 	r.out, r.items = nil, nil
 	return out, nil
+}
+
+// lowestPriors fills in the lowest prior price of each resolution that is a sale, when
+// the query asks for it.
+func (r *resolver) lowestPriors(ctx context.Context) error {
+	if r.q.PriorDays <= 0 {
+		return nil
+	}
+	if _, err := r.s.journal(); err != nil {
+		return err
+	}
+	for i := range r.out {
+		if err := r.s.lowestPrior(ctx, r.q, r.items[i], &r.out[i]); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // resolver holds the scratch state of one Resolve or ResolveMany call. Resolvers are
@@ -248,6 +287,9 @@ func (r *resolver) prepare(q Query, batch bool) error {
 	}
 	if q.Explain && q.ExplainVisible {
 		fe.add("ExplainVisible", "cannot be combined with Explain")
+	}
+	if q.PriorDays < 0 {
+		fe.add("PriorDays", "negative")
 	}
 	for i, it := range r.items {
 		field := func(name string) string {

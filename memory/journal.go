@@ -35,18 +35,26 @@ func (j *journal) commit() {
 	j.pending = nil
 	j.entries = append(j.entries, *e)
 	j.last = e.Revision
-	for _, k := range e.Keys {
-		j.byKey[k] = append(j.byKey[k], e.Revision)
+	for i, it := range e.Items {
+		if i == 0 || !slices.ContainsFunc(e.Items[:i], func(o pricing.JournalItem) bool { return o.Key == it.Key }) {
+			j.byKey[it.Key] = append(j.byKey[it.Key], e.Revision)
+		}
 	}
 	close(j.changed)
 	j.changed = make(chan struct{})
 }
 
-// entry returns a copy of the entry of revision rev, which the journal holds.
-func (j *journal) entry(rev int64) pricing.JournalEntry {
+// entry returns a copy of the entry of revision rev, which the journal holds, with
+// only its items of key when key is not "".
+func (j *journal) entry(rev int64, key string) pricing.JournalEntry {
 	e := j.entries[rev-j.first]
-	e.Keys = slices.Clone(e.Keys)
-	e.Data = slices.Clone(e.Data)
+	items := make([]pricing.JournalItem, 0, len(e.Items))
+	for _, it := range e.Items {
+		if key == "" || it.Key == key {
+			items = append(items, pricing.JournalItem{Key: it.Key, Data: slices.Clone(it.Data)})
+		}
+	}
+	e.Items = items
 	return e
 }
 
@@ -62,7 +70,7 @@ func (s *Store) LastRevision(ctx context.Context) (int64, error) {
 	if s.closed {
 		return 0, pricing.ErrClosed
 	}
-	return s.j.last, nil
+	return s.st.j.last, nil
 }
 
 // ReadJournal implements pricing.Journal. fn runs under the store's read lock: it must
@@ -76,7 +84,7 @@ func (s *Store) ReadJournal(ctx context.Context, after int64, key string, limit 
 	if s.closed {
 		return pricing.ErrClosed
 	}
-	j := &s.j
+	j := &s.st.j
 	from := max(after+1, j.first)
 	n := 0
 	yield := func(rev int64) bool {
@@ -84,7 +92,7 @@ func (s *Store) ReadJournal(ctx context.Context, after int64, key string, limit 
 			return false
 		}
 		n++
-		return fn(j.entry(rev))
+		return fn(j.entry(rev, key))
 	}
 	if key == "" {
 		for rev := from; rev <= j.last && rev-j.first < int64(len(j.entries)); rev++ {
@@ -108,7 +116,7 @@ func (s *Store) ReadJournal(ctx context.Context, after int64, key string, limit 
 func (s *Store) WaitJournal(ctx context.Context, after int64) (int64, error) {
 	for {
 		s.mu.RLock()
-		closed, last, changed := s.closed, s.j.last, s.j.changed
+		closed, last, changed := s.closed, s.st.j.last, s.st.j.changed
 		s.mu.RUnlock()
 		switch {
 		case closed:
@@ -134,14 +142,17 @@ func (s *Store) TrimJournal(ctx context.Context, before time.Time) (int, error) 
 	if s.closed {
 		return 0, pricing.ErrClosed
 	}
-	j := &s.j
+	j := &s.st.j
 	n := 0
 	for n < len(j.entries) && j.entries[n].At.Before(before) {
-		for _, k := range j.entries[n].Keys {
-			if revs := j.byKey[k][1:]; len(revs) > 0 {
-				j.byKey[k] = revs
-			} else {
-				delete(j.byKey, k)
+		rev := j.entries[n].Revision
+		for _, it := range j.entries[n].Items {
+			if revs := j.byKey[it.Key]; len(revs) > 0 && revs[0] == rev {
+				if len(revs) > 1 {
+					j.byKey[it.Key] = revs[1:]
+				} else {
+					delete(j.byKey, it.Key)
+				}
 			}
 		}
 		n++
@@ -152,8 +163,20 @@ func (s *Store) TrimJournal(ctx context.Context, before time.Time) (int, error) 
 	return n, nil
 }
 
+// LastRevision implements pricing.JournalTx.
+func (w *writeTx) LastRevision() (int64, error) { return w.j.last, nil }
+
 // Revision implements pricing.JournalTx.
 func (w *writeTx) Revision() (int64, error) { return w.j.last + 1, nil }
+
+// LastRevision implements pricing.JournalTx.
+func (tx readTx) LastRevision() (int64, error) { return tx.j.last, nil }
+
+// Revision implements pricing.JournalTx: a View commits nothing.
+func (readTx) Revision() (int64, error) { return 0, errReadOnly }
+
+// WriteJournal implements pricing.JournalTx: it fails in a read-only transaction.
+func (readTx) WriteJournal(pricing.JournalEntry) error { return errReadOnly }
 
 // WriteJournal implements pricing.JournalTx.
 func (w *writeTx) WriteJournal(e pricing.JournalEntry) error {
@@ -163,8 +186,11 @@ func (w *writeTx) WriteJournal(e pricing.JournalEntry) error {
 	if e.Revision != w.j.last+1 {
 		return fmt.Errorf("memory: journal entry of revision %d, want %d", e.Revision, w.j.last+1)
 	}
-	e.Keys = slices.Clone(e.Keys)
-	e.Data = slices.Clone(e.Data)
+	items := make([]pricing.JournalItem, len(e.Items))
+	for i, it := range e.Items {
+		items[i] = pricing.JournalItem{Key: it.Key, Data: slices.Clone(it.Data)}
+	}
+	e.Items = items
 	w.j.pending = &e
 	return nil
 }

@@ -47,7 +47,6 @@ type Store struct {
 	mu     sync.RWMutex
 	closed bool
 	st     state
-	j      journal
 	w      writeTx // reused by every Update: updates hold the write lock
 }
 
@@ -60,8 +59,7 @@ var errReadOnly = errors.New("memory: write in a read-only transaction")
 func New() *Store {
 	s := &Store{}
 	s.st.init()
-	s.j.init()
-	s.w.state, s.w.j = &s.st, &s.j
+	s.w.state = &s.st
 	return s
 }
 
@@ -96,10 +94,10 @@ func (s *Store) Update(ctx context.Context, fn func(pricing.Tx) error) error {
 	committed := false
 	defer func() {
 		if committed {
-			s.j.commit()
+			s.st.j.commit()
 		} else {
 			w.rollback()
-			s.j.pending = nil
+			s.st.j.pending = nil
 		}
 		w.reset()
 	}()
@@ -115,9 +113,8 @@ func (s *Store) Close() error {
 	defer s.mu.Unlock()
 	if !s.closed {
 		s.closed = true
+		close(s.st.j.changed) // wake the waiters, who find the store closed
 		s.st = state{}
-		close(s.j.changed) // wake the waiters, who find the store closed
-		s.j = journal{}
 		s.w.undo = nil
 	}
 	return nil

@@ -29,6 +29,8 @@ type state struct {
 	byVC       map[vcKey]*bucket            // (variant, currency) → its prices; no empty buckets
 	currencies map[string][]string          // variant ID → ascending currencies of its buckets
 	byList     map[string]map[*bucket]int32 // list ID, "" for base → buckets holding its prices → how many
+
+	j journal
 }
 
 func (s *state) init() {
@@ -42,6 +44,7 @@ func (s *state) init() {
 	s.byVC = map[vcKey]*bucket{}
 	s.currencies = map[string][]string{}
 	s.byList = map[string]map[*bucket]int32{}
+	s.j.init()
 }
 
 // groupRec is a stored group with the name key it is indexed under.

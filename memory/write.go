@@ -41,7 +41,6 @@ func (readTx) DeletePrice(string) error { return errReadOnly }
 // is about to make to undo; rollback applies them in reverse order.
 type writeTx struct {
 	*state
-	j         *journal
 	undo      []undoOp
 	oldPrices []pricing.Price // prices replaced or deleted, for undoSetPrice
 }

@@ -35,9 +35,14 @@ func journalOf(t *testing.T, s pricing.Store) pricing.Journal {
 	return j
 }
 
-// entry returns an entry of revision rev with keys, as the Service would write.
+// entry returns an entry of revision rev with an item of each key (in that order, a
+// key possibly twice), as the Service would write.
 func entry(rev int64, at time.Time, keys ...string) pricing.JournalEntry {
-	return pricing.JournalEntry{Revision: rev, At: at, Keys: keys, Data: fmt.Appendf(nil, `{"rev":%d,"bytes":"\u0000\xff"}`, rev)}
+	e := pricing.JournalEntry{Revision: rev, At: at}
+	for i, k := range keys {
+		e.Items = append(e.Items, pricing.JournalItem{Key: k, Data: fmt.Appendf(nil, "rev %d item %d \x00\xff", rev, i)})
+	}
+	return e
 }
 
 // commit runs an Update that writes a group and the journal entry of its revision,
@@ -131,6 +136,19 @@ func testJournalRevisions(t *testing.T, open opener) {
 		t.Errorf("the next entry has revision %d, want 2", e.Revision)
 	}
 	wantEqual(t, "revisions", revisionsOf(readAll(t, j, 0, "", 0)), []int64{1, 2})
+	// The revision a transaction reads at: the last committed, in a View and in an
+	// Update before its own entry.
+	check := func(tx pricing.Tx, want int64, in string) {
+		jt, ok := tx.(pricing.JournalTx)
+		if !ok {
+			t.Fatalf("the Tx of a %s of a Journal is not a pricing.JournalTx", in)
+		}
+		if rev, err := jt.LastRevision(); err != nil || rev != want {
+			t.Errorf("LastRevision in a %s: %d, %v; want %d", in, rev, err, want)
+		}
+	}
+	view(t, s, func(tx pricing.Tx) { check(tx, 2, "View") })
+	update(t, s, func(tx pricing.Tx) { check(tx, 2, "Update") })
 }
 
 // An entry comes back exactly: revision, instant (in UTC, to the nanosecond), keys and
@@ -139,14 +157,18 @@ func testJournalRoundTrip(t *testing.T, open opener) {
 	s := open(t)
 	j := journalOf(t, s)
 	at := time.Date(2026, 3, 1, 8, 9, 10, 123456789, time.UTC)
-	e := commit(t, s, at, "c:cus_1", "v:var_1", "v:ünïcode")
+	e := commit(t, s, at, "c:cus_1", "v:var_1", "v:ünïcode", "v:var_1")
 	got := readAll(t, j, 0, "", 0)
 	if len(got) != 1 {
 		t.Fatalf("%d entries, want 1", len(got))
 	}
 	wantEqual(t, "entry", got[0], e)
-	got[0].Data[0], got[0].Keys[0] = 'X', "MUTATED"
+	got[0].Items[0].Data[0], got[0].Items[0].Key = 'X', "MUTATED"
 	wantEqual(t, "entry read again after the caller changed its copy", readAll(t, j, 0, "", 0)[0], e)
+	byKey := readAll(t, j, 0, "v:var_1", 0)
+	wantEqual(t, "the entry read by key: its items of that key, in order", byKey, []pricing.JournalEntry{
+		{Revision: e.Revision, At: e.At, Items: []pricing.JournalItem{e.Items[1], e.Items[3]}},
+	})
 }
 
 // ReadJournal reads the entries after a revision, in order, at most limit, by key, and
@@ -154,7 +176,7 @@ func testJournalRoundTrip(t *testing.T, open opener) {
 func testJournalRead(t *testing.T, open opener) {
 	s := open(t)
 	j := journalOf(t, s)
-	keys := [][]string{{"v:a"}, {"v:b", "c:x"}, {"v:a", "c:x"}, nil, {"v:b"}}
+	keys := [][]string{{"v:a"}, {"v:b", "c:x"}, {"v:a", "c:x"}, {"g:z"}, {"v:b"}}
 	for i, k := range keys {
 		commit(t, s, t0.Add(time.Duration(i)*time.Second), k...)
 	}
