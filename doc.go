@@ -129,6 +129,53 @@
 // A store with the optional [CandidateReader] capability (one for a database server)
 // gives the resolver a whole call's prices in one read; the rules are the same.
 //
+// # Revisions and the change feed
+//
+// On a store with a journal ([Journal]: the memory, bolt and postgres stores have
+// one), every operation that changes anything commits as the store's next revision:
+// 1, 2, 3, ... in commit order, so that a reader that has seen every change up to
+// revision R never sees a change numbered R or less appear later. Groups, price lists
+// and prices carry the revision that last changed them (Revision; a price list's does
+// not move when only its prices change). [Service.Changes] returns what each revision
+// after a given one changed, record by record, with the records before and after: a
+// deleted list reports each of its prices, a deleted group each of its memberships, a
+// price moved to another variant is deleted from the one and created in the other. An
+// operation that fails, or changes nothing (adding a member again, deleting what is
+// not there), takes no revision. [Service.WaitChanges] waits for the next revision,
+// also from another process on a shared store. The journal keeps revisions for the
+// retention ([WithRetention], 90 days by default); a reader that falls further behind
+// gets [ErrTrimmed] and reads the store again.
+//
+// An update or a delete can state the revision it expects the record at
+// (CustomerGroupUpdate.IfRevision, PriceListUpdate.IfRevision,
+// [Service.DeleteCustomerGroupIf], [Service.DeletePriceListIf], PriceBatch.Revisions):
+// when the record is at another, or gone, the error wraps [ErrConflict] and nothing is
+// written, so that two editors never overwrite each other silently.
+//
+// Time changes prices too: Resolution.ValidUntil is the next instant at which a window
+// of a list that prices the item opens or closes, and [Service.WindowChanges] lists the
+// openings and closings of a period.
+//
+// # Lowest prior price
+//
+// With Query.PriorDays (30 for the EU rule: Directive 98/6/EC, article 6a), the
+// resolution of a sale carries the lowest price that the same query (audience,
+// currency, region, quantity) resolved to in the PriorDays days before the reduction
+// began, computed from the journal: what was stored, and in force, at each instant.
+//
+//   - The reduction began at the earliest instant S such that the query resolved to a
+//     sale at every instant from S to Query.At: back-to-back sales, and a sale whose
+//     amount changed, are one reduction, referred to the price before the first. A
+//     sale list stored while its window was already open begins when it was stored.
+//   - The lowest prior price is the lowest calculated amount of the query at any
+//     instant of [S - PriorDays, S) at which it found a price, whatever its type: an
+//     earlier, separate sale counts; a price edited during the period counts with each
+//     of its amounts; a customer's past groups count as they were.
+//   - The journal knows what its retention keeps. A reduction that began before the
+//     oldest revision it keeps has no lowest prior price (and no ReductionStart); when
+//     only the start of the period is older, Resolution.PriorFrom says where the
+//     examined period begins.
+//
 // # Errors
 //
 // Errors match the sentinels [ErrNotFound], [ErrAlreadyExists], [ErrInvalid],
