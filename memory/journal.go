@@ -35,9 +35,9 @@ func (j *journal) commit() {
 	j.pending = nil
 	j.entries = append(j.entries, *e)
 	j.last = e.Revision
-	for i, it := range e.Items {
-		if i == 0 || !slices.ContainsFunc(e.Items[:i], func(o pricing.JournalItem) bool { return o.Key == it.Key }) {
-			j.byKey[it.Key] = append(j.byKey[it.Key], e.Revision)
+	for _, it := range e.Items {
+		if revs := j.byKey[it.Key]; len(revs) == 0 || revs[len(revs)-1] != e.Revision {
+			j.byKey[it.Key] = append(revs, e.Revision)
 		}
 	}
 	close(j.changed)
