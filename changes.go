@@ -2,7 +2,6 @@ package pricing
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -168,7 +167,7 @@ func (s *Service) WaitChanges(ctx context.Context, after int64, limit int) ([]Ch
 
 // decodeChange decodes an item of the journal entry of revision rev.
 func decodeChange(rev int64, it JournalItem, c *Change) error {
-	if err := json.Unmarshal(it.Data, c); err != nil {
+	if err := decodeChangeItem(it.Data, c); err != nil {
 		return fmt.Errorf("pricing: an item of the journal entry of revision %d (key %q) does not decode: %v", rev, it.Key, err)
 	}
 	return nil
@@ -231,6 +230,7 @@ type recorder struct {
 	JournalTx
 	rev    int64 // the Update's revision, once a write asked for it
 	items  []JournalItem
+	buf    []byte   // the items' data, back to back
 	groups []string // scratch for membership checks
 }
 
@@ -250,11 +250,13 @@ func (r *recorder) revision() (int64, error) {
 
 // record adds a change, under its key, to the Update's journal entry.
 func (r *recorder) record(c Change, key string) error {
-	data, err := json.Marshal(c)
+	start := len(r.buf)
+	buf, err := appendChange(r.buf, &c)
 	if err != nil {
 		return err
 	}
-	r.items = append(r.items, JournalItem{Key: key, Data: data})
+	r.buf = buf
+	r.items = append(r.items, JournalItem{Key: key, Data: buf[start:len(buf):len(buf)]})
 	return nil
 }
 

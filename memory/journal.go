@@ -186,9 +186,16 @@ func (w *writeTx) WriteJournal(e pricing.JournalEntry) error {
 	if e.Revision != w.j.last+1 {
 		return fmt.Errorf("memory: journal entry of revision %d, want %d", e.Revision, w.j.last+1)
 	}
+	// One copy of all the items' data, which they share.
+	n := 0
+	for _, it := range e.Items {
+		n += len(it.Data)
+	}
+	data := make([]byte, 0, n)
 	items := make([]pricing.JournalItem, len(e.Items))
 	for i, it := range e.Items {
-		items[i] = pricing.JournalItem{Key: it.Key, Data: slices.Clone(it.Data)}
+		data = append(data, it.Data...)
+		items[i] = pricing.JournalItem{Key: it.Key, Data: data[len(data)-len(it.Data) : len(data) : len(data)]}
 	}
 	e.Items = items
 	w.j.pending = &e
