@@ -63,6 +63,7 @@ var commands = []command{
 // env is what a command runs with: its streams and the flags every command takes.
 type env struct {
 	ctx            context.Context
+	args           []string // the command line, without the program name
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	store          storeFlags
@@ -81,7 +82,7 @@ func usagef(format string, args ...any) error {
 
 // run runs the tool with args (without the program name) and returns its exit code.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	e := &env{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr}
+	e := &env{ctx: ctx, args: args, stdin: stdin, stdout: stdout, stderr: stderr}
 	top := e.flagSet("", "COMMAND [flags] [args]")
 	top.Usage = func() { e.usage(stderr) }
 	if err := top.Parse(args); err != nil {
@@ -102,12 +103,26 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	for _, c := range commands {
 		words := strings.Fields(c.name)
 		if len(args) >= len(words) && slicesEqual(args[:len(words)], words) {
-			return e.finish(c.run(e, args[len(words):]))
+			return e.finish(e.runCommand(c, args[len(words):]))
 		}
 	}
 	fmt.Fprintf(stderr, "pricing: unknown command %q\n\n", strings.Join(args[:min(len(args), 2)], " "))
 	e.usage(stderr)
 	return exitUsage
+}
+
+// runCommand runs a command. A panic (bbolt panics on some damaged pages) is an
+// error, not a crash whose exit code would read as a usage error.
+func (e *env) runCommand(c command, args []string) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("crashed: %v (a damaged file? run pricing check)", r)
+			if os.Getenv(checkChildEnv) != "" {
+				err = fmt.Errorf("%w: reading it crashed: %v", errDamaged, r)
+			}
+		}
+	}()
+	return c.run(e, args)
 }
 
 func slicesEqual(a, b []string) bool {
@@ -203,6 +218,10 @@ func (l *stringList) Set(s string) error {
 func (e *env) finish(err error) int {
 	if err == nil || errors.Is(err, errHelp) {
 		return exitOK
+	}
+	var ee exitError
+	if errors.As(err, &ee) {
+		return ee.code
 	}
 	var ue *usageError
 	if errors.As(err, &ue) {

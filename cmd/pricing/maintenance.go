@@ -1,9 +1,13 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"os"
+	"os/exec"
+	"slices"
 	"strings"
 	"time"
 
@@ -18,6 +22,9 @@ func check(e *env, args []string) error {
 	fs := e.flagSet("check", "[flags]")
 	if _, err := e.parse(fs, args, 0, 0); err != nil {
 		return err
+	}
+	if os.Getenv(checkChildEnv) == "" {
+		return e.checkInChild()
 	}
 	s, err := e.openStore(true)
 	if errors.Is(err, errDamaged) {
@@ -53,6 +60,82 @@ func check(e *env, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "ok: %s is sound: %s, %s, %s\n", s.name, count(groups, "customer group"), count(lists, "price list"), count(prices, "price"))
 	return nil
+}
+
+// checkChildEnv is set in the environment of the process that checks: see
+// checkInChild.
+const checkChildEnv = "PRICING_CHECK_CHILD"
+
+// checkInChild runs the check in a child process, this program again, and returns
+// its outcome. bbolt panics on some damaged pages, in goroutines of its own that no
+// recover reaches, and such a crash must read as "damaged" (exit code 6), not as a
+// crash (exit code 2, a usage error's).
+func (e *env) checkInChild() error {
+	exe, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	args := e.args
+	if e.progressOn() {
+		args = append(slices.Clone(args), "--progress")
+	}
+	cmd := exec.CommandContext(e.ctx, exe, args...)
+	cmd.Env = append(os.Environ(), checkChildEnv+"=1")
+	if e.store.db != "" {
+		cmd.Env = append(cmd.Env, "PRICING_DB="+e.store.db)
+	}
+	cmd.Stdin = e.stdin
+	cmd.Stdout = e.stdout
+	stderr := &crashFilter{w: e.stderr}
+	cmd.Stderr = stderr
+	err = cmd.Run()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) {
+		return err // it did not run, or ran fine
+	}
+	if stderr.crashed() {
+		return e.checkFailed(fmt.Errorf("%w: reading it crashed: %s", errDamaged, stderr.firstCrashLine()))
+	}
+	return exitError{exit.ExitCode()}
+}
+
+// exitError is an exit code already reported in full by a child process.
+type exitError struct{ code int }
+
+func (e exitError) Error() string { return fmt.Sprintf("exit code %d", e.code) }
+
+// crashFilter passes a child's standard error on until it sees a Go crash, whose
+// stack it only keeps.
+type crashFilter struct {
+	w   io.Writer
+	buf bytes.Buffer
+}
+
+var crashMarks = [][]byte{[]byte("panic: "), []byte("fatal error: ")}
+
+func (c *crashFilter) Write(b []byte) (int, error) {
+	wasCrashed := c.crashed()
+	c.buf.Write(b)
+	if !wasCrashed && !c.crashed() {
+		return c.w.Write(b)
+	}
+	return len(b), nil
+}
+
+func (c *crashFilter) crashed() bool { return c.crashIndex() >= 0 }
+
+func (c *crashFilter) crashIndex() int {
+	for _, m := range crashMarks {
+		if i := bytes.Index(c.buf.Bytes(), m); i >= 0 {
+			return i
+		}
+	}
+	return -1
+}
+
+func (c *crashFilter) firstCrashLine() string {
+	line, _, _ := strings.Cut(c.buf.String()[c.crashIndex():], "\n")
+	return line
 }
 
 // checkFailed reports the problems a check found, or the damage that kept the file

@@ -184,9 +184,15 @@ func summary(r pricing.Resolution, source func(pricing.Price) string) string {
 	if !r.Found {
 		return head + "no price"
 	}
-	s := head + fmt.Sprintf("pays %s (%s, %s)", money(r.CalculatedAmount, r.CalculatedPrice.CurrencyCode), r.CalculatedType, source(r.CalculatedPrice))
+	from := func(p pricing.Price, typ string) string {
+		if p.PriceListID == "" {
+			return "base price"
+		}
+		return typ + ", " + source(p)
+	}
+	s := head + fmt.Sprintf("pays %s (%s)", money(r.CalculatedAmount, r.CalculatedPrice.CurrencyCode), from(r.CalculatedPrice, r.CalculatedType))
 	if r.HasOriginal && r.OriginalPrice.ID != r.CalculatedPrice.ID {
-		s += fmt.Sprintf(", instead of %s (%s, %s)", money(r.OriginalAmount, r.OriginalPrice.CurrencyCode), r.OriginalType, source(r.OriginalPrice))
+		s += fmt.Sprintf(", instead of %s (%s)", money(r.OriginalAmount, r.OriginalPrice.CurrencyCode), from(r.OriginalPrice, r.OriginalType))
 	}
 	return s
 }
