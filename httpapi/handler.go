@@ -19,8 +19,9 @@ type Options struct {
 	// request never names its customer itself: a shopper must not price as another
 	// customer. The admin handler does not use it.
 	CustomerID func(r *http.Request) string
-	// TaxRate returns the tax rate of a storefront request for its currency and region
-	// (0.2 for 20%), or nil when the host does not know it; see pricing.Query.TaxRate.
+	// TaxRate returns the tax rate of a storefront request for its currency (in lower
+	// case) and region (0.2 for 20%), or nil when the host does not know it; see
+	// pricing.Query.TaxRate.
 	// Nil: no storefront query has a rate. A shopper cannot give one: the rate decides
 	// which of a tax-inclusive and a tax-exclusive price is lower.
 	TaxRate func(r *http.Request, currencyCode, regionID string) *float64

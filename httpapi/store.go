@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/commercekit/pricing"
 )
@@ -38,7 +39,7 @@ func (h *handler) storePrices(r *http.Request) (any, error) {
 		q.CustomerID = h.opts.CustomerID(r)
 	}
 	if h.opts.TaxRate != nil {
-		q.TaxRate = h.opts.TaxRate(r, in.CurrencyCode, in.RegionID)
+		q.TaxRate = h.opts.TaxRate(r, strings.ToLower(in.CurrencyCode), in.RegionID)
 	}
 	res, err := h.svc.ResolveMany(r.Context(), q, in.Items)
 	if err != nil {

@@ -104,7 +104,7 @@ func TestStoreTaxRate(t *testing.T) {
 		"price_lists": [{"id": "pl_net", "name": "Net sale", "type": "sale", "status": "active"}],
 		"prices": [{"variant_id": "mug", "currency_code": "eur", "amount": 1200, "includes_tax": true},
 			{"price_list_id": "pl_net", "variant_id": "mug", "currency_code": "eur", "amount": 1050}]}`
-	body := `{"currency_code": "eur", "region_id": "reg_de", "items": [{"variant_id": "mug"}]}`
+	body := `{"currency_code": "EUR", "region_id": "reg_de", "items": [{"variant_id": "mug"}]}`
 	for _, tc := range []struct {
 		name   string
 		rate   func(r *http.Request, currency, region string) *float64
