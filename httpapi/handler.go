@@ -21,9 +21,9 @@ type Options struct {
 	CustomerID func(r *http.Request) string
 	// TaxRate returns the tax rate of a storefront request for its currency (in lower
 	// case) and region (0.2 for 20%), or nil when the host does not know it; see
-	// pricing.Query.TaxRate.
-	// Nil: no storefront query has a rate. A shopper cannot give one: the rate decides
-	// which of a tax-inclusive and a tax-exclusive price is lower.
+	// pricing.Query.TaxRate. Nil: no storefront query has a rate. A shopper cannot
+	// give one: the rate decides which of a tax-inclusive and a tax-exclusive price is
+	// lower.
 	TaxRate func(r *http.Request, currencyCode, regionID string) *float64
 	// Logger receives the errors answered with status 500, whose bodies say only
 	// "internal error". Nil: slog.Default().
