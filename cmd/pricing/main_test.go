@@ -547,3 +547,35 @@ func TestReadOnly(t *testing.T) {
 		t.Errorf("reading commands changed the file")
 	}
 }
+
+// TestREADME loads the CSV file that the README shows, as the README says, and checks
+// that the problem the README quotes is the one the tool writes.
+func TestREADME(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, found := strings.Cut(string(readme), "```csv\n")
+	block, _, closed := strings.Cut(rest, "```")
+	if !found || !closed {
+		t.Fatal("the README shows no CSV file")
+	}
+	db := catalogDB(t)
+	dir := t.TempDir()
+	skus := writeFile(t, dir, "skus.csv", "SKU,Product Variant ID\nTSHIRT-M,tshirt_m\n")
+	regions := writeFile(t, dir, "regions.csv", "Region Name,Region ID\nEurope,reg_eu\n")
+	file := writeFile(t, dir, "prices.csv", block)
+	ok(t, "--db", db, "csv", "import", "--list", "pl_wholesale", "--sku-map", skus, "--regions", regions, file)
+	same(t, "the README's file, exported again", ok(t, "--db", db, "csv", "export", "--list", "pl_wholesale", "--sku-map", skus, "--regions", regions),
+		`Product Variant ID,SKU,Price USD,Price Europe [EUR],Min Quantity,Max Quantity
+tshirt,,14.00,13.00,,
+tshirt,,11.00,,50,
+tshirt_m,TSHIRT-M,14.00,,,
+`)
+	bad := writeFile(t, dir, "bad.csv", "Product Variant ID,SKU,Price USD\ntshirt,,14\ntshirt,,12.345\n")
+	r := wantCode(t, exitInvalid, "", "--db", db, "csv", "import", "--list", "pl_wholesale", bad)
+	const quoted = `line 3, column C (Price USD): amount "12.345" in usd: more than 2 decimals`
+	if !strings.Contains(r.stderr, quoted) || !strings.Contains(strings.Join(strings.Fields(string(readme)), " "), quoted) {
+		t.Errorf("the README quotes %q; the tool writes:\n%s", quoted, r.stderr)
+	}
+}
