@@ -50,7 +50,8 @@
 // the same (two SKU columns, Price USD twice, two region names of one region) are a
 // problem; so are two rows that give the same variant, currency, region and quantity
 // range a price, naming both lines. A row whose price cells are all empty gives no
-// price.
+// price, and a row whose every cell is empty (",,,", as spreadsheets write) is skipped
+// like a blank line.
 //
 // # Problems
 //

@@ -313,6 +313,9 @@ func (sh *sheet) row(ps *problems, opts *Options, vc variantColumns, line int, r
 		}
 		return strings.TrimSpace(rec[n-1])
 	}
+	if !slices.ContainsFunc(rec, func(c string) bool { return strings.TrimSpace(c) != "" }) {
+		return // ",,,": a spreadsheet's empty row, as blank as a blank line
+	}
 	for n := len(sh.cols) + 1; n <= len(rec); n++ {
 		if cell(n) != "" {
 			ps.add(line, n, "", "a value beyond the last column of the header")

@@ -80,8 +80,8 @@ func TestRead(t *testing.T) {
 			},
 		},
 		{
-			name: "BOM, CRLF, quotes, blank lines, header case, spaces",
-			in:   "\uFEFFproduct variant id,\"Sku\",price usd ,\" PRICE Europe [eur]\"\r\n\r\n\"shirt, blue\",,\"20\",\" 18.5 \"\r\n\r\nhat,,5.00,\r\n",
+			name: "BOM, CRLF, quotes, blank lines and empty rows, header case, spaces",
+			in:   "\uFEFFproduct variant id,\"Sku\",price usd ,\" PRICE Europe [eur]\"\r\n\r\n\"shirt, blue\",,\"20\",\" 18.5 \"\r\n\r\nhat,,5.00,\r\n,,,\r\n , ,,\r\n",
 			want: []string{"shirt, blue/usd=2000", "shirt, blue/eur/reg_eu=1850", "hat/usd=500"},
 		},
 		{
