@@ -3,6 +3,7 @@ package pricing
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"time"
 )
@@ -306,18 +307,34 @@ func visitGroups(tx Tx, ids []string, visit func(CustomerGroup) bool) error {
 // AddCustomers adds customers to the group. Existing members and repeated IDs are fine;
 // one invalid ID and nothing is added. An unknown group is ErrNotFound.
 func (s *Service) AddCustomers(ctx context.Context, groupID string, customerIDs []string) error {
-	return s.changeMembers(ctx, groupID, customerIDs, Tx.AddMember)
+	return s.changeMembers(ctx, groupID, "CustomerIDs", customerIDs, "", nil)
 }
 
 // RemoveCustomers removes customers from the group; IDs that are not members are
 // ignored. An unknown group is ErrNotFound.
 func (s *Service) RemoveCustomers(ctx context.Context, groupID string, customerIDs []string) error {
-	return s.changeMembers(ctx, groupID, customerIDs, Tx.RemoveMember)
+	return s.changeMembers(ctx, groupID, "", nil, "CustomerIDs", customerIDs)
 }
 
-func (s *Service) changeMembers(ctx context.Context, groupID string, customerIDs []string, change func(Tx, string, string) error) error {
+// ChangeCustomers adds the customers of add to the group and removes those of remove,
+// in one transaction: all of it happens, or none. Each half follows the rules of
+// AddCustomers and RemoveCustomers; an ID in both is invalid (Remove[i]). An unknown
+// group is ErrNotFound.
+func (s *Service) ChangeCustomers(ctx context.Context, groupID string, add, remove []string) error {
+	return s.changeMembers(ctx, groupID, "Add", add, "Remove", remove)
+}
+
+// changeMembers validates the IDs to add and to remove, naming them after addField and
+// removeField, and then removes and adds them in one transaction.
+func (s *Service) changeMembers(ctx context.Context, groupID, addField string, add []string, removeField string, remove []string) error {
 	var fe fieldErrors
-	ids := foldIDs(&fe, "CustomerIDs", customerIDs)
+	adds := foldIDs(&fe, addField, add)
+	removes := foldIDs(&fe, removeField, remove)
+	for i, id := range remove {
+		if _, both := slices.BinarySearch(adds, id); both && idReason(id) == "" {
+			fe.add(fmt.Sprintf("%s[%d]", removeField, i), fmt.Sprintf("%q is also added", id))
+		}
+	}
 	if err := fe.err(); err != nil {
 		return err
 	}
@@ -325,8 +342,13 @@ func (s *Service) changeMembers(ctx context.Context, groupID string, customerIDs
 		if _, err := getGroup(tx, groupID); err != nil {
 			return err
 		}
-		for _, id := range ids {
-			if err := change(tx, groupID, id); err != nil {
+		for _, id := range removes {
+			if err := tx.RemoveMember(groupID, id); err != nil {
+				return err
+			}
+		}
+		for _, id := range adds {
+			if err := tx.AddMember(groupID, id); err != nil {
 				return err
 			}
 		}

@@ -59,6 +59,9 @@ func TestServiceSurvivesRetriedTransactions(t *testing.T) {
 			return nil, svc.AddCustomers(ctx, "vip", []string{"c1", "c2", "c3"})
 		}},
 		{"RemoveCustomers", func(svc *pricing.Service) (any, error) { return nil, svc.RemoveCustomers(ctx, "vip", []string{"c2"}) }},
+		{"ChangeCustomers", func(svc *pricing.Service) (any, error) {
+			return nil, svc.ChangeCustomers(ctx, "vip", []string{"c4"}, []string{"c1"})
+		}},
 		{"SetCustomerGroups", func(svc *pricing.Service) (any, error) {
 			return nil, svc.SetCustomerGroups(ctx, "c3", []string{"id_001"})
 		}},

@@ -346,6 +346,20 @@ func TestAddAndRemoveCustomers(t *testing.T) {
 			pricing.ErrNotFound, []string{"c1", "c2"}},
 		{"remove a member of another group only", func(svc *pricing.Service) error { return svc.RemoveCustomers(ctx, "g", []string{"c5"}) },
 			nil, []string{"c1", "c2"}},
+		{"change: add and remove in one call", func(svc *pricing.Service) error {
+			return svc.ChangeCustomers(ctx, "g", []string{"c3", "c1", "c3"}, []string{"c2", "c9"})
+		}, nil, []string{"c1", "c3"}},
+		{"change: one invalid ID to remove, and nothing is added", func(svc *pricing.Service) error {
+			return svc.ChangeCustomers(ctx, "g", []string{"c3"}, []string{"c1", ""})
+		}, pricing.ErrInvalid, []string{"c1", "c2"}},
+		{"change: an ID both added and removed", func(svc *pricing.Service) error {
+			return svc.ChangeCustomers(ctx, "g", []string{"c3", "c4"}, []string{"c1", "c4"})
+		}, pricing.ErrInvalid, []string{"c1", "c2"}},
+		{"change: an unknown group", func(svc *pricing.Service) error {
+			return svc.ChangeCustomers(ctx, "nope", []string{"c3"}, []string{"c1"})
+		}, pricing.ErrNotFound, []string{"c1", "c2"}},
+		{"change: nothing", func(svc *pricing.Service) error { return svc.ChangeCustomers(ctx, "g", nil, nil) },
+			nil, []string{"c1", "c2"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

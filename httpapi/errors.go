@@ -1,6 +1,3 @@
-// Package httpapi puts the pricing library on HTTP for a host application: the status
-// and the machine-readable body of any error the library returns, for a host's own
-// handlers.
 package httpapi
 
 import (
