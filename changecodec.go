@@ -50,27 +50,34 @@ func appendChange(b []byte, c *Change) ([]byte, error) {
 	switch c.Kind {
 	case KindPrice:
 		b = append(b, presence(c.Price != nil, c.OldPrice != nil))
-		for _, p := range []*Price{c.Price, c.OldPrice} {
-			if p != nil {
-				b = appendPriceRecord(b, p)
-			}
+		if c.Price != nil {
+			b = appendPriceRecord(b, c.Price)
+		}
+		if c.OldPrice != nil {
+			b = appendPriceRecord(b, c.OldPrice)
 		}
 	case KindPriceList:
 		b = append(b, presence(c.PriceList != nil, c.OldPriceList != nil))
-		for _, pl := range []*PriceList{c.PriceList, c.OldPriceList} {
-			if pl != nil {
-				if b, err = appendListRecord(b, pl); err != nil {
-					return nil, err
-				}
+		if c.PriceList != nil {
+			if b, err = appendListRecord(b, c.PriceList); err != nil {
+				return nil, err
+			}
+		}
+		if c.OldPriceList != nil {
+			if b, err = appendListRecord(b, c.OldPriceList); err != nil {
+				return nil, err
 			}
 		}
 	case KindCustomerGroup:
 		b = append(b, presence(c.CustomerGroup != nil, c.OldCustomerGroup != nil))
-		for _, g := range []*CustomerGroup{c.CustomerGroup, c.OldCustomerGroup} {
-			if g != nil {
-				if b, err = appendGroupRecord(b, g); err != nil {
-					return nil, err
-				}
+		if c.CustomerGroup != nil {
+			if b, err = appendGroupRecord(b, c.CustomerGroup); err != nil {
+				return nil, err
+			}
+		}
+		if c.OldCustomerGroup != nil {
+			if b, err = appendGroupRecord(b, c.OldCustomerGroup); err != nil {
+				return nil, err
 			}
 		}
 	default:

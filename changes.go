@@ -77,10 +77,16 @@ func WithRetention(d time.Duration) Option {
 // list's by the list, a membership's by its customer, a group's by the group. A change
 // has one key: a price that moves to another variant is deleted from the one and
 // created in the other.
-func priceKey(variantID string) string     { return "v:" + variantID }
-func listKey(listID string) string         { return "l:" + listID }
-func customerKey(customerID string) string { return "c:" + customerID }
-func groupKey(groupID string) string       { return "g:" + groupID }
+const (
+	pricePrefix    = "v:"
+	listPrefix     = "l:"
+	customerPrefix = "c:"
+	groupPrefix    = "g:"
+)
+
+func priceKey(variantID string) string     { return pricePrefix + variantID }
+func listKey(listID string) string         { return listPrefix + listID }
+func customerKey(customerID string) string { return customerPrefix + customerID }
 
 // journal returns the store's Journal, or an error wrapping errors.ErrUnsupported.
 func (s *Service) journal() (Journal, error) {
@@ -230,8 +236,9 @@ type recorder struct {
 	JournalTx
 	rev    int64 // the Update's revision, once a write asked for it
 	items  []JournalItem
-	buf    []byte   // the items' data, back to back
-	groups []string // scratch for membership checks
+	buf     []byte   // the items' data, back to back
+	lastKey string   // the key of the last item
+	groups  []string // scratch for membership checks
 }
 
 var _ Tx = (*recorder)(nil)
@@ -248,14 +255,21 @@ func (r *recorder) revision() (int64, error) {
 	return r.rev, nil
 }
 
-// record adds a change, under its key, to the Update's journal entry.
-func (r *recorder) record(c Change, key string) error {
+// record adds a change, under the key of kind (a prefix such as "v:") and id, to the
+// Update's journal entry. The changes of one operation often share keys (the prices of
+// one variant): a key equal to the last one is not made again.
+func (r *recorder) record(c *Change, prefix, id string) error {
 	start := len(r.buf)
-	buf, err := appendChange(r.buf, &c)
+	buf, err := appendChange(r.buf, c)
 	if err != nil {
 		return err
 	}
 	r.buf = buf
+	key := r.lastKey
+	if len(key) != len(prefix)+len(id) || key[:len(prefix)] != prefix || key[len(prefix):] != id {
+		key = prefix + id
+		r.lastKey = key
+	}
 	r.items = append(r.items, JournalItem{Key: key, Data: buf[start:len(buf):len(buf)]})
 	return nil
 }
@@ -291,7 +305,7 @@ func (r *recorder) PutCustomerGroup(g CustomerGroup, nameKey string) error {
 	if err := r.JournalTx.PutCustomerGroup(g, nameKey); err != nil {
 		return err
 	}
-	return r.record(Change{Kind: KindCustomerGroup, Op: opOf(old), ID: g.ID, CustomerGroup: &g, OldCustomerGroup: old}, groupKey(g.ID))
+	return r.record(&Change{Kind: KindCustomerGroup, Op: opOf(old), ID: g.ID, CustomerGroup: &g, OldCustomerGroup: old}, groupPrefix, g.ID)
 }
 
 // DeleteCustomerGroup implements Tx: the group's memberships end first.
@@ -311,11 +325,11 @@ func (r *recorder) DeleteCustomerGroup(id string) error {
 		return err
 	}
 	for _, c := range members {
-		if err := r.record(Change{Kind: KindMembership, Op: OpDelete, ID: id, CustomerID: c}, customerKey(c)); err != nil {
+		if err := r.record(&Change{Kind: KindMembership, Op: OpDelete, ID: id, CustomerID: c}, customerPrefix, c); err != nil {
 			return err
 		}
 	}
-	return r.record(Change{Kind: KindCustomerGroup, Op: OpDelete, ID: id, OldCustomerGroup: old}, groupKey(id))
+	return r.record(&Change{Kind: KindCustomerGroup, Op: OpDelete, ID: id, OldCustomerGroup: old}, groupPrefix, id)
 }
 
 // isMember reports whether customerID is a member of groupID.
@@ -339,7 +353,7 @@ func (r *recorder) AddMember(groupID, customerID string) error {
 	if err := r.JournalTx.AddMember(groupID, customerID); err != nil {
 		return err
 	}
-	return r.record(Change{Kind: KindMembership, Op: OpCreate, ID: groupID, CustomerID: customerID}, customerKey(customerID))
+	return r.record(&Change{Kind: KindMembership, Op: OpCreate, ID: groupID, CustomerID: customerID}, customerPrefix, customerID)
 }
 
 // RemoveMember implements Tx; removing a non-member is no change.
@@ -353,7 +367,7 @@ func (r *recorder) RemoveMember(groupID, customerID string) error {
 	if err := r.JournalTx.RemoveMember(groupID, customerID); err != nil {
 		return err
 	}
-	return r.record(Change{Kind: KindMembership, Op: OpDelete, ID: groupID, CustomerID: customerID}, customerKey(customerID))
+	return r.record(&Change{Kind: KindMembership, Op: OpDelete, ID: groupID, CustomerID: customerID}, customerPrefix, customerID)
 }
 
 // PutPriceList implements Tx.
@@ -368,7 +382,7 @@ func (r *recorder) PutPriceList(pl PriceList) error {
 	if err := r.JournalTx.PutPriceList(pl); err != nil {
 		return err
 	}
-	return r.record(Change{Kind: KindPriceList, Op: opOf(old), ID: pl.ID, PriceList: &pl, OldPriceList: old}, listKey(pl.ID))
+	return r.record(&Change{Kind: KindPriceList, Op: opOf(old), ID: pl.ID, PriceList: &pl, OldPriceList: old}, listPrefix, pl.ID)
 }
 
 // DeletePriceList implements Tx: the list's prices are deleted first.
@@ -388,17 +402,21 @@ func (r *recorder) DeletePriceList(id string) error {
 		return err
 	}
 	for i := range prices {
-		if err := r.record(Change{Kind: KindPrice, Op: OpDelete, ID: prices[i].ID, OldPrice: &prices[i]}, priceKey(prices[i].VariantID)); err != nil {
+		if err := r.record(&Change{Kind: KindPrice, Op: OpDelete, ID: prices[i].ID, OldPrice: &prices[i]}, pricePrefix, prices[i].VariantID); err != nil {
 			return err
 		}
 	}
-	return r.record(Change{Kind: KindPriceList, Op: OpDelete, ID: id, OldPriceList: old}, listKey(id))
+	return r.record(&Change{Kind: KindPriceList, Op: OpDelete, ID: id, OldPriceList: old}, listPrefix, id)
 }
 
 // PutPrice implements Tx.
 func (r *recorder) PutPrice(p Price) error {
-	old, err := before(r.JournalTx.Price(p.ID))
-	if err != nil {
+	prev, err := r.JournalTx.Price(p.ID)
+	var old *Price
+	switch {
+	case err == nil:
+		old = &prev
+	case !errors.Is(err, ErrNotFound):
 		return err
 	}
 	if p.Revision, err = r.revision(); err != nil {
@@ -410,12 +428,12 @@ func (r *recorder) PutPrice(p Price) error {
 	if old != nil && old.VariantID != p.VariantID {
 		// A move to another variant: deleted from the one, created in the other, so
 		// that each variant's history has it under its own key.
-		if err := r.record(Change{Kind: KindPrice, Op: OpDelete, ID: p.ID, OldPrice: old}, priceKey(old.VariantID)); err != nil {
+		if err := r.record(&Change{Kind: KindPrice, Op: OpDelete, ID: p.ID, OldPrice: old}, pricePrefix, old.VariantID); err != nil {
 			return err
 		}
 		old = nil
 	}
-	return r.record(Change{Kind: KindPrice, Op: opOf(old), ID: p.ID, Price: &p, OldPrice: old}, priceKey(p.VariantID))
+	return r.record(&Change{Kind: KindPrice, Op: opOf(old), ID: p.ID, Price: &p, OldPrice: old}, pricePrefix, p.VariantID)
 }
 
 // DeletePrice implements Tx.
@@ -430,5 +448,5 @@ func (r *recorder) DeletePrice(id string) error {
 	if err := r.JournalTx.DeletePrice(id); err != nil {
 		return err
 	}
-	return r.record(Change{Kind: KindPrice, Op: OpDelete, ID: id, OldPrice: old}, priceKey(old.VariantID))
+	return r.record(&Change{Kind: KindPrice, Op: OpDelete, ID: id, OldPrice: old}, pricePrefix, old.VariantID)
 }

@@ -101,6 +101,7 @@ type dPrice struct {
 	region            string
 	amount, min, max  int64
 	incl              bool
+	revision          int64 // the revision the build stored it at (0 on a store without a journal)
 }
 
 // dQuery is a query of the model.
@@ -301,16 +302,27 @@ func (c *dCatalog) build(ctx context.Context, svc *pricing.Service, ns string) e
 			return err
 		}
 	}
-	byVariant := map[string][]pricing.PriceInput{}
-	for _, p := range c.base {
-		byVariant[p.variant] = append(byVariant[p.variant], p.input(ns))
+	// Each price records the revision it was stored at, from what the Service returns.
+	byVariant := map[string][]*dPrice{}
+	for i := range c.base {
+		byVariant[c.base[i].variant] = append(byVariant[c.base[i].variant], &c.base[i])
 	}
 	for _, v := range slices.Sorted(maps.Keys(byVariant)) {
-		if _, err := svc.SetBasePrices(ctx, ns+v, byVariant[v]); err != nil {
+		ps := byVariant[v]
+		var ins []pricing.PriceInput
+		for _, p := range ps {
+			ins = append(ins, p.input(ns))
+		}
+		stored, err := svc.SetBasePrices(ctx, ns+v, ins)
+		if err != nil {
 			return err
 		}
+		for i, p := range ps {
+			p.revision = stored[i].Revision
+		}
 	}
-	for _, l := range c.lists {
+	for li := range c.lists {
+		l := &c.lists[li]
 		status := pricing.Draft
 		if l.active {
 			status = pricing.Active
@@ -324,16 +336,22 @@ func (c *dCatalog) build(ctx context.Context, svc *pricing.Service, ns string) e
 				now = append(now, in)
 			}
 		}
-		if _, err := svc.CreatePriceList(ctx, pricing.NewPriceList{
+		_, stored, err := svc.CreatePriceListWithPrices(ctx, pricing.NewPriceList{
 			ID: ns + l.id, Name: ns + l.id, Type: l.typ, Status: status, StartsAt: l.start, EndsAt: l.end,
 			CustomerGroupIDs: prefixed(ns, l.audience), IncludesTax: l.incl, Prices: now,
-		}); err != nil {
+		})
+		if err != nil {
 			return err
 		}
 		if len(later) > 0 {
-			if _, err := svc.AddPrices(ctx, ns+l.id, later, false); err != nil {
+			more, err := svc.AddPrices(ctx, ns+l.id, later, false)
+			if err != nil {
 				return err
 			}
+			stored = append(stored, more...)
+		}
+		for i := range l.prices {
+			l.prices[i].revision = stored[i].Revision
 		}
 	}
 	return nil
@@ -365,7 +383,7 @@ func (p dPrice) price(ns string) pricing.Price {
 	}
 	return pricing.Price{
 		ID: ns + p.id, PriceListID: list, VariantID: ns + p.variant, CurrencyCode: p.currency, RegionID: p.region,
-		Amount: p.amount, MinQuantity: p.min, MaxQuantity: p.max, IncludesTax: p.incl,
+		Amount: p.amount, MinQuantity: p.min, MaxQuantity: p.max, IncludesTax: p.incl, Revision: p.revision,
 	}
 }
 
@@ -425,6 +443,10 @@ type refResult struct {
 	invalid   bool // the query is invalid (its tax rate)
 	calc, ref *refCand
 	cands     []refCand // every price of the variant, in ascending ID order
+	// validUntil is the next start or end, after the instant, of the window of an
+	// active list of the customer's audience that has a price of the item's currency,
+	// region and quantity: the instant the answer may change.
+	validUntil time.Time
 }
 
 // refRateScale is the precision of a tax rate: 18 decimal places.
@@ -516,6 +538,13 @@ func refResolve(c *dCatalog, q dQuery, variant string, qty int64) refResult {
 			rc.outcome = pricing.WrongQuantity
 		default:
 			rc.outcome, rc.elig = listOutcome, listOutcome == ""
+			if l != nil && l.active && (len(l.audience) == 0 || slices.ContainsFunc(l.audience, func(g string) bool { return slices.Contains(groups, g) })) {
+				for _, b := range []time.Time{l.start, l.end} {
+					if b.After(at) && (res.validUntil.IsZero() || b.Before(res.validUntil)) {
+						res.validUntil = b
+					}
+				}
+			}
 		}
 		if rc.elig && rate != nil && !p.incl {
 			rc.raised = refRaise(p.amount, rate)
@@ -666,7 +695,7 @@ func refResolve(c *dCatalog, q dQuery, variant string, qty int64) refResult {
 
 // resolution is the Resolution the result stands for, without its explanation.
 func (r refResult) resolution(ns, variant string, qty int64) pricing.Resolution {
-	res := pricing.Resolution{VariantID: ns + variant, Quantity: max(qty, 1)}
+	res := pricing.Resolution{VariantID: ns + variant, Quantity: max(qty, 1), ValidUntil: r.validUntil}
 	if r.calc != nil {
 		res.Found = true
 		res.CalculatedAmount, res.CalculatedPrice = r.calc.p.amount, r.calc.p.price(ns)
