@@ -234,8 +234,8 @@ func (s *Service) trim(ctx context.Context) {
 // Update's revision, and notes the journal's index keys.
 type recorder struct {
 	JournalTx
-	rev    int64 // the Update's revision, once a write asked for it
-	items  []JournalItem
+	rev     int64 // the Update's revision, once a write asked for it
+	items   []JournalItem
 	buf     []byte   // the items' data, back to back
 	lastKey string   // the key of the last item
 	groups  []string // scratch for membership checks
