@@ -1,0 +1,2 @@
+// Package postgres is a pricing.Store on PostgreSQL.
+package postgres
