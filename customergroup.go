@@ -3,8 +3,6 @@ package pricing
 import (
 	"context"
 	"errors"
-	"fmt"
-	"maps"
 	"slices"
 	"time"
 )
@@ -70,33 +68,6 @@ func (r TimeRange) Contains(t time.Time) bool {
 	return (r.From.IsZero() || !t.Before(r.From)) && (r.To.IsZero() || t.Before(r.To))
 }
 
-// CloneMetadata returns a deep copy of a metadata map as the Service stores it: nested
-// maps and slices are copied, other values are immutable. Nil stays nil.
-func CloneMetadata(m map[string]any) map[string]any {
-	if m == nil {
-		return nil
-	}
-	out := maps.Clone(m)
-	for k, v := range out {
-		out[k] = cloneJSONValue(v)
-	}
-	return out
-}
-
-func cloneJSONValue(v any) any {
-	switch v := v.(type) {
-	case map[string]any:
-		return CloneMetadata(v)
-	case []any:
-		out := make([]any, len(v))
-		for i, e := range v {
-			out[i] = cloneJSONValue(e)
-		}
-		return out
-	}
-	return v
-}
-
 func groupSortKey(g CustomerGroup) sortKey {
 	return sortKey{created: g.CreatedAt, updated: g.UpdatedAt, name: g.Name, id: g.ID}
 }
@@ -121,7 +92,7 @@ func (s *Service) CreateCustomerGroup(ctx context.Context, in NewCustomerGroup) 
 	g.UpdatedAt = g.CreatedAt
 	err := s.store.Update(ctx, func(tx Tx) error {
 		if err := absent(tx.CustomerGroup(g.ID)); err != nil {
-			return fmt.Errorf("pricing: customer group ID %q: %w", g.ID, err)
+			return taken(err, "customer group ID %q is taken", g.ID)
 		}
 		return putGroup(tx, g)
 	})
@@ -137,21 +108,30 @@ func putGroup(tx Tx, g CustomerGroup) error {
 	id, err := tx.CustomerGroupIDByNameKey(key)
 	switch {
 	case err == nil && id != g.ID:
-		return fmt.Errorf("pricing: customer group name %q is taken: %w", g.Name, ErrAlreadyExists)
+		return errorf(ErrAlreadyExists, "customer group name %q is taken", g.Name)
 	case err != nil && !errors.Is(err, ErrNotFound):
 		return err
 	}
 	return tx.PutCustomerGroup(g, key)
 }
 
-// absent turns the result of a getter into nil when the record is missing, an error
-// wrapping ErrAlreadyExists when it exists, and the store's error otherwise.
+// absent turns the result of a getter into nil when the record is missing,
+// ErrAlreadyExists when it exists, and the store's error otherwise.
 func absent[T any](_ T, err error) error {
 	switch {
 	case err == nil:
 		return ErrAlreadyExists
 	case errors.Is(err, ErrNotFound):
 		return nil
+	}
+	return err
+}
+
+// taken returns the error of absent: with the formatted message for ErrAlreadyExists,
+// the store's error as is.
+func taken(err error, format string, args ...any) error {
+	if err == ErrAlreadyExists {
+		return errorf(ErrAlreadyExists, format, args...)
 	}
 	return err
 }
@@ -169,7 +149,7 @@ func (s *Service) CustomerGroup(ctx context.Context, id string) (CustomerGroup, 
 func getGroup(tx Tx, id string) (CustomerGroup, error) {
 	g, err := tx.CustomerGroup(id)
 	if errors.Is(err, ErrNotFound) {
-		return g, fmt.Errorf("pricing: customer group %q: %w", id, ErrNotFound)
+		return g, errorf(ErrNotFound, "customer group %q not found", id)
 	}
 	return g, err
 }
@@ -206,16 +186,6 @@ func (s *Service) UpdateCustomerGroup(ctx context.Context, id string, upd Custom
 	return g.Clone(), nil
 }
 
-// mergeMetadataChecked merges and checks that the result still fits the size limit.
-func mergeMetadataChecked(base, patch map[string]any) (map[string]any, error) {
-	if len(patch) == 0 {
-		return base, nil
-	}
-	var fe fieldErrors
-	m := normalizeMetadata(&fe, "Metadata", mergeMetadata(base, patch))
-	return m, fe.err()
-}
-
 // DeleteCustomerGroup deletes the group and its memberships. A missing group is not an
 // error. A group that a price list still names is not deleted: the error wraps
 // ErrConflict and names the lists; detach the group from them first.
@@ -231,7 +201,7 @@ func (s *Service) DeleteCustomerGroup(ctx context.Context, id string) error {
 			return err
 		}
 		if len(lists) > 0 {
-			return fmt.Errorf("pricing: customer group %q is the audience of price lists %q: %w", id, lists, ErrConflict)
+			return errorf(ErrConflict, "customer group %q is the audience of price lists %q", id, lists)
 		}
 		return tx.DeleteCustomerGroup(id)
 	})

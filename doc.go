@@ -112,5 +112,9 @@
 // # Errors
 //
 // Errors match the sentinels [ErrNotFound], [ErrAlreadyExists], [ErrInvalid],
-// [ErrConflict], [ErrNoPrice] and [ErrClosed] with errors.Is.
+// [ErrConflict], [ErrNoPrice] and [ErrClosed] with errors.Is. A taken group ID, list
+// ID or group name is ErrAlreadyExists, and so is a price input whose ID names one
+// price while its key (variant, currency, region, quantities) is held by another, or
+// whose ID is a price of another list or variant. The Service's errors name the record
+// in one message: `pricing: customer group "vip" not found`.
 package pricing

@@ -2,15 +2,20 @@ package pricing
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 )
 
 // Sentinel errors. Every error the Service and the stores return that falls into one of
 // these classes wraps the sentinel, so callers match with errors.Is, never by message.
+// The Service's own errors carry one message that names the record, such as
+// `pricing: customer group "vip" not found`, and unwrap to the sentinel.
 var (
 	// ErrNotFound reports that a customer group, price list or price does not exist.
 	ErrNotFound = errors.New("pricing: not found")
-	// ErrAlreadyExists reports that an ID, a group name or a price key is already taken.
+	// ErrAlreadyExists reports that an ID, a group name or a price key is already taken:
+	// by another record of the same kind, or, for a price ID, by a price of another
+	// list or variant.
 	ErrAlreadyExists = errors.New("pricing: already exists")
 	// ErrInvalid reports bad input. The error names each bad field; see FieldError.
 	ErrInvalid = errors.New("pricing: invalid input")
@@ -22,6 +27,22 @@ var (
 	// ErrClosed reports use of a Store after Close.
 	ErrClosed = errors.New("pricing: store closed")
 )
+
+// recordError is an error of the Service about a record: its message says what went
+// wrong in full, and it matches its sentinel with errors.Is.
+type recordError struct {
+	msg      string
+	sentinel error
+}
+
+func (e *recordError) Error() string { return e.msg }
+func (e *recordError) Unwrap() error { return e.sentinel }
+
+// errorf returns an error matching sentinel whose message is "pricing: " and the
+// formatted text, so that the sentinel's own text is not repeated.
+func errorf(sentinel error, format string, args ...any) error {
+	return &recordError{msg: "pricing: " + fmt.Sprintf(format, args...), sentinel: sentinel}
+}
 
 // FieldError reports one invalid input field. It matches ErrInvalid with errors.Is.
 // Field is the path of the field in the input, in Go syntax: "Name",

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
@@ -13,7 +14,9 @@ import (
 	"time"
 
 	"github.com/commercekit/pricing"
+	"github.com/commercekit/pricing/bolt"
 	"github.com/commercekit/pricing/memory"
+	"github.com/commercekit/pricing/storetest"
 )
 
 // t0 is the fixed instant of the test clocks: the benchmark's T0.
@@ -44,6 +47,36 @@ func (c *testClock) Advance(d time.Duration) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.t = c.t.Add(d)
+}
+
+// testStore opens new, empty stores of one kind for tests that run on every store.
+type testStore struct {
+	name string
+	open func(t testing.TB) pricing.Store
+}
+
+// testStores are the stores every resolution test runs on: the rules live in the
+// Service, so every store must give the same answers. "candidates" is the memory store
+// read through the pricing.CandidateReader path of the resolver.
+var testStores = []testStore{
+	{"memory", func(t testing.TB) pricing.Store {
+		st := memory.New()
+		t.Cleanup(func() { _ = st.Close() })
+		return st
+	}},
+	{"bolt", func(t testing.TB) pricing.Store {
+		st, err := bolt.Open(filepath.Join(t.TempDir(), "pricing.db"), &bolt.Options{NoSync: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = st.Close() })
+		return st
+	}},
+	{"candidates", func(t testing.TB) pricing.Store {
+		st := memory.New()
+		t.Cleanup(func() { _ = st.Close() })
+		return storetest.WithCandidateReader(st)
+	}},
 }
 
 // newService returns a Service over a fresh memory store with a fixed clock at t0 and

@@ -2,12 +2,15 @@ package pricing_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"math"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/commercekit/pricing"
 	"github.com/commercekit/pricing/bolt"
@@ -293,6 +296,9 @@ var invalidCases = []invalidCase{
 	{"resolve: tax rate negative", "TaxRate", resolve(pricing.Query{TaxRate: rate(-0.1)}, "shirt", 1)},
 	{"resolve: tax rate NaN", "TaxRate", resolve(pricing.Query{TaxRate: rate(math.NaN())}, "shirt", 1)},
 	{"resolve: tax rate infinite", "TaxRate", resolve(pricing.Query{TaxRate: rate(math.Inf(1))}, "shirt", 1)},
+	{"resolve: tax rate above 10", "TaxRate", resolve(pricing.Query{TaxRate: rate(math.Nextafter(10, 11))}, "shirt", 1)},
+	{"resolve: tax rate 1e18", "TaxRate", resolve(pricing.Query{TaxRate: rate(1e18)}, "shirt", 1)},
+	{"resolve: Explain with ExplainVisible", "ExplainVisible", resolve(pricing.Query{Explain: true, ExplainVisible: true}, "shirt", 1)},
 	{"resolve: quantity negative", "Quantity", resolve(pricing.Query{}, "shirt", -1)},
 	{"resolve: variant empty", "VariantID", resolve(pricing.Query{}, "", 1)},
 	{"resolve many: the second item's quantity negative", "Items[1].Quantity", resolveMany(pricing.Query{},
@@ -394,6 +400,9 @@ func TestValidBoundaries(t *testing.T) {
 		{"a window of one nanosecond", lst(func(l *pricing.NewPriceList) { l.StartsAt, l.EndsAt = at0, at0.Add(1) }).bind(ctx)},
 		{"only an end", lst(func(l *pricing.NewPriceList) { l.EndsAt = at0 }).bind(ctx)},
 		{"tax rate 0", resolve(pricing.Query{TaxRate: rate(0)}, "shirt", 1).bind(ctx)},
+		{"tax rate -0", resolve(pricing.Query{TaxRate: rate(math.Copysign(0, -1))}, "shirt", 1).bind(ctx)},
+		{"tax rate 10", resolve(pricing.Query{TaxRate: rate(10)}, "shirt", 1).bind(ctx)},
+		{"tax rate 1e-300", resolve(pricing.Query{TaxRate: rate(1e-300)}, "shirt", 1).bind(ctx)},
 		{"limit and offset 0", listGroups(pricing.CustomerGroupFilter{}).bind(ctx)},
 		{"every order", func(svc *pricing.Service) error {
 			for _, o := range []string{"", "name", "-name", "created_at", "-created_at", "updated_at", "-updated_at"} {
@@ -515,4 +524,106 @@ func FuzzCreateCustomerGroup(f *testing.F) {
 		}
 		deepEqual(t, "store after a refused create", dumpStore(t, st), before)
 	})
+}
+
+// Metadata of any Go shape is checked as JSON sees it, once: cycles, nesting beyond 64
+// levels and invalid UTF-8 in any key or string (of maps of other types, slices of
+// maps, struct fields, pointers, bytes a json.Marshaler writes) are refused by every
+// writer of metadata, and nothing is written. None of them may crash the process.
+func TestHostileMetadata(t *testing.T) {
+	t.Parallel()
+	type item struct {
+		Name string `json:"name"`
+		Note *string
+	}
+	bad := badUTF8
+	nested := func(depth int) map[string]any {
+		m := map[string]any{"leaf": 1}
+		for range depth - 1 {
+			m = map[string]any{"n": m}
+		}
+		return m
+	}
+	inputs := []struct {
+		name string
+		meta func() map[string]any
+	}{
+		{"a map that holds itself", func() map[string]any { m := map[string]any{}; m["self"] = m; return m }},
+		{"a cycle through a slice", func() map[string]any {
+			s := []any{nil}
+			s[0] = s
+			return map[string]any{"s": s}
+		}},
+		{"a cycle two maps long", func() map[string]any {
+			a, b := map[string]any{}, map[string]any{}
+			a["b"], b["a"] = b, a
+			return map[string]any{"a": a}
+		}},
+		{"65 levels of objects", func() map[string]any { return nested(65) }},
+		{"65 levels of arrays", func() map[string]any {
+			var v any = 1
+			for range 64 {
+				v = []any{v}
+			}
+			return map[string]any{"a": v}
+		}},
+		{"bad UTF-8 in a slice of maps", func() map[string]any { return map[string]any{"list": []map[string]any{{"k": bad}}} }},
+		{"bad UTF-8 in a key of a map[string]int", func() map[string]any { return map[string]any{"m": map[string]int{bad: 1}} }},
+		{"bad UTF-8 in a struct field", func() map[string]any { return map[string]any{"item": item{Name: bad}} }},
+		{"bad UTF-8 behind a pointer", func() map[string]any { return map[string]any{"item": &item{Name: "ok", Note: &bad}} }},
+		{"bad UTF-8 in a []string", func() map[string]any { return map[string]any{"tags": []string{"a", bad}} }},
+		{"bad UTF-8 from a json.Marshaler", func() map[string]any { return map[string]any{"raw": json.RawMessage("\"" + bad + "\"")} }},
+	}
+	writers := []struct {
+		name string
+		op   func(meta map[string]any) opFunc
+	}{
+		{"CreateCustomerGroup", func(m map[string]any) opFunc { return grp(pricing.NewCustomerGroup{Name: "new", Metadata: m}) }},
+		{"UpdateCustomerGroup", func(m map[string]any) opFunc { return updGrp("g1", pricing.CustomerGroupUpdate{Metadata: m}) }},
+		{"CreatePriceList", func(m map[string]any) opFunc { return lst(func(l *pricing.NewPriceList) { l.Metadata = m }) }},
+		{"UpdatePriceList", func(m map[string]any) opFunc { return updLst(pricing.PriceListUpdate{Metadata: m}) }},
+	}
+	for _, st := range testStores[:2] {
+		for _, w := range writers {
+			for _, in := range inputs {
+				t.Run(st.name+"/"+w.name+"/"+in.name, func(t *testing.T) {
+					t.Parallel()
+					s := st.open(t)
+					svc := fillInvalidFixture(t, pricing.New(s, pricing.WithClock(func() time.Time { return t0 }), pricing.WithIDGenerator(seqIDs("id"))))
+					runInvalidCase(t, svc, s, invalidCase{in.name, "Metadata", w.op(in.meta())})
+				})
+			}
+		}
+	}
+	// The bounds themselves are accepted: 64 levels, a U+FFFD of the input, a string
+	// that spells the escape.
+	svc, _ := newService(t)
+	for _, m := range []map[string]any{nested(64), {"r": "\uFFFD"}, {"s": `\ufffd`}, {"i": item{Name: "x"}}} {
+		g, err := svc.CreateCustomerGroup(context.Background(), pricing.NewCustomerGroup{Name: fmt.Sprint(len(m), m["r"], m["s"], m["i"] != nil), Metadata: m})
+		if err != nil {
+			t.Errorf("metadata %v: %v", m, err)
+		} else if b, _ := json.Marshal(g.Metadata); !utf8.Valid(b) || strings.Contains(string(b), `\ufffd`) != (m["s"] != nil) {
+			t.Errorf("stored metadata %s", b)
+		}
+	}
+}
+
+// The message of a bad string names where it is.
+func TestHostileMetadataPath(t *testing.T) {
+	t.Parallel()
+	svc, _ := newService(t)
+	for _, tc := range []struct {
+		meta map[string]any
+		path string
+	}{
+		{map[string]any{"a": map[string]any{"b": []any{"ok", badUTF8}}}, "a.b[1]"},
+		{map[string]any{"list": []map[string]any{{"x": 1}, {"k": badUTF8}}}, "list[1].k"},
+		{map[string]any{"z": 1, "key" + badUTF8: 1}, `keybad\ufffdutf8`},
+	} {
+		_, err := svc.CreateCustomerGroup(context.Background(), pricing.NewCustomerGroup{Name: "n", Metadata: tc.meta})
+		wantInvalid(t, err, "Metadata")
+		if !strings.Contains(err.Error(), "not valid UTF-8 at "+tc.path) {
+			t.Errorf("%v: want the path %s", err, tc.path)
+		}
+	}
 }

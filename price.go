@@ -8,11 +8,64 @@ import (
 	"strings"
 )
 
-// checkPrices validates price inputs for the list listID ("" for base prices of
-// variantID) and returns them as prices; IDs may be empty. List prices take the list's
-// tax flag; an input that says otherwise is invalid. Two inputs with the same key or the
-// same ID are invalid.
-func (s *Service) checkPrices(fe *fieldErrors, field string, ins []PriceInput, variantID string, listIncludesTax bool) []Price {
+// Price is an amount for a variant in a currency, optionally limited to a region and a
+// quantity range. A price with an empty PriceListID is a base price of the variant.
+type Price struct {
+	ID, PriceListID, VariantID, CurrencyCode, RegionID string
+	// Amount is in minor units of the currency (cents). MinQuantity and MaxQuantity bound
+	// the quantity, inclusive; 0 is unbounded.
+	Amount, MinQuantity, MaxQuantity int64
+	// IncludesTax says whether Amount includes tax. List prices take their list's flag.
+	IncludesTax bool
+}
+
+// PriceInput is one price to add to a list (Service.AddPrices), to a new list
+// (NewPriceList.Prices), or to a variant's base prices (Service.SetBasePrices).
+type PriceInput struct {
+	// ID is optional: empty, the Service generates one (or keeps the ID of the price
+	// that already has the same key).
+	ID, VariantID, CurrencyCode, RegionID string
+	Amount, MinQuantity, MaxQuantity      int64
+	// IncludesTax is for base prices only; list prices take their list's flag.
+	IncludesTax bool
+}
+
+// PriceFilter selects prices for Service.ListPrices, in ascending ID order. Zero fields
+// select everything.
+type PriceFilter struct {
+	// PriceListID keeps the prices of that list.
+	PriceListID string
+	// BaseOnly keeps only base prices; it cannot be combined with PriceListID.
+	BaseOnly bool
+	// VariantIDs keeps prices of these variants.
+	VariantIDs []string
+	// CurrencyCode and RegionID keep prices in that currency and region ("" matches any).
+	CurrencyCode, RegionID string
+	// Limit is the page size (0: no limit); Offset skips that many matches first.
+	Limit, Offset int
+}
+
+// PriceKey identifies a price within the store: two prices never share a key. Adding a
+// price whose key exists updates that price.
+type PriceKey struct {
+	PriceListID  string
+	VariantID    string
+	CurrencyCode string
+	RegionID     string
+	MinQuantity  int64
+	MaxQuantity  int64
+}
+
+// Key returns the price's key.
+func (p Price) Key() PriceKey {
+	return PriceKey{p.PriceListID, p.VariantID, p.CurrencyCode, p.RegionID, p.MinQuantity, p.MaxQuantity}
+}
+
+// checkPrices validates price inputs of a list ("" variantID) or of the base prices of
+// variantID, and returns them as prices; IDs may be empty. A list price keeps its
+// input's IncludesTax until takeListTax gives it its list's. Two inputs with the same
+// key or the same ID are invalid.
+func (s *Service) checkPrices(fe *fieldErrors, field string, ins []PriceInput, variantID string) []Price {
 	out := make([]Price, len(ins))
 	keys := make(map[PriceKey]int, len(ins))
 	var ids map[string]int
@@ -64,12 +117,6 @@ func (s *Service) checkPrices(fe *fieldErrors, field string, ins []PriceInput, v
 		if p.MinQuantity > 0 && p.MaxQuantity > 0 && p.MinQuantity > p.MaxQuantity {
 			fe.add(f("MaxQuantity"), "less than MinQuantity")
 		}
-		if variantID == "" { // a list price
-			if in.IncludesTax && !listIncludesTax {
-				fe.add(f("IncludesTax"), "list prices take their list's flag, which is false")
-			}
-			p.IncludesTax = listIncludesTax
-		}
 		key := p.Key()
 		if j, dup := keys[key]; dup {
 			fe.add(fmt.Sprintf("%s[%d]", field, i), fmt.Sprintf("same variant, currency, region and quantities as %s[%d]", field, j))
@@ -89,35 +136,65 @@ func (s *Service) checkPrices(fe *fieldErrors, field string, ins []PriceInput, v
 	return out
 }
 
-// upsertPrices writes validated prices into list listID ("" for base prices). A price
-// whose key exists updates that price and keeps its ID; an input ID that names another
-// price of the same list moves that price to the new key. When scope is not nil, every
-// price it yields that was not written is deleted (the replace of AddPrices and
-// SetBasePrices). Two inputs that come to the same price (one by its key, the other by
-// its ID) are invalid. It returns the prices as stored, in input order.
-func (s *Service) upsertPrices(tx Tx, listID string, prices []Price, scope func(func(Price) bool) error) ([]Price, error) {
-	written := make(map[string]int, len(prices))
+// takeListTax gives list prices checked by checkPrices their list's tax flag. An input
+// that says the price includes tax when the list does not is invalid.
+func takeListTax(fe *fieldErrors, field string, prices []Price, listIncludesTax bool) {
 	for i := range prices {
-		p := &prices[i]
+		if p := &prices[i]; p.IncludesTax && !listIncludesTax {
+			fe.add(fmt.Sprintf("%s[%d].IncludesTax", field, i), "list prices take their list's flag, which is false")
+		}
+		prices[i].IncludesTax = listIncludesTax
+	}
+}
+
+// newPriceIDs returns an ID for each of prices that has none, made before the
+// transaction that uses them: a retried transaction uses the same IDs, and the store's
+// lock is not held while they are made. A price whose key exists keeps its ID instead.
+func (s *Service) newPriceIDs(prices []Price) []string {
+	var ids []string
+	for _, p := range prices {
+		if p.ID == "" {
+			ids = append(ids, s.newID())
+		}
+	}
+	return ids
+}
+
+// upsertPrices writes validated prices into list listID ("" for base prices); fresh
+// holds an ID for each price without one (newPriceIDs). A price whose key exists
+// updates that price and keeps its ID; an input ID that names another price of the
+// same list moves that price to the new key. When scope is not nil, every price it
+// yields that was not written is deleted (the replace of AddPrices and SetBasePrices).
+// Two inputs that come to the same price (one by its key, the other by its ID) are
+// invalid. It returns the prices as stored, in input order, and changes neither
+// argument, so that a store may run the transaction again.
+func (s *Service) upsertPrices(tx Tx, listID string, prices []Price, fresh []string, scope func(func(Price) bool) error) ([]Price, error) {
+	out := slices.Clone(prices)
+	written := make(map[string]int, len(out))
+	for i := range out {
+		p := &out[i]
 		p.PriceListID = listID
 		existing, err := tx.PriceIDByKey(p.Key())
 		switch {
 		case err == nil:
 			if p.ID != "" && p.ID != existing {
-				return nil, fmt.Errorf("pricing: price %q: its key is held by price %q: %w", p.ID, existing, ErrConflict)
+				return nil, errorf(ErrAlreadyExists, "price %q: its variant, currency, region and quantities are those of price %q", p.ID, existing)
 			}
 			p.ID = existing
 		case !errors.Is(err, ErrNotFound):
 			return nil, err
 		case p.ID == "":
-			p.ID = s.newID()
+			p.ID = fresh[0]
 		default:
 			old, err := tx.Price(p.ID)
 			if err == nil && (old.PriceListID != listID || old.VariantID != p.VariantID && listID == "") {
-				return nil, fmt.Errorf("pricing: price ID %q is taken by a price of another list or variant: %w", p.ID, ErrAlreadyExists)
+				return nil, errorf(ErrAlreadyExists, "price ID %q is taken by a price of another list or variant", p.ID)
 			} else if err != nil && !errors.Is(err, ErrNotFound) {
 				return nil, err
 			}
+		}
+		if prices[i].ID == "" {
+			fresh = fresh[1:]
 		}
 		if j, dup := written[p.ID]; dup {
 			return nil, &FieldError{Field: fmt.Sprintf("Prices[%d].ID", i), Reason: fmt.Sprintf("names price %q, which Prices[%d] already updates", p.ID, j)}
@@ -128,13 +205,9 @@ func (s *Service) upsertPrices(tx Tx, listID string, prices []Price, scope func(
 		}
 	}
 	if scope != nil {
-		keep := make(map[string]bool, len(prices))
-		for _, p := range prices {
-			keep[p.ID] = true
-		}
 		var stale []string
 		if err := scope(func(p Price) bool {
-			if !keep[p.ID] {
+			if _, ok := written[p.ID]; !ok {
 				stale = append(stale, p.ID)
 			}
 			return true
@@ -147,13 +220,19 @@ func (s *Service) upsertPrices(tx Tx, listID string, prices []Price, scope func(
 			}
 		}
 	}
-	return prices, nil
+	return out, nil
 }
 
 // AddPrices adds prices to the list, or updates the prices that have the same variant,
 // currency, region and quantity range. With replace, every other price of the list is
 // deleted in the same transaction. It returns the prices as stored, in input order.
 func (s *Service) AddPrices(ctx context.Context, listID string, prices []PriceInput, replace bool) ([]Price, error) {
+	var fe fieldErrors
+	checked := s.checkPrices(&fe, "Prices", prices, "")
+	if err := fe.err(); err != nil {
+		return nil, err
+	}
+	fresh := s.newPriceIDs(checked)
 	var out []Price
 	err := s.store.Update(ctx, func(tx Tx) error {
 		pl, err := getList(tx, listID)
@@ -161,15 +240,15 @@ func (s *Service) AddPrices(ctx context.Context, listID string, prices []PriceIn
 			return err
 		}
 		var fe fieldErrors
-		checked := s.checkPrices(&fe, "Prices", prices, "", pl.IncludesTax)
-		if err := fe.err(); err != nil {
-			return err
+		checked := slices.Clone(checked)
+		if takeListTax(&fe, "Prices", checked, pl.IncludesTax); fe.err() != nil {
+			return fe.err()
 		}
 		var scope func(func(Price) bool) error
 		if replace {
 			scope = func(fn func(Price) bool) error { return tx.PricesOfList(listID, fn) }
 		}
-		out, err = s.upsertPrices(tx, listID, checked, scope)
+		out, err = s.upsertPrices(tx, listID, checked, fresh, scope)
 		return err
 	})
 	if err != nil {
@@ -300,11 +379,12 @@ func (s *Service) SetBasePrices(ctx context.Context, variantID string, prices []
 	checkID(&fe, "VariantID", variantID)
 	var checked []Price
 	if variantID != "" {
-		checked = s.checkPrices(&fe, "Prices", prices, variantID, false)
+		checked = s.checkPrices(&fe, "Prices", prices, variantID)
 	}
 	if err := fe.err(); err != nil {
 		return nil, err
 	}
+	fresh := s.newPriceIDs(checked)
 	var out []Price
 	err := s.store.Update(ctx, func(tx Tx) (err error) {
 		scope := func(fn func(Price) bool) error {
@@ -312,7 +392,7 @@ func (s *Service) SetBasePrices(ctx context.Context, variantID string, prices []
 				return p.PriceListID != "" || fn(p)
 			})
 		}
-		out, err = s.upsertPrices(tx, "", slices.Clone(checked), scope)
+		out, err = s.upsertPrices(tx, "", checked, fresh, scope)
 		return err
 	})
 	if err != nil {

@@ -56,28 +56,6 @@ func (pl PriceList) Clone() PriceList {
 	return pl
 }
 
-// Price is an amount for a variant in a currency, optionally limited to a region and a
-// quantity range. A price with an empty PriceListID is a base price of the variant.
-type Price struct {
-	ID, PriceListID, VariantID, CurrencyCode, RegionID string
-	// Amount is in minor units of the currency (cents). MinQuantity and MaxQuantity bound
-	// the quantity, inclusive; 0 is unbounded.
-	Amount, MinQuantity, MaxQuantity int64
-	// IncludesTax says whether Amount includes tax. List prices take their list's flag.
-	IncludesTax bool
-}
-
-// PriceInput is one price to add to a list (Service.AddPrices), to a new list
-// (NewPriceList.Prices), or to a variant's base prices (Service.SetBasePrices).
-type PriceInput struct {
-	// ID is optional: empty, the Service generates one (or keeps the ID of the price
-	// that already has the same key).
-	ID, VariantID, CurrencyCode, RegionID string
-	Amount, MinQuantity, MaxQuantity      int64
-	// IncludesTax is for base prices only; list prices take their list's flag.
-	IncludesTax bool
-}
-
 // NewPriceList is the input of Service.CreatePriceList.
 type NewPriceList struct {
 	ID, Name, Description string
@@ -125,21 +103,6 @@ type PriceListFilter struct {
 	// Order is one of "created_at", "updated_at", "name", each optionally prefixed with
 	// "-" for descending order. Empty: "-created_at", newest first.
 	Order string
-	// Limit is the page size (0: no limit); Offset skips that many matches first.
-	Limit, Offset int
-}
-
-// PriceFilter selects prices for Service.ListPrices, in ascending ID order. Zero fields
-// select everything.
-type PriceFilter struct {
-	// PriceListID keeps the prices of that list.
-	PriceListID string
-	// BaseOnly keeps only base prices; it cannot be combined with PriceListID.
-	BaseOnly bool
-	// VariantIDs keeps prices of these variants.
-	VariantIDs []string
-	// CurrencyCode and RegionID keep prices in that currency and region ("" matches any).
-	CurrencyCode, RegionID string
 	// Limit is the page size (0: no limit); Offset skips that many matches first.
 	Limit, Offset int
 }
@@ -227,18 +190,20 @@ func (s *Service) CreatePriceList(ctx context.Context, in NewPriceList) (PriceLi
 		Metadata:         normalizeMetadata(&fe, "Metadata", in.Metadata),
 	}
 	checkWindow(&fe, pl.StartsAt, pl.EndsAt)
-	prices := s.checkPrices(&fe, "Prices", in.Prices, "", in.IncludesTax)
+	prices := s.checkPrices(&fe, "Prices", in.Prices, "")
+	takeListTax(&fe, "Prices", prices, in.IncludesTax)
 	if err := fe.err(); err != nil {
 		return PriceList{}, err
 	}
 	if pl.ID == "" {
 		pl.ID = s.newID()
 	}
+	fresh := s.newPriceIDs(prices)
 	pl.CreatedAt = s.clock()
 	pl.UpdatedAt = pl.CreatedAt
 	err := s.store.Update(ctx, func(tx Tx) error {
 		if err := absent(tx.PriceList(pl.ID)); err != nil {
-			return fmt.Errorf("pricing: price list ID %q: %w", pl.ID, err)
+			return taken(err, "price list ID %q is taken", pl.ID)
 		}
 		if err := groupsExist(tx, pl.CustomerGroupIDs); err != nil {
 			return err
@@ -246,7 +211,7 @@ func (s *Service) CreatePriceList(ctx context.Context, in NewPriceList) (PriceLi
 		if err := tx.PutPriceList(pl); err != nil {
 			return err
 		}
-		_, err := s.upsertPrices(tx, pl.ID, prices, nil)
+		_, err := s.upsertPrices(tx, pl.ID, prices, fresh, nil)
 		return err
 	})
 	if err != nil {
@@ -267,7 +232,7 @@ func groupsExist(tx Tx, ids []string) error {
 func getList(tx Tx, id string) (PriceList, error) {
 	pl, err := tx.PriceList(id)
 	if errors.Is(err, ErrNotFound) {
-		return pl, fmt.Errorf("pricing: price list %q: %w", id, ErrNotFound)
+		return pl, errorf(ErrNotFound, "price list %q not found", id)
 	}
 	return pl, err
 }

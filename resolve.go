@@ -4,10 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"math"
-	"math/bits"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -25,12 +22,23 @@ type Query struct {
 	CustomerGroupIDs []string
 	// At is the instant at which list windows are evaluated. Zero: the service's now.
 	At time.Time
-	// TaxRate, when set, is the tax rate of the query (0.2 for 20%). It lets tax-inclusive
-	// and tax-exclusive amounts be compared. Nil: unknown. The rate is taken as the
-	// shortest decimal that names it, so 0.15 raises 50 to exactly 57.5, rounded to 58.
+	// TaxRate, when set, is the tax rate of the query (0.2 for 20%), from 0 to 10
+	// (1,000%); other values are invalid. It lets tax-inclusive and tax-exclusive
+	// amounts be compared. Nil: unknown. The rate is taken as the shortest decimal that
+	// names it, rounded half to even to 18 decimal places, and applied exactly: 0.15
+	// raises 50 to 57.5, rounded to 58, and 0.7/100 (0.006999999999999999) is applied as
+	// that decimal, never through a float.
 	TaxRate *float64
-	// Explain asks for Resolution.Explanation.
+	// Explain asks for Resolution.Explanation with every price of the variant: the
+	// merchant's view. It shows prices the shopper cannot get (other groups' lists,
+	// drafts, scheduled and ended lists, with their IDs and amounts), so never show it
+	// to a shopper: use ExplainVisible for that.
 	Explain bool
+	// ExplainVisible asks for Resolution.Explanation limited to what the shopper may
+	// see: the base prices of the variant and the prices of the lists that apply to the
+	// shopper at At (active, in their window, open to the shopper). It cannot be
+	// combined with Explain.
+	ExplainVisible bool
 }
 
 // Item is one line to price: a variant and a quantity (0 means 1).
@@ -66,8 +74,9 @@ type Resolution struct {
 	OriginalPrice       Price
 	OriginalType        string
 	OriginalIncludesTax bool
-	// Explanation lists, with Query.Explain, every price of the variant considered, in
-	// ascending ID order, with its outcome.
+	// Explanation lists, with Query.Explain, every price of the variant, in ascending
+	// ID order, with its outcome; with Query.ExplainVisible, only those the shopper may
+	// see.
 	Explanation []Candidate
 }
 
@@ -110,16 +119,16 @@ func (s *Service) Resolve(ctx context.Context, q Query, variantID string, quanti
 	defer s.putResolver(r)
 	r.oneItem[0] = Item{VariantID: variantID, Quantity: quantity}
 	r.items, r.out = r.oneItem[:], r.oneOut[:0]
-	if err := r.prepare(s, q, "Quantity", "VariantID"); err != nil {
+	if err := r.prepare(q, false); err != nil {
 		return Resolution{}, err
 	}
-	if err := s.store.View(ctx, r.run); err != nil {
+	if err := r.load(ctx); err != nil {
 		return Resolution{}, err
 	}
 	res := r.out[0]
 	r.out[0] = Resolution{}
 	if !res.Found {
-		return res, fmt.Errorf("pricing: variant %q in %s: %w", variantID, r.q.CurrencyCode, ErrNoPrice)
+		return res, errorf(ErrNoPrice, "no price for variant %q in %s", variantID, r.q.CurrencyCode)
 	}
 	return res, nil
 }
@@ -132,10 +141,10 @@ func (s *Service) ResolveMany(ctx context.Context, q Query, items []Item) ([]Res
 	defer s.putResolver(r)
 	r.items = items
 	r.out = make([]Resolution, 0, len(items))
-	if err := r.prepare(s, q, "Items[%d].Quantity", "Items[%d].VariantID"); err != nil {
+	if err := r.prepare(q, true); err != nil {
 		return nil, err
 	}
-	if err := s.store.View(ctx, r.run); err != nil {
+	if err := r.load(ctx); err != nil {
 		return nil, err
 	}
 	out := r.out
@@ -146,26 +155,30 @@ func (s *Service) ResolveMany(ctx context.Context, q Query, items []Item) ([]Res
 // resolver holds the scratch state of one Resolve or ResolveMany call. Resolvers are
 // pooled, so that the hot path allocates nothing but the transaction.
 type resolver struct {
-	s      *Service
-	q      Query
-	items  []Item
-	out    []Resolution
-	run    func(Tx) error // r.resolve, bound once
-	groups []string       // the customer's groups
-	prices []Price
-	cands  []candidate
-	terms  []PriceListTerms
-	// lastTerms is the index in terms of the list listTerms returned last; termsIndex
-	// indexes terms by list ID once there are more than maxScannedTerms.
-	lastTerms  int
+	s       *Service
+	q       Query
+	explain bool         // Explain or ExplainVisible
+	rate    decimalRatio // the query's TaxRate, when it has one
+	items   []Item
+	out     []Resolution
+	run     func(Tx) error // r.resolve, bound once
+	tx      Tx             // the transaction of a View; nil with a CandidateReader
+	// groups are the customer's groups and the query's, ascending and without repeats;
+	// they alias customerGroups when the query names no groups.
+	groups         []string
+	customerGroups []string
+	queryGroups    []string
+	prices         []Price
+	cands          []candidate
+	// terms holds the terms of the lists met so far; termsIndex indexes them by list
+	// ID once there are more than maxScannedTerms.
+	terms      []PriceListTerms
 	termsIndex map[string]int
-	regional   []string // sources (list IDs, "" for the base prices) with an eligible region price
+	regional   []string   // sources (list IDs, "" for the base prices) with an eligible region price
+	candidates Candidates // what a CandidateReader read
 	// oneItem and oneOut back items and out for Resolve, so that it allocates nothing.
 	oneItem [1]Item
 	oneOut  [1]Resolution
-	// rateNum/rateDen is the query's tax rate as the decimal fraction its shortest form
-	// names (0.15: 15/100); rateDen 0 when it has no such form of at most 18 digits.
-	rateNum, rateDen uint64
 }
 
 // candidate is a price under consideration.
@@ -190,86 +203,108 @@ func (s *Service) getResolver() *resolver {
 }
 
 func (s *Service) putResolver(r *resolver) {
-	r.s, r.q, r.items, r.out = nil, Query{}, nil, nil
+	r.s, r.q, r.items, r.out, r.tx = nil, Query{}, nil, nil, nil
 	clear(r.prices)
 	clear(r.terms)
 	clear(r.cands)
 	clear(r.regional)
+	clear(r.queryGroups)
+	r.candidates.Prices = r.candidates.Prices[:cap(r.candidates.Prices)]
+	clear(r.candidates.Prices)
+	r.candidates.Terms = r.candidates.Terms[:cap(r.candidates.Terms)]
+	clear(r.candidates.Terms)
 	resolverPool.Put(r)
 }
 
-// prepare validates the query and the items. qtyField and variantField name the fields
-// in errors; for a batch they hold a %d for the item's index.
-func (r *resolver) prepare(s *Service, q Query, qtyField, variantField string) error {
+// prepare validates the query and the items; batch says that they are the Items of
+// ResolveMany, for the names of bad fields.
+func (r *resolver) prepare(q Query, batch bool) error {
 	var fe fieldErrors
-	q.CurrencyCode = s.checkCurrency(&fe, "CurrencyCode", q.CurrencyCode)
+	q.CurrencyCode = r.s.checkCurrency(&fe, "CurrencyCode", q.CurrencyCode)
 	checkOptionalID(&fe, "RegionID", q.RegionID)
 	checkOptionalID(&fe, "CustomerID", q.CustomerID)
 	for i, id := range q.CustomerGroupIDs {
-		checkID(&fe, indexed("CustomerGroupIDs[%d]", i), id)
+		if reason := idReason(id); reason != "" {
+			fe.add(fmt.Sprintf("CustomerGroupIDs[%d]", i), reason)
+		}
 	}
-	if q.TaxRate != nil && (*q.TaxRate < 0 || math.IsInf(*q.TaxRate, 0) || math.IsNaN(*q.TaxRate)) {
-		fe.add("TaxRate", "not a finite rate >= 0")
+	if q.TaxRate != nil {
+		var ok bool
+		if r.rate, ok = parseRate(*q.TaxRate, maxTaxRate); !ok {
+			fe.add("TaxRate", fmt.Sprintf("%v is not a rate from 0 to %d", *q.TaxRate, maxTaxRate))
+		}
+	}
+	if q.Explain && q.ExplainVisible {
+		fe.add("ExplainVisible", "cannot be combined with Explain")
 	}
 	for i, it := range r.items {
-		if it.Quantity < 0 {
-			fe.add(indexed(qtyField, i), "negative")
+		field := func(name string) string {
+			if batch {
+				return fmt.Sprintf("Items[%d].%s", i, name)
+			}
+			return name
 		}
-		checkID(&fe, indexed(variantField, i), it.VariantID)
+		if it.Quantity < 0 {
+			fe.add(field("Quantity"), "negative")
+		}
+		if reason := idReason(it.VariantID); reason != "" {
+			fe.add(field("VariantID"), reason)
+		}
 	}
 	if err := fe.err(); err != nil {
 		return err
 	}
 	if q.At.IsZero() {
-		q.At = s.clock()
+		q.At = r.s.clock()
 	}
 	r.q = q
-	r.rateNum, r.rateDen = 0, 0
-	if q.TaxRate != nil {
-		r.rateNum, r.rateDen = decimalRate(*q.TaxRate)
-	}
+	r.explain = q.Explain || q.ExplainVisible
+	r.queryGroups = append(r.queryGroups[:0], q.CustomerGroupIDs...)
+	slices.Sort(r.queryGroups)
+	r.queryGroups = slices.Compact(r.queryGroups)
 	return nil
 }
 
-// decimalRate returns rate as the fraction num/den of its shortest decimal form, which
-// is what the host wrote (0.15, not the binary 0.1499999999999999944...), or 0, 0 when
-// that form has more than 18 digits.
-func decimalRate(rate float64) (num, den uint64) {
-	whole, frac, _ := strings.Cut(strconv.FormatFloat(rate, 'f', -1, 64), ".")
-	if len(whole)+len(frac) > 18 {
-		return 0, 0
+// load reads what the items need and resolves them: through the store's
+// CandidateReader when it has one, else in a View.
+func (r *resolver) load(ctx context.Context) error {
+	cr, ok := r.s.store.(CandidateReader)
+	if !ok || r.explain {
+		return r.s.store.View(ctx, r.run)
 	}
-	n, err := strconv.ParseUint(whole+frac, 10, 64)
-	if err != nil {
-		return 0, 0
-	}
-	den = 1
-	for range len(frac) {
-		den *= 10
-	}
-	return n, den
-}
-
-func indexed(field string, i int) string {
-	if strings.Contains(field, "%d") {
-		return fmt.Sprintf(field, i)
-	}
-	return field
-}
-
-// resolve runs in the read transaction: it loads the customer's groups once, then
-// resolves each item.
-func (r *resolver) resolve(tx Tx) error {
-	r.groups = r.groups[:0]
-	if r.q.CustomerID != "" {
-		var err error
-		if r.groups, err = tx.AppendCustomerGroupIDs(r.groups, r.q.CustomerID); err != nil {
-			return err
+	c := &r.candidates
+	c.CustomerGroupIDs, c.Prices, c.Terms = r.customerGroups[:0], c.Prices[:0], c.Terms[:0]
+	req := CandidateRequest{CurrencyCode: r.q.CurrencyCode, CustomerID: r.q.CustomerID}
+	var one [1]string
+	if len(r.items) == 1 {
+		one[0] = r.items[0].VariantID
+		req.VariantIDs = one[:]
+	} else {
+		req.VariantIDs = make([]string, len(r.items))
+		for i, it := range r.items {
+			req.VariantIDs[i] = it.VariantID
 		}
 	}
+	if err := cr.ReadCandidates(ctx, req, c); err != nil {
+		return err
+	}
+	r.customerGroups = c.CustomerGroupIDs
+	r.mergeGroups()
 	r.resetTerms()
+	for _, t := range c.Terms {
+		r.addTerms(t)
+	}
+	prices := c.Prices
+	if len(r.items) > 1 {
+		slices.SortFunc(prices, func(a, b Price) int { return strings.Compare(a.VariantID, b.VariantID) })
+	}
 	for _, it := range r.items {
-		res, err := r.item(tx, it)
+		lo, _ := slices.BinarySearchFunc(prices, it.VariantID, func(p Price, v string) int { return strings.Compare(p.VariantID, v) })
+		hi := lo
+		for hi < len(prices) && prices[hi].VariantID == it.VariantID {
+			hi++
+		}
+		res, err := r.item(prices[lo:hi], it)
 		if err != nil {
 			return err
 		}
@@ -278,104 +313,119 @@ func (r *resolver) resolve(tx Tx) error {
 	return nil
 }
 
-// item resolves one item.
-func (r *resolver) item(tx Tx, it Item) (Resolution, error) {
+// resolve runs in the read transaction of a View: it loads the customer's groups once,
+// then resolves each item.
+func (r *resolver) resolve(tx Tx) error {
+	r.tx = tx
+	defer func() { r.tx = nil }()
+	r.customerGroups = r.customerGroups[:0]
+	if r.q.CustomerID != "" {
+		var err error
+		if r.customerGroups, err = tx.AppendCustomerGroupIDs(r.customerGroups, r.q.CustomerID); err != nil {
+			return err
+		}
+	}
+	r.mergeGroups()
+	r.resetTerms()
+	for _, it := range r.items {
+		var err error
+		r.prices = r.prices[:0]
+		if r.explain {
+			err = tx.PricesOfVariant(it.VariantID, func(p Price) bool {
+				r.prices = append(r.prices, p)
+				return true
+			})
+		} else {
+			r.prices, err = tx.AppendVariantPrices(r.prices, it.VariantID, r.q.CurrencyCode)
+		}
+		if err != nil {
+			return err
+		}
+		res, err := r.item(r.prices, it)
+		if err != nil {
+			return err
+		}
+		r.out = append(r.out, res)
+	}
+	return nil
+}
+
+// mergeGroups sets groups to the union of the customer's groups and the query's.
+func (r *resolver) mergeGroups() {
+	if len(r.queryGroups) == 0 {
+		r.groups = r.customerGroups
+		return
+	}
+	r.groups = r.groups[:0]
+	if len(r.customerGroups) == 0 {
+		r.groups = append(r.groups, r.queryGroups...)
+		return
+	}
+	a, b := r.customerGroups, r.queryGroups
+	for len(a) > 0 && len(b) > 0 {
+		switch c := strings.Compare(a[0], b[0]); {
+		case c < 0:
+			r.groups, a = append(r.groups, a[0]), a[1:]
+		case c > 0:
+			r.groups, b = append(r.groups, b[0]), b[1:]
+		default:
+			r.groups, a, b = append(r.groups, a[0]), a[1:], b[1:]
+		}
+	}
+	r.groups = append(append(r.groups, a...), b...)
+}
+
+// item resolves one item from the prices of its variant, in the steps of the rules of
+// the package documentation.
+func (r *resolver) item(prices []Price, it Item) (Resolution, error) {
 	qty := it.Quantity
 	if qty == 0 {
 		qty = 1
 	}
 	res := Resolution{VariantID: it.VariantID, Quantity: qty}
-	var err error
-	r.prices = r.prices[:0]
-	if r.q.Explain {
-		err = tx.PricesOfVariant(it.VariantID, func(p Price) bool {
-			r.prices = append(r.prices, p)
-			return true
-		})
-	} else {
-		r.prices, err = tx.AppendVariantPrices(r.prices, it.VariantID, r.q.CurrencyCode)
-	}
-	if err != nil {
+	if err := r.eligible(prices, qty); err != nil {
 		return res, err
 	}
+	r.shadow()
+	ref := r.reference()
+	sale := r.sale(ref)
+	r.result(&res, ref, sale)
+	return res, nil
+}
 
-	// Eligibility of each price on its own: first its own currency, region and
-	// quantities, then its list's terms. Without Explain nothing looks at a price that
-	// cannot apply, so it is dropped at once, before its list is looked up if it can.
+// eligible collects the candidates: the prices eligible for the item, and with an
+// explanation also the others, each with the reason it cannot apply. A price is judged
+// by its own fields first (currency, region, quantities), then by its list's terms.
+// Without an explanation a price that cannot apply is dropped at once, before its
+// list is looked up if it can be.
+func (r *resolver) eligible(prices []Price, qty int64) error {
 	r.cands = r.cands[:0]
-	for i := range r.prices {
-		c := candidate{p: &r.prices[i], typ: TypeDefault}
+	for i := range prices {
+		c := candidate{p: &prices[i], typ: TypeDefault}
 		c.outcome = r.priceEligibility(c.p, qty)
-		if c.outcome != pending && !r.q.Explain {
+		if c.outcome != pending && !r.explain {
 			continue
 		}
 		if c.p.PriceListID != "" {
-			t, err := r.listTerms(tx, c.p.PriceListID)
+			t, err := r.listTerms(c.p.PriceListID)
 			if err != nil {
-				return res, err
+				return err
 			}
 			c.typ, c.startsAt = string(t.Type), t.StartsAt
+			listOutcome := r.listEligibility(t)
+			if listOutcome != pending && r.q.ExplainVisible {
+				continue // the shopper may not see this list
+			}
 			if c.outcome == pending {
-				c.outcome = r.listEligibility(t)
+				c.outcome = listOutcome
 			}
 		}
 		c.eligible = c.outcome == pending
-		if c.eligible || r.q.Explain {
+		if c.eligible || r.explain {
 			r.cands = append(r.cands, c)
 		}
 	}
-	r.shadow()
-
-	// The reference: the best override, else the best base price.
-	ref := r.best(TypeOverride, nil)
-	if ref != nil {
-		r.settle(TypeDefault, Overridden)
-	} else {
-		ref = r.best(TypeDefault, nil)
-	}
-	// The sale: the best sale comparable with the reference, if strictly lower.
-	sale := r.best(TypeSale, ref)
-	if sale != nil && ref != nil && r.compare(sale, ref) >= 0 {
-		for i := range r.cands {
-			if c := &r.cands[i]; c.eligible && c.typ == TypeSale && r.compare(c, ref) >= 0 {
-				c.outcome, c.eligible = SaleNotLower, false
-			}
-		}
-		sale = nil
-	}
-	calc := ref
-	if sale != nil {
-		calc = sale
-	}
-	for i := range r.cands {
-		if c := &r.cands[i]; c.eligible {
-			c.outcome = HigherThanWinner
-		}
-	}
-	if calc != nil {
-		res.Found = true
-		res.CalculatedAmount, res.CalculatedPrice = calc.p.Amount, *calc.p
-		res.CalculatedType, res.CalculatedIncludesTax = calc.typ, calc.p.IncludesTax
-		calc.outcome = Calculated
-	}
-	if ref != nil && sale != nil {
-		res.HasOriginal = true
-		res.OriginalAmount, res.OriginalPrice = ref.p.Amount, *ref.p
-		res.OriginalType, res.OriginalIncludesTax = ref.typ, ref.p.IncludesTax
-		ref.outcome = Original
-	} else if ref != nil {
-		res.HasOriginal = true
-		res.OriginalAmount, res.OriginalPrice = res.CalculatedAmount, res.CalculatedPrice
-		res.OriginalType, res.OriginalIncludesTax = res.CalculatedType, res.CalculatedIncludesTax
-	}
-	if r.q.Explain {
-		res.Explanation = make([]Candidate, len(r.cands))
-		for i, c := range r.cands {
-			res.Explanation[i] = Candidate{Price: *c.p, Type: c.typ, Outcome: c.outcome}
-		}
-		slices.SortFunc(res.Explanation, func(a, b Candidate) int { return strings.Compare(a.Price.ID, b.Price.ID) })
-	}
-	return res, nil
+	return nil
 }
 
 // priceEligibility returns why the price cannot apply by its own fields (currency,
@@ -412,76 +462,22 @@ func (r *resolver) listEligibility(t *PriceListTerms) Outcome {
 
 // inAudience reports whether the query's customer is in the audience: everyone when
 // the audience is empty, else a member of one of its groups through the customer's own
-// groups or the query's explicit ones.
+// groups or the query's.
 func (r *resolver) inAudience(audience []string) bool {
 	if len(audience) == 0 {
 		return true
 	}
 	for _, g := range audience {
-		if _, ok := slices.BinarySearch(r.groups, g); ok || slices.Contains(r.q.CustomerGroupIDs, g) {
+		if _, ok := slices.BinarySearch(r.groups, g); ok {
 			return true
 		}
 	}
 	return false
 }
 
-// maxScannedTerms is how many lists' terms listTerms scans; beyond, it indexes them.
-const maxScannedTerms = 16
-
-// listTerms returns the terms of a list, loaded once per call. It checks the list it
-// returned last first (a list's prices of a variant often come together), then the
-// lists seen so far: by a scan while they are few, by an index beyond, as a batch of a
-// large catalog meets hundreds of lists.
-func (r *resolver) listTerms(tx Tx, id string) (*PriceListTerms, error) {
-	if r.lastTerms < len(r.terms) && r.terms[r.lastTerms].ID == id {
-		return &r.terms[r.lastTerms], nil
-	}
-	if len(r.terms) > maxScannedTerms {
-		if i, ok := r.termsIndex[id]; ok {
-			r.lastTerms = i
-			return &r.terms[i], nil
-		}
-	} else {
-		for i := range r.terms {
-			if r.terms[i].ID == id {
-				r.lastTerms = i
-				return &r.terms[i], nil
-			}
-		}
-	}
-	t, err := tx.PriceListTerms(id)
-	if err != nil {
-		return nil, err
-	}
-	r.terms = append(r.terms, t)
-	i := len(r.terms) - 1
-	switch {
-	case i == maxScannedTerms:
-		if r.termsIndex == nil {
-			r.termsIndex = make(map[string]int, 4*maxScannedTerms)
-		}
-		for j := range r.terms {
-			r.termsIndex[r.terms[j].ID] = j
-		}
-	case i > maxScannedTerms:
-		r.termsIndex[id] = i
-	}
-	r.lastTerms = i
-	return &r.terms[i], nil
-}
-
-// resetTerms forgets the terms of the previous call.
-func (r *resolver) resetTerms() {
-	r.terms, r.lastTerms = r.terms[:0], 0
-	if len(r.termsIndex) > 64*maxScannedTerms {
-		r.termsIndex = nil // clearing a map costs its capacity: let a big one go
-	} else {
-		clear(r.termsIndex)
-	}
-}
-
-// shadow marks the currency-wide eligible prices of every source (the base prices, or
-// one list) that also has an eligible price for the query's region.
+// shadow applies the first rule of choosing: it drops the currency-wide eligible
+// prices of every source (the base prices, or one list) that also has an eligible
+// price for the query's region.
 func (r *resolver) shadow() {
 	// The sources with an eligible region price: few, usually none.
 	r.regional = r.regional[:0]
@@ -500,8 +496,64 @@ func (r *resolver) shadow() {
 	}
 }
 
-// settle marks every eligible candidate of the type with the outcome.
-func (r *resolver) settle(typ string, o Outcome) {
+// reference applies the second rule: the reference price is the best override price,
+// which replaces every base price, else the best base price.
+func (r *resolver) reference() *candidate {
+	if ref := r.best(TypeOverride, nil); ref != nil {
+		r.drop(TypeDefault, Overridden)
+		return ref
+	}
+	return r.best(TypeDefault, nil)
+}
+
+// sale applies the third rule: the best sale price of the reference's tax basis applies
+// when its amount is strictly lower than the reference's, or when there is no
+// reference. The order that breaks ties among sales never decides it.
+func (r *resolver) sale(ref *candidate) *candidate {
+	sale := r.best(TypeSale, ref)
+	if sale == nil || ref == nil || r.cmpAmount(sale.p, ref.p) < 0 {
+		return sale
+	}
+	r.drop(TypeSale, SaleNotLower) // no sale is lower than the best one
+	return nil
+}
+
+// result applies the fourth rule: the calculated price is the sale when it applies,
+// else the reference, which is the original price either way. It settles the outcome
+// of every candidate and fills in res.
+func (r *resolver) result(res *Resolution, ref, sale *candidate) {
+	calc := ref
+	if sale != nil {
+		calc = sale
+	}
+	r.drop(TypeDefault, HigherThanWinner)
+	r.drop(TypeOverride, HigherThanWinner)
+	r.drop(TypeSale, HigherThanWinner)
+	if calc != nil {
+		res.Found = true
+		res.CalculatedAmount, res.CalculatedPrice = calc.p.Amount, *calc.p
+		res.CalculatedType, res.CalculatedIncludesTax = calc.typ, calc.p.IncludesTax
+		calc.outcome = Calculated
+	}
+	if ref != nil {
+		res.HasOriginal = true
+		res.OriginalAmount, res.OriginalPrice = ref.p.Amount, *ref.p
+		res.OriginalType, res.OriginalIncludesTax = ref.typ, ref.p.IncludesTax
+		if sale != nil {
+			ref.outcome = Original
+		}
+	}
+	if r.explain {
+		res.Explanation = make([]Candidate, len(r.cands))
+		for i, c := range r.cands {
+			res.Explanation[i] = Candidate{Price: *c.p, Type: c.typ, Outcome: c.outcome}
+		}
+		slices.SortFunc(res.Explanation, func(a, b Candidate) int { return strings.Compare(a.Price.ID, b.Price.ID) })
+	}
+}
+
+// drop marks every eligible candidate of the type with the outcome.
+func (r *resolver) drop(typ string, o Outcome) {
 	for i := range r.cands {
 		if c := &r.cands[i]; c.eligible && c.typ == typ {
 			c.outcome, c.eligible = o, false
@@ -509,9 +561,10 @@ func (r *resolver) settle(typ string, o Outcome) {
 	}
 }
 
-// best returns the lowest eligible candidate of the type. Without a tax rate, only the
-// candidates with the tax basis of basis (or, with basis nil, of the type's first
-// candidate in the tie-break order) compete; the others are marked TaxNotComparable.
+// best returns the lowest eligible candidate of the type in the order of compare.
+// Without a tax rate, only the candidates with the tax basis of basis (or, with basis
+// nil, of the type's first candidate in the tie-break order) compete; the others are
+// dropped as TaxNotComparable.
 func (r *resolver) best(typ string, basis *candidate) *candidate {
 	if r.q.TaxRate == nil {
 		if basis == nil {
@@ -538,11 +591,11 @@ func (r *resolver) best(typ string, basis *candidate) *candidate {
 	return best
 }
 
-// compare orders two candidates totally: lower amount (with the query's tax rate, both
-// as tax-inclusive amounts), then a region price before a currency-wide one, then the
-// earlier list start, then the lower price ID.
+// compare orders two candidates totally: the lower amount (cmpAmount), then a region
+// price before a currency-wide one, then the earlier list start, then the lower price
+// ID.
 func (r *resolver) compare(a, b *candidate) int {
-	if c := cmp.Compare(r.amount(a), r.amount(b)); c != 0 {
+	if c := r.cmpAmount(a.p, b.p); c != 0 {
 		return c
 	}
 	return tieBreak(a, b)
@@ -562,22 +615,71 @@ func tieBreak(a, b *candidate) int {
 	return strings.Compare(a.p.ID, b.p.ID)
 }
 
-// amount is the candidate's amount for comparison: as is when the bases agree or no
-// rate is known, else tax-inclusive, rounded half away from zero to a minor unit.
-func (r *resolver) amount(c *candidate) int64 {
-	if r.q.TaxRate == nil || c.p.IncludesTax {
-		return c.p.Amount
+// cmpAmount compares the amounts of two prices: as they are when both have the same
+// tax basis (or no rate is known, when the caller compares only prices of one basis),
+// else the tax-exclusive one raised by the query's rate, exactly, against the other.
+func (r *resolver) cmpAmount(a, b *Price) int {
+	switch {
+	case a.IncludesTax == b.IncludesTax || r.q.TaxRate == nil:
+		return cmp.Compare(a.Amount, b.Amount)
+	case a.IncludesTax:
+		return -r.rate.raise(b.Amount).cmpInt64(a.Amount)
 	}
-	if r.rateDen == 0 {
-		return int64(math.Round(float64(c.p.Amount) * (1 + *r.q.TaxRate)))
+	return r.rate.raise(a.Amount).cmpInt64(b.Amount)
+}
+
+// maxScannedTerms is how many lists' terms listTerms scans; beyond, it indexes them.
+const maxScannedTerms = 16
+
+// listTerms returns the terms of a list, loaded once per call: from the terms met so
+// far, by a scan while they are few and by an index beyond (a batch of a large
+// catalog meets hundreds of lists), else from the View's transaction.
+func (r *resolver) listTerms(id string) (*PriceListTerms, error) {
+	if len(r.terms) > maxScannedTerms {
+		if i, ok := r.termsIndex[id]; ok {
+			return &r.terms[i], nil
+		}
+	} else {
+		for i := range r.terms {
+			if r.terms[i].ID == id {
+				return &r.terms[i], nil
+			}
+		}
 	}
-	// Exactly: (Amount × (den + num) + den/2) / den in 128 bits; amounts are >= 0.
-	hi, lo := bits.Mul64(uint64(c.p.Amount), r.rateDen+r.rateNum)
-	lo, carry := bits.Add64(lo, r.rateDen/2, 0)
-	hi += carry
-	if hi >= r.rateDen {
-		return math.MaxInt64
+	if r.tx == nil {
+		return nil, fmt.Errorf("pricing: the store read a price of list %q without the list's terms", id)
 	}
-	q, _ := bits.Div64(hi, lo, r.rateDen)
-	return int64(min(q, math.MaxInt64))
+	t, err := r.tx.PriceListTerms(id)
+	if err != nil {
+		return nil, err
+	}
+	return r.addTerms(t), nil
+}
+
+// addTerms adds the terms of a list to those met so far.
+func (r *resolver) addTerms(t PriceListTerms) *PriceListTerms {
+	r.terms = append(r.terms, t)
+	i := len(r.terms) - 1
+	switch {
+	case i == maxScannedTerms:
+		if r.termsIndex == nil {
+			r.termsIndex = make(map[string]int, 4*maxScannedTerms)
+		}
+		for j := range r.terms {
+			r.termsIndex[r.terms[j].ID] = j
+		}
+	case i > maxScannedTerms:
+		r.termsIndex[t.ID] = i
+	}
+	return &r.terms[i]
+}
+
+// resetTerms forgets the terms of the previous call.
+func (r *resolver) resetTerms() {
+	r.terms = r.terms[:0]
+	if len(r.termsIndex) > 64*maxScannedTerms {
+		r.termsIndex = nil // clearing a map costs its capacity: let a big one go
+	} else {
+		clear(r.termsIndex)
+	}
 }

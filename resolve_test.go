@@ -5,12 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"path/filepath"
+	"math"
 	"testing"
 	"time"
 
 	"github.com/commercekit/pricing"
-	"github.com/commercekit/pricing/bolt"
 	"github.com/commercekit/pricing/memory"
 )
 
@@ -94,6 +93,10 @@ func qty(min, max int64) priceOpt {
 }
 func taxIncl(p *pricing.PriceInput) { p.IncludesTax = true }
 func rate(r float64) *float64       { return &r }
+
+// percent divides at run time, as a host that turns a percentage into a rate does
+// (the constant expression 0.7 / 100 would be the exact 0.007).
+func percent(p float64) float64 { return p / 100 }
 
 // want is the expected resolution of a case.
 type want struct {
@@ -506,6 +509,31 @@ var resolveCases = []resolveCase{
 		want: want{found: true, amount: 1000, typ: "default", hasOrig: true, orig: 1000, id: "b", outcomes: oc{"b": calc, "s": pricing.SaleNotLower}},
 	},
 	{
+		// Found by the differential test (issue 7): the sale's lower ID put it first in
+		// the tie-break order, and the tie-break decided whether it applied.
+		name: "sale: equal to the reference is not a sale, whatever the IDs (eur 57 and 57)",
+		setup: func(f *fx) {
+			f.base(pi("z_base", 57, cur("eur")))
+			f.sale("evergreen", ps(pi("a_sale", 57, cur("eur"))))
+		},
+		query: pricing.Query{CurrencyCode: "eur"},
+		qty:   1,
+		want:  want{found: true, amount: 57, typ: "default", hasOrig: true, orig: 57, id: "z_base", outcomes: oc{"z_base": calc, "a_sale": pricing.SaleNotLower}},
+	},
+	{
+		// The same defect: an unbounded sale starts before any dated override, so it
+		// came first in the tie-break order.
+		name: "sale: equal to an override that started later is not a sale (usd 1800 and 1800)",
+		setup: func(f *fx) {
+			f.base(pi("b", 2000))
+			f.sale("evergreen", ps(pi("s", 1800)))
+			f.override("contract", ps(pi("o", 1800)), window(t0.Add(-time.Hour), time.Time{}))
+		},
+		qty: 1,
+		want: want{found: true, amount: 1800, typ: "override", hasOrig: true, orig: 1800, id: "o",
+			outcomes: oc{"b": pricing.Overridden, "s": pricing.SaleNotLower, "o": calc}},
+	},
+	{
 		name: "sale: above the reference is not a sale",
 		setup: func(f *fx) {
 			f.base(pi("b", 1000))
@@ -689,6 +717,70 @@ var resolveCases = []resolveCase{
 		want:  want{found: true, amount: 57, typ: "sale", hasOrig: true, orig: 50, id: "s", outcomes: oc{"b": origOut, "s": calc}},
 	},
 	{
+		// Issue 7: raised amounts were capped at MaxInt64, so the base tied with the sale.
+		name: "tax: with a rate, the largest amounts compare exactly (MaxInt64 and MaxInt64-1, both exclusive)",
+		setup: func(f *fx) {
+			f.base(pi("b", math.MaxInt64))
+			f.sale("net", ps(pi("s", math.MaxInt64-1)))
+		},
+		query: pricing.Query{TaxRate: rate(0.1)},
+		qty:   1,
+		want:  want{found: true, amount: math.MaxInt64 - 1, typ: "sale", hasOrig: true, orig: math.MaxInt64, id: "s", outcomes: oc{"b": origOut, "s": calc}},
+	},
+	{
+		// Issue 7: a raised MaxInt64 overflowed the float64 → int64 conversion.
+		name: "tax: with a rate, an inclusive MaxInt64 is below the raised exclusive MaxInt64 (rate 0.7/100)",
+		setup: func(f *fx) {
+			f.base(pi("b", math.MaxInt64))
+			f.sale("gross", ps(pi("s", math.MaxInt64)), inclTax)
+		},
+		query: pricing.Query{TaxRate: rate(percent(0.7))},
+		qty:   1,
+		want:  want{found: true, amount: math.MaxInt64, typ: "sale", hasOrig: true, orig: math.MaxInt64, id: "s", outcomes: oc{"b": origOut, "s": calc}},
+	},
+	{
+		// Issue 7: a rate whose shortest decimal has 19 digits was applied in float64,
+		// which raised 100 to 100.49999... → 100 instead of 100.5000...01 → 101.
+		name: "tax: a rate of many digits is applied as its decimal (100 × 1.005000000000000001 → 101)",
+		setup: func(f *fx) {
+			f.base(pi("b", 100))
+			f.sale("gross", ps(pi("s", 100)), inclTax)
+		},
+		query: pricing.Query{TaxRate: rate(0.005000000000000001)},
+		qty:   1,
+		want:  want{found: true, amount: 100, typ: "sale", hasOrig: true, orig: 100, id: "s", outcomes: oc{"b": origOut, "s": calc}},
+	},
+	{
+		name: "tax: a rate is read to 18 decimal places (1e-300 is 0: 100 raised is 100)",
+		setup: func(f *fx) {
+			f.base(pi("b", 100))
+			f.sale("gross", ps(pi("s", 100)), inclTax)
+		},
+		query: pricing.Query{TaxRate: rate(1e-300)},
+		qty:   1,
+		want:  want{found: true, amount: 100, typ: "default", hasOrig: true, orig: 100, id: "b", outcomes: oc{"b": calc, "s": pricing.SaleNotLower}},
+	},
+	{
+		name: "tax: the largest rate, 10 (1,000%): 100 raised is 1100",
+		setup: func(f *fx) {
+			f.base(pi("b", 100))
+			f.sale("gross", ps(pi("s", 1099)), inclTax)
+		},
+		query: pricing.Query{TaxRate: rate(10)},
+		qty:   1,
+		want:  want{found: true, amount: 1099, typ: "sale", hasOrig: true, orig: 100, id: "s", outcomes: oc{"b": origOut, "s": calc}},
+	},
+	{
+		name: "tax: with a rate, prices of one basis compare as they are, however large",
+		setup: func(f *fx) {
+			f.override("o_net", ps(pi("o_a", math.MaxInt64-1)))
+			f.override("o_net2", ps(pi("o_b", math.MaxInt64-2)))
+		},
+		query: pricing.Query{TaxRate: rate(10)},
+		qty:   1,
+		want:  want{found: true, amount: math.MaxInt64 - 2, typ: "override", hasOrig: true, orig: math.MaxInt64 - 2, id: "o_b", outcomes: oc{"o_a": higher, "o_b": calc}},
+	},
+	{
 		name: "tax: without a rate, a sale of the other basis is skipped",
 		setup: func(f *fx) {
 			f.base(pi("b", 1000))
@@ -802,12 +894,14 @@ var resolveCases = []resolveCase{
 
 func TestResolveRules(t *testing.T) {
 	t.Parallel()
-	for _, tc := range resolveCases {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			svc, _ := newService(t)
-			runResolveCase(t, svc, tc)
-		})
+	for _, st := range testStores {
+		for _, tc := range resolveCases {
+			t.Run(st.name+"/"+tc.name, func(t *testing.T) {
+				t.Parallel()
+				svc := pricing.New(st.open(t), pricing.WithClock(func() time.Time { return t0 }), pricing.WithIDGenerator(seqIDs("id")))
+				runResolveCase(t, svc, tc)
+			})
+		}
 	}
 }
 
@@ -1167,20 +1261,135 @@ func TestResolveConcurrently(t *testing.T) {
 	<-writerDone
 }
 
-// The same table over the durable store: the rules live in the Service, so every store
-// must give the same resolutions.
-func TestResolveRulesOnBolt(t *testing.T) {
+// ExplainVisible shows a shopper only the base prices and the prices of the lists that
+// apply to them now; Explain, the merchant's view, shows every price of the variant.
+// Both resolve the same price.
+func TestExplainVisible(t *testing.T) {
 	t.Parallel()
-	for _, tc := range resolveCases {
+	svc, _ := newService(t)
+	ctx := context.Background()
+	f := &fx{t: t, ctx: ctx, svc: svc}
+	f.group("vip", "cus_vip")
+	f.group("wholesale", "cus_b2b")
+	f.base(pi("b", 1000), pi("b_eur", 900, cur("eur")), pi("b_10", 950, qty(10, 0)))
+	f.sale("vip_sale", ps(pi("vip_usd", 800), pi("vip_eur", 700, cur("eur")), pi("vip_us", 850, rg("reg_us"))), groups("vip"))
+	f.override("wholesale_prices", ps(pi("w", 600)), groups("wholesale"))
+	f.sale("draft_sale", ps(pi("d", 500)), draft)
+	f.sale("next_month", ps(pi("n", 400)), window(t0.Add(30*24*time.Hour), time.Time{}))
+	f.sale("last_month", ps(pi("l", 300)), window(t0.Add(-60*24*time.Hour), t0.Add(-30*24*time.Hour)))
+	f.sale("everyone", ps(pi("e", 990)))
+	for _, tc := range []struct {
+		name     string
+		q        pricing.Query
+		all      oc
+		visible  []string
+		amount   int64
+		priceID  string
+		listType string
+	}{
+		{"anonymous", pricing.Query{CurrencyCode: "usd"},
+			oc{"b": origOut, "b_eur": pricing.WrongCurrency, "b_10": pricing.WrongQuantity, "vip_usd": pricing.NotInAudience,
+				"vip_eur": pricing.WrongCurrency, "vip_us": pricing.WrongRegion, "w": pricing.NotInAudience, "d": pricing.DraftList,
+				"n": pricing.NotStarted, "l": pricing.Ended, "e": calc},
+			[]string{"b", "b_10", "b_eur", "e"}, 990, "e", "sale"},
+		{"a VIP customer", pricing.Query{CurrencyCode: "usd", CustomerID: "cus_vip", RegionID: "reg_us"},
+			nil, []string{"b", "b_10", "b_eur", "e", "vip_eur", "vip_us", "vip_usd"}, 850, "vip_us", "sale"},
+		{"a wholesale customer", pricing.Query{CurrencyCode: "usd", CustomerID: "cus_b2b"},
+			nil, []string{"b", "b_10", "b_eur", "e", "w"}, 600, "w", "override"},
+		{"explicit groups", pricing.Query{CurrencyCode: "usd", CustomerGroupIDs: []string{"wholesale", "vip"}},
+			nil, []string{"b", "b_10", "b_eur", "e", "vip_eur", "vip_us", "vip_usd", "w"}, 600, "w", "override"},
+	} {
 		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			st, err := bolt.Open(filepath.Join(t.TempDir(), "pricing.db"), &bolt.Options{NoSync: true})
-			if err != nil {
-				t.Fatal(err)
+			all := tc.q
+			all.Explain = true
+			res, err := svc.Resolve(ctx, all, "shirt", 1)
+			must(t, err)
+			if len(res.Explanation) != 11 {
+				t.Errorf("Explain lists %d prices, want all 11", len(res.Explanation))
 			}
-			t.Cleanup(func() { _ = st.Close() })
-			svc := pricing.New(st, pricing.WithClock(func() time.Time { return t0 }), pricing.WithIDGenerator(seqIDs("id")))
-			runResolveCase(t, svc, tc)
+			if tc.all != nil {
+				got := oc{}
+				for _, c := range res.Explanation {
+					got[c.Price.ID] = c.Outcome
+				}
+				deepEqual(t, "Explain outcomes", got, tc.all)
+			}
+			visible := tc.q
+			visible.ExplainVisible = true
+			resV, err := svc.Resolve(ctx, visible, "shirt", 1)
+			must(t, err)
+			var ids []string
+			for _, c := range resV.Explanation {
+				ids = append(ids, c.Price.ID)
+			}
+			deepEqual(t, "ExplainVisible prices", ids, tc.visible)
+			if resV.CalculatedAmount != tc.amount || resV.CalculatedPrice.ID != tc.priceID || resV.CalculatedType != tc.listType {
+				t.Errorf("ExplainVisible resolved %d %q %s, want %d %q %s", resV.CalculatedAmount, resV.CalculatedPrice.ID, resV.CalculatedType, tc.amount, tc.priceID, tc.listType)
+			}
+			res.Explanation, resV.Explanation = nil, nil
+			deepEqual(t, "the resolution with Explain and with ExplainVisible", resV, res)
+		})
+	}
+}
+
+// A call that meets more lists than the resolver scans (it indexes their terms beyond
+// 16) resolves as one that meets few: 40 lists price a variant, and a batch of 30
+// variants meets 60 lists, on every store.
+func TestResolveManyLists(t *testing.T) {
+	t.Parallel()
+	for _, st := range testStores {
+		t.Run(st.name, func(t *testing.T) {
+			t.Parallel()
+			svc := pricing.New(st.open(t), pricing.WithClock(func() time.Time { return t0 }), pricing.WithIDGenerator(seqIDs("id")))
+			ctx := context.Background()
+			f := &fx{t: t, ctx: ctx, svc: svc}
+			f.group("g0", "cus_1")
+			f.group("g1")
+			// Lists l00..l39 on "shirt": list i is a sale at 2000-i open to g(i%2), active,
+			// except every seventh, a draft. cus_1 (in g0) gets the lowest even i that is
+			// not a multiple of 7: 38 → 1962.
+			for i := range 40 {
+				opts := []listOpt{groups(fmt.Sprintf("g%d", i%2))}
+				if i%7 == 0 {
+					opts = append(opts, draft)
+				}
+				f.sale(fmt.Sprintf("l%02d", i), ps(pi(fmt.Sprintf("p%02d", i), int64(2000-i))), opts...)
+			}
+			f.base(pi("b", 2100))
+			res, err := svc.Resolve(ctx, pricing.Query{CurrencyCode: "usd", CustomerID: "cus_1"}, "shirt", 1)
+			must(t, err)
+			if res.CalculatedPrice.ID != "p38" || res.OriginalAmount != 2100 {
+				t.Errorf("resolved %+v, want p38 against 2100", res)
+			}
+			// Variants v00..v29, each priced by two lists of its own, m<v>a (sale, 500) and
+			// m<v>b (override, 600 for odd v; for g1 only, so not cus_1's).
+			var items []pricing.Item
+			for v := range 30 {
+				vid := fmt.Sprintf("v%02d", v)
+				f.base(pi("b"+vid, 700, variant(vid)))
+				f.sale("m"+vid+"a", ps(pi("s"+vid, 500, variant(vid))))
+				opts := []listOpt{}
+				if v%2 == 1 {
+					opts = append(opts, groups("g1"))
+				}
+				f.override("m"+vid+"b", ps(pi("o"+vid, 600, variant(vid))), opts...)
+				items = append(items, pricing.Item{VariantID: vid, Quantity: 1})
+			}
+			items = append(items, pricing.Item{VariantID: "shirt", Quantity: 1})
+			got, err := svc.ResolveMany(ctx, pricing.Query{CurrencyCode: "usd", CustomerID: "cus_1"}, items)
+			must(t, err)
+			for i, r := range got[:30] {
+				wantOrig := int64(700)
+				if i%2 == 0 {
+					wantOrig = 600
+				}
+				if r.CalculatedAmount != 500 || r.CalculatedType != "sale" || r.OriginalAmount != wantOrig {
+					t.Errorf("%s: %d %s against %d, want 500 sale against %d", r.VariantID, r.CalculatedAmount, r.CalculatedType, r.OriginalAmount, wantOrig)
+				}
+			}
+			if last := got[30]; last.CalculatedPrice.ID != "p38" {
+				t.Errorf("shirt after 30 variants: %+v, want p38", last)
+			}
 		})
 	}
 }

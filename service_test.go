@@ -182,6 +182,14 @@ func TestIDs(t *testing.T) {
 			_, err := svc.SetBasePrices(ctx, "hat", ps(pi("dup_base", 5, variant("hat"))))
 			return err
 		}},
+		{"new price ID whose key another price of the list holds", func(svc *pricing.Service) error {
+			_, err := svc.AddPrices(ctx, "dup_list", ps(pi("new_price", 7)), false)
+			return err
+		}},
+		{"base price ID whose key another base price holds", func(svc *pricing.Service) error {
+			_, err := svc.SetBasePrices(ctx, "shirt", ps(pi("new_base", 7)))
+			return err
+		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -652,20 +660,21 @@ func TestSetBasePrices(t *testing.T) {
 	must1[pricing.PriceList](t)(svc.CreatePriceList(ctx, pricing.NewPriceList{ID: "pl", Name: "pl", Prices: ps(pi("l1", 700))}))
 
 	// Replace: b_usd's key is kept (new amount, same ID, even without the ID), b_tier is
-	// dropped, a region price is added; VariantID may be left empty.
+	// dropped, a region price is added; VariantID may be left empty. Each input without
+	// an ID gets one before the transaction: b_usd's, id_001, goes unused.
 	got := must1[[]pricing.Price](t)(svc.SetBasePrices(ctx, "shirt", []pricing.PriceInput{
 		{CurrencyCode: "USD", Amount: 1100},
 		{CurrencyCode: "eur", Amount: 950, IncludesTax: true, ID: "b_eur"},
 		{CurrencyCode: "usd", RegionID: "reg_us", Amount: 1050, VariantID: "shirt"},
 	}))
-	deepEqual(t, "returned IDs", priceIDs(got), []string{"b_usd", "b_eur", "id_001"})
+	deepEqual(t, "returned IDs", priceIDs(got), []string{"b_usd", "b_eur", "id_002"})
 	base := must1[[]pricing.Price](t)(svc.BasePrices(ctx, "shirt"))
 	deepEqual(t, "shirt base prices", base, []pricing.Price{
 		{ID: "b_eur", VariantID: "shirt", CurrencyCode: "eur", Amount: 950, IncludesTax: true},
 		{ID: "b_usd", VariantID: "shirt", CurrencyCode: "usd", Amount: 1100},
-		{ID: "id_001", VariantID: "shirt", CurrencyCode: "usd", RegionID: "reg_us", Amount: 1050},
+		{ID: "id_002", VariantID: "shirt", CurrencyCode: "usd", RegionID: "reg_us", Amount: 1050},
 	})
-	deepEqual(t, "all prices", priceIDs(dumpStore(t, st).Prices), []string{"b_eur", "b_usd", "h", "id_001", "l1"})
+	deepEqual(t, "all prices", priceIDs(dumpStore(t, st).Prices), []string{"b_eur", "b_usd", "h", "id_002", "l1"})
 
 	// An empty set removes the variant's base prices, and only them.
 	must1[[]pricing.Price](t)(svc.SetBasePrices(ctx, "shirt", nil))
@@ -1282,5 +1291,55 @@ func TestDoneContextAndClosedStore(t *testing.T) {
 				t.Errorf("err = %v, want ErrClosed", err)
 			}
 		})
+	}
+}
+
+// Errors about a record say what went wrong once, with one "pricing: " prefix, name the
+// record, and match their sentinel.
+func TestErrorMessages(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	svc, _ := newService(t)
+	must1[pricing.CustomerGroup](t)(svc.CreateCustomerGroup(ctx, pricing.NewCustomerGroup{ID: "vip", Name: "VIP"}))
+	must1[pricing.PriceList](t)(svc.CreatePriceList(ctx, pricing.NewPriceList{ID: "pl", Name: "l",
+		CustomerGroupIDs: []string{"vip"}, Prices: ps(pi("p1", 5))}))
+	for _, tc := range []struct {
+		err      error
+		sentinel error
+		msg      string
+	}{
+		{func() error { _, err := svc.CustomerGroup(ctx, "nope"); return err }(),
+			pricing.ErrNotFound, `pricing: customer group "nope" not found`},
+		{func() error { _, err := svc.PriceList(ctx, "nope"); return err }(),
+			pricing.ErrNotFound, `pricing: price list "nope" not found`},
+		{func() error {
+			_, err := svc.CreateCustomerGroup(ctx, pricing.NewCustomerGroup{Name: "vip"})
+			return err
+		}(),
+			pricing.ErrAlreadyExists, `pricing: customer group name "vip" is taken`},
+		{func() error {
+			_, err := svc.CreateCustomerGroup(ctx, pricing.NewCustomerGroup{ID: "vip", Name: "other"})
+			return err
+		}(), pricing.ErrAlreadyExists, `pricing: customer group ID "vip" is taken`},
+		{func() error {
+			_, err := svc.CreatePriceList(ctx, pricing.NewPriceList{ID: "pl", Name: "x"})
+			return err
+		}(),
+			pricing.ErrAlreadyExists, `pricing: price list ID "pl" is taken`},
+		{func() error { _, err := svc.AddPrices(ctx, "pl", ps(pi("p2", 6)), false); return err }(),
+			pricing.ErrAlreadyExists, `pricing: price "p2": its variant, currency, region and quantities are those of price "p1"`},
+		{func() error { _, err := svc.SetBasePrices(ctx, "shirt", ps(pi("p1", 6))); return err }(),
+			pricing.ErrAlreadyExists, `pricing: price ID "p1" is taken by a price of another list or variant`},
+		{svc.DeleteCustomerGroup(ctx, "vip"),
+			pricing.ErrConflict, `pricing: customer group "vip" is the audience of price lists ["pl"]`},
+		{func() error { _, err := svc.Resolve(ctx, pricing.Query{CurrencyCode: "EUR"}, "shirt", 1); return err }(),
+			pricing.ErrNoPrice, `pricing: no price for variant "shirt" in eur`},
+	} {
+		if !errors.Is(tc.err, tc.sentinel) {
+			t.Errorf("%v: does not match %v", tc.err, tc.sentinel)
+		}
+		if tc.err == nil || tc.err.Error() != tc.msg {
+			t.Errorf("message %q, want %q", tc.err, tc.msg)
+		}
 	}
 }

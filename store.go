@@ -18,7 +18,11 @@ import (
 // every write it made is committed together and is durable when Update returns (as durable
 // as the store promises); if fn returns an error or panics, none of its writes is visible,
 // ever, and Update returns that error (or re-panics with the same value). Writes made
-// inside an Update are visible to later reads of the same transaction. A Tx must not be
+// inside an Update are visible to later reads of the same transaction. Update may run
+// fn more than once: a store whose transactions can fail on a conflict with a
+// concurrent one (a serialization failure) rolls the attempt back and runs fn again,
+// so fn must start over on each run and have no effect outside the transaction but
+// the results it sets. View runs fn once. A Tx must not be
 // used after its function returns, nor from another goroutine; calling View or Update
 // from inside fn may deadlock.
 //
@@ -125,22 +129,6 @@ type Tx interface {
 	// the currency, in any order, and returns the extended slice. It is the resolver's
 	// hot path: implementations should make it a single index lookup.
 	AppendVariantPrices(dst []Price, variantID, currencyCode string) ([]Price, error)
-}
-
-// PriceKey identifies a price within the store: two prices never share a key. Adding a
-// price whose key exists updates that price.
-type PriceKey struct {
-	PriceListID  string
-	VariantID    string
-	CurrencyCode string
-	RegionID     string
-	MinQuantity  int64
-	MaxQuantity  int64
-}
-
-// Key returns the price's key.
-func (p Price) Key() PriceKey {
-	return PriceKey{p.PriceListID, p.VariantID, p.CurrencyCode, p.RegionID, p.MinQuantity, p.MaxQuantity}
 }
 
 // PriceListTerms is the part of a PriceList that decides whether its prices apply.

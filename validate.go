@@ -1,8 +1,6 @@
 package pricing
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -11,9 +9,8 @@ import (
 )
 
 const (
-	maxIDBytes       = 255
-	maxNameChars     = 255
-	maxMetadataBytes = 64 << 10
+	maxIDBytes   = 255
+	maxNameChars = 255
 )
 
 // checkID validates a caller-supplied ID: 1 to 255 bytes of valid UTF-8 without control
@@ -93,96 +90,6 @@ func foldRune(r rune) rune {
 		}
 	}
 	return min
-}
-
-// normalizeMetadata returns m as it will be stored and returned by every store: the
-// value a JSON round trip gives (numbers become float64, structs become maps), nil when
-// empty. It reports a value that JSON cannot encode, or an encoding over 64 KiB.
-func normalizeMetadata(fe *fieldErrors, field string, m map[string]any) map[string]any {
-	if len(m) == 0 {
-		return nil
-	}
-	if path, ok := validUTF8(m); !ok {
-		fe.add(field, "not valid UTF-8 at "+path)
-		return nil
-	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(m); err != nil {
-		fe.add(field, "not encodable as JSON: "+err.Error())
-		return nil
-	}
-	if n := buf.Len() - 1; n > maxMetadataBytes { // Encode ends with a newline
-		fe.add(field, fmt.Sprintf("encodes to %d bytes, more than %d", n, maxMetadataBytes))
-		return nil
-	}
-	var out map[string]any
-	if err := json.NewDecoder(&buf).Decode(&out); err != nil {
-		fe.add(field, err.Error())
-		return nil
-	}
-	return out
-}
-
-// validUTF8 reports whether every key and string of a metadata value is valid UTF-8
-// (JSON would silently replace bad bytes), and where it is not.
-func validUTF8(v any) (path string, ok bool) {
-	switch v := v.(type) {
-	case string:
-		return "", utf8.ValidString(v)
-	case map[string]any:
-		for k, e := range v {
-			if !utf8.ValidString(k) {
-				return fmt.Sprintf("key %q", k), false
-			}
-			if p, ok := validUTF8(e); !ok {
-				return strings.TrimSuffix(k+"."+p, "."), false
-			}
-		}
-	case []any:
-		for i, e := range v {
-			if p, ok := validUTF8(e); !ok {
-				return strings.TrimSuffix(fmt.Sprintf("[%d].%s", i, p), "."), false
-			}
-		}
-	case map[string]string:
-		for k, e := range v {
-			if !utf8.ValidString(k) || !utf8.ValidString(e) {
-				return fmt.Sprintf("key %q", k), false
-			}
-		}
-	case []string:
-		for i, e := range v {
-			if !utf8.ValidString(e) {
-				return fmt.Sprintf("[%d]", i), false
-			}
-		}
-	}
-	return "", true
-}
-
-// mergeMetadata applies patch to base: keys in patch overwrite, a key whose value is ""
-// is removed. Neither argument is modified. The result is nil when empty.
-func mergeMetadata(base, patch map[string]any) map[string]any {
-	if len(patch) == 0 {
-		return CloneMetadata(base)
-	}
-	out := CloneMetadata(base)
-	if out == nil {
-		out = make(map[string]any, len(patch))
-	}
-	for k, v := range patch {
-		if s, ok := v.(string); ok && s == "" {
-			delete(out, k)
-			continue
-		}
-		out[k] = v
-	}
-	if len(out) == 0 {
-		return nil
-	}
-	return out
 }
 
 // checkCurrency validates and lower-cases a currency code.

@@ -35,7 +35,9 @@
 //     panics leaves no trace, a View cannot write, cancelled contexts and Close;
 //   - copies: the store never shares a map or slice with its caller, except the
 //     documented read-only CustomerGroupIDs of PriceListTerms;
-//   - isolation under concurrent readers and writers (meaningful under -race).
+//   - isolation under concurrent readers and writers (meaningful under -race);
+//   - the optional pricing.CandidateReader, when the store has it: it reads what the
+//     Tx methods read, in one consistent snapshot.
 //
 // The contract leaves some cases open, and the suite does not test them: references
 // between records (a membership of an unknown group, a price of an unknown list), and
@@ -105,6 +107,7 @@ var suite = []struct {
 	{"Concurrency", concurrencyRules},
 	{"Context", contextRules},
 	{"Close", closeRules},
+	{"CandidateReader", candidateRules},
 }
 
 // op is one write, named for error messages.
