@@ -55,7 +55,13 @@ func readCandidates(ctx context.Context, q querier, st *statements, req pricing.
 		variants = slices.DeleteFunc(slices.Clone(variants), func(v string) bool { return !textOK(v) })
 	}
 	n0, n1, n2 := len(dst.CustomerGroupIDs), len(dst.Prices), len(dst.Terms)
-	rows, err := q.Query(ctx, st.candidates, customer, variants, req.CurrencyCode)
+	var rows pgx.Rows
+	var err error
+	if len(variants) == 1 {
+		rows, err = q.Query(ctx, st.candidatesOne, customer, variants[0], req.CurrencyCode)
+	} else {
+		rows, err = q.Query(ctx, st.candidates, customer, variants, req.CurrencyCode)
+	}
 	if err == nil {
 		err = scanCandidates(rows, req.CurrencyCode, n0, dst)
 	}

@@ -16,8 +16,8 @@ const (
 // place. Values always travel as bound parameters; the schema name, validated by
 // checkSchema and quoted as an identifier, is the only text spliced in.
 type statements struct {
-	// Reads of one record, or of the records a key names.
-	group, groupIDByNameKey, list, price, priceIDByKey string
+	// Reads of one record, or of the group a name key names.
+	group, groupIDByNameKey, list string
 	// Iterations, in ascending order of their last column; the "After" form continues
 	// after a row (keyset pagination), the other starts at the first row with a limit.
 	groups, groupsAfter                 string
@@ -29,13 +29,39 @@ type statements struct {
 	members, membersAfter, countMembers string
 	groupsOfCustomer, listsOfGroup      string
 	priceRangeByID, priceRangeByKey     string
-	candidates                          string
+	candidates, candidatesOne           string
 	putGroup, deleteGroup               string
 	addMembers, removeMembers           string
 	putList, deleteList                 string
 	putPrices, deletePrices             string
 	checkQueries                        []checkQuery
 	versionTable, currentVersion        string
+}
+
+// candidatesSQL returns the statement of ReadCandidates, with variants the condition on
+// the variant ID: one statement, so one snapshot even outside a transaction, that reads
+// the customer's groups (rows of kind 0), the prices of the variants in the currency
+// (kind 1), and the terms of the lists of those prices (kind 2). A request for one
+// variant compares with a scalar, so that PostgreSQL estimates it well and soon settles
+// on a generic plan, saving the planning of each call.
+func candidatesSQL(variants string) string {
+	return `WITH p AS MATERIALIZED (
+			SELECT id, list_id, region_id, variant_id, min_quantity, max_quantity, amount, includes_tax
+			FROM {s}.prices WHERE ` + variants + ` AND currency_code = $3
+		)
+		SELECT 0::int2, group_id, NULL::text, NULL::text, NULL::text, NULL::bigint, NULL::bigint,
+			NULL::bigint, NULL::boolean, NULL::timestamptz, NULL::int2, NULL::timestamptz, NULL::int2,
+			NULL::text[]
+			FROM {s}.customer_group_members WHERE customer_id = $1
+		UNION ALL
+		SELECT 1::int2, id, list_id, region_id, variant_id, min_quantity, max_quantity, amount,
+			includes_tax, NULL, NULL, NULL, NULL, NULL
+			FROM p
+		UNION ALL
+		SELECT 2::int2, l.id, l.type, l.status, NULL, NULL, NULL, NULL, l.includes_tax,
+			l.starts_at, l.starts_ns, l.ends_at, l.ends_ns, l.customer_group_ids
+			FROM {s}.price_lists l
+			WHERE l.id = ANY (ARRAY(SELECT DISTINCT list_id FROM p WHERE list_id <> ''))`
 }
 
 // checkQuery is one query of Check: each row it returns is a problem, described by the
@@ -50,9 +76,6 @@ func newStatements(quoted string) *statements {
 		group:            q(`SELECT ` + groupCols + ` FROM {s}.customer_groups WHERE id = $1`),
 		groupIDByNameKey: q(`SELECT id FROM {s}.customer_groups WHERE name_key = $1`),
 		list:             q(`SELECT ` + listCols + ` FROM {s}.price_lists WHERE id = $1`),
-		price:            q(`SELECT ` + priceCols + ` FROM {s}.prices WHERE id = $1`),
-		priceIDByKey: q(`SELECT id FROM {s}.prices WHERE list_id = $1 AND variant_id = $2 AND currency_code = $3
-			AND region_id = $4 AND min_quantity = $5 AND max_quantity = $6`),
 
 		groups:          q(`SELECT ` + groupCols + ` FROM {s}.customer_groups ORDER BY id LIMIT $1`),
 		groupsAfter:     q(`SELECT ` + groupCols + ` FROM {s}.customer_groups WHERE id > $1 ORDER BY id`),
@@ -81,22 +104,8 @@ func newStatements(quoted string) *statements {
 		// One statement, so one snapshot even outside a transaction: the customer's
 		// groups (kind 0), the prices of the variants in the currency (kind 1), and the
 		// terms of the lists of those prices (kind 2).
-		candidates: q(`WITH p AS MATERIALIZED (
-				SELECT id, list_id, region_id, variant_id, min_quantity, max_quantity, amount, includes_tax
-				FROM {s}.prices WHERE variant_id = ANY($2::text[]) AND currency_code = $3
-			)
-			SELECT 0::int2, group_id, NULL::text, NULL::text, NULL::text, NULL::bigint, NULL::bigint,
-				NULL::bigint, NULL::boolean, NULL::timestamptz, NULL::int2, NULL::timestamptz, NULL::int2,
-				NULL::text[]
-				FROM {s}.customer_group_members WHERE customer_id = $1
-			UNION ALL
-			SELECT 1::int2, id, list_id, region_id, variant_id, min_quantity, max_quantity, amount,
-				includes_tax, NULL, NULL, NULL, NULL, NULL
-				FROM p
-			UNION ALL
-			SELECT 2::int2, l.id, l.type, l.status, NULL, NULL, NULL, NULL, l.includes_tax,
-				l.starts_at, l.starts_ns, l.ends_at, l.ends_ns, l.customer_group_ids
-				FROM {s}.price_lists l WHERE l.id IN (SELECT list_id FROM p WHERE list_id <> '')`),
+		candidates:    q(candidatesSQL(`variant_id = ANY($2::text[])`)),
+		candidatesOne: q(candidatesSQL(`variant_id = $2`)),
 
 		putGroup: q(`INSERT INTO {s}.customer_groups (` + groupCols + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
 			ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, name_key = EXCLUDED.name_key,

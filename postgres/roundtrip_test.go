@@ -1,0 +1,208 @@
+package postgres_test
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"sync"
+	"testing"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/commercekit/pricing"
+	"github.com/commercekit/pricing/postgres"
+)
+
+// countingConn counts the round trips on a connection: a write that follows a read (or
+// the connection's first write) starts one, since the protocol only reads what it has
+// asked for.
+type countingConn struct {
+	net.Conn
+	c       *tripCounter
+	reading bool
+}
+
+func (c *countingConn) Write(b []byte) (int, error) {
+	if c.reading || !c.c.started(c) {
+		c.c.add()
+	}
+	c.reading = false
+	return c.Conn.Write(b)
+}
+
+func (c *countingConn) Read(b []byte) (int, error) {
+	c.reading = true
+	return c.Conn.Read(b)
+}
+
+// tripCounter counts the round trips of every connection of a pool.
+type tripCounter struct {
+	mu    sync.Mutex
+	n     int
+	seen  map[*countingConn]bool
+	armed bool
+}
+
+func (t *tripCounter) started(c *countingConn) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.seen == nil {
+		t.seen = map[*countingConn]bool{}
+	}
+	was := t.seen[c]
+	t.seen[c] = true
+	return was
+}
+
+func (t *tripCounter) add() {
+	t.mu.Lock()
+	if t.armed {
+		t.n++
+	}
+	t.mu.Unlock()
+}
+
+// count returns the round trips that fn makes.
+func (t *tripCounter) count(fn func()) int {
+	t.mu.Lock()
+	t.n, t.armed = 0, true
+	t.mu.Unlock()
+	fn()
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.armed = false
+	return t.n
+}
+
+// countingStore returns a Store on a new schema whose pool, of one connection, counts
+// round trips; the connection is made, and the schema migrated, before it returns.
+func countingStore(t *testing.T) (*postgres.Store, *tripCounter) {
+	t.Helper()
+	schema := newSchema(t)
+	tc := &tripCounter{}
+	s, err := postgres.Open(t.Context(), serverURL(t), &postgres.Options{Schema: schema, ConfigurePool: func(cfg *pgxpool.Config) {
+		cfg.MaxConns = 1
+		dial := cfg.ConnConfig.DialFunc
+		cfg.ConnConfig.DialFunc = func(ctx context.Context, network, addr string) (net.Conn, error) {
+			c, err := dial(ctx, network, addr)
+			if err != nil {
+				return nil, err
+			}
+			return &countingConn{Conn: c, c: tc}, nil
+		}
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	return s, tc
+}
+
+// A Resolve costs one round trip and a ResolveMany one (two the first time a
+// connection runs the statement, which pgx prepares), however many lists price the
+// variants: the issue allows 2 and 3. Updates cost one round trip per read that the
+// transaction's cache cannot answer, plus one for the commit, which carries the
+// buffered writes.
+func TestRoundTrips(t *testing.T) {
+	s, tc := countingStore(t)
+	ctx := t.Context()
+	svc := pricing.New(s)
+	ok := okFunc(t)
+	const lists = 40
+	ok(svc.CreateCustomerGroup(ctx, pricing.NewCustomerGroup{ID: "cg_vip", Name: "VIP"}))
+	mustErr(t, svc.AddCustomers(ctx, "cg_vip", []string{"cus_1"}))
+	var variants []string
+	var items []pricing.Item
+	for v := range 100 {
+		id := fmt.Sprintf("var_%03d", v)
+		variants = append(variants, id)
+		items = append(items, pricing.Item{VariantID: id, Quantity: 1})
+	}
+	base := make([]pricing.PriceInput, 0, len(variants))
+	for i, v := range variants {
+		base = append(base, pricing.PriceInput{VariantID: v, CurrencyCode: "usd", Amount: int64(1000 + i)})
+	}
+	for i := range lists {
+		nl := pricing.NewPriceList{ID: fmt.Sprintf("pl_%02d", i), Name: fmt.Sprintf("List %d", i), Status: pricing.Active}
+		if i%2 == 0 {
+			nl.CustomerGroupIDs = []string{"cg_vip"}
+		}
+		if i%5 == 0 {
+			nl.Type = pricing.Override
+		}
+		for j, p := range base {
+			p.Amount = int64(900 - i - j%7)
+			nl.Prices = append(nl.Prices, p, pricing.PriceInput{VariantID: p.VariantID, CurrencyCode: "usd", MinQuantity: 10, Amount: p.Amount - 1})
+		}
+		ok(svc.CreatePriceList(ctx, nl))
+	}
+	for _, v := range variants[:3] {
+		ok(svc.SetBasePrices(ctx, v, []pricing.PriceInput{{CurrencyCode: "usd", Amount: 1000}}))
+	}
+
+	q := pricing.Query{CurrencyCode: "usd", CustomerID: "cus_1"}
+	for round, want := range []int{2, 1, 1} { // the first Resolve prepares the statement
+		n := tc.count(func() {
+			res, err := svc.Resolve(ctx, q, variants[0], 1)
+			if err != nil || !res.Found {
+				t.Fatalf("Resolve: %+v, %v", res, err)
+			}
+		})
+		t.Logf("Resolve %d: %d round trips", round, n)
+		if n > want {
+			t.Errorf("Resolve %d of a variant that %d lists price: %d round trips, want at most %d", round, lists, n, want)
+		}
+	}
+	for round, want := range []int{2, 1, 1} {
+		n := tc.count(func() {
+			res, err := svc.ResolveMany(ctx, q, items)
+			if err != nil || len(res) != len(items) || !res[99].Found {
+				t.Fatalf("ResolveMany: %d results, %v", len(res), err)
+			}
+		})
+		t.Logf("ResolveMany %d (100 items): %d round trips", round, n)
+		if n > want {
+			t.Errorf("ResolveMany %d of 100 variants that %d lists price: %d round trips, want at most %d", round, lists, n, want)
+		}
+	}
+
+	// Writes: a bulk AddPrices to a new list reads the list, then a handful of ranges.
+	ok(svc.CreatePriceList(ctx, pricing.NewPriceList{ID: "pl_bulk", Name: "Bulk"}))
+	var bulk []pricing.PriceInput
+	for k := range 3000 {
+		bulk = append(bulk, pricing.PriceInput{ID: fmt.Sprintf("bulk_%05d", k), VariantID: variants[k%100], CurrencyCode: "usd", MinQuantity: int64(k / 100), Amount: 5})
+	}
+	n := tc.count(func() { ok(svc.AddPrices(ctx, "pl_bulk", bulk, false)) })
+	t.Logf("AddPrices of %d new prices with IDs: %d round trips", len(bulk), n)
+	if n > 6 {
+		t.Errorf("AddPrices of %d prices: %d round trips, want at most 6", len(bulk), n)
+	}
+	n = tc.count(func() { ok(svc.AddPrices(ctx, "pl_bulk", bulk, false)) })
+	t.Logf("AddPrices updating the same %d prices: %d round trips", len(bulk), n)
+	if n > 12 {
+		t.Errorf("AddPrices updating %d prices: %d round trips, want at most 12", len(bulk), n)
+	}
+	n = tc.count(func() { mustErr(t, svc.AddCustomers(ctx, "cg_vip", variants)) })
+	t.Logf("AddCustomers of %d customers: %d round trips", len(variants), n)
+	if n > 2 {
+		t.Errorf("AddCustomers: %d round trips, want 2 (the group, then the writes and the commit)", n)
+	}
+}
+
+// okFunc returns a function that fails t on a non-nil error, for calls that return
+// a value and an error.
+func okFunc(t testing.TB) func(any, error) {
+	return func(_ any, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func mustErr(t testing.TB, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
