@@ -80,12 +80,17 @@ func lockKey(schema string) int64 {
 	return int64(h.Sum64())
 }
 
-// version returns the schema's version: 0 when its version table does not exist.
+// version returns the schema's version: 0 when its version table does not exist. It
+// looks for the table with a query of pg_class, not by its name: a name that a
+// connection once failed to find stays cached as missing until the connection next
+// takes a relation lock, and a store waiting for another's migration must see the
+// tables that migration made.
 func (s *Store) version(ctx context.Context, q interface {
 	QueryRow(context.Context, string, ...any) pgx.Row
 }) (int, error) {
 	var exists bool
-	if err := q.QueryRow(ctx, `SELECT to_regclass($1) IS NOT NULL`, s.st.versionTable).Scan(&exists); err != nil {
+	if err := q.QueryRow(ctx, `SELECT EXISTS (SELECT FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+		WHERE n.nspname = $1 AND c.relname = 'schema_migrations')`, s.schema).Scan(&exists); err != nil {
 		return 0, err
 	}
 	if !exists {

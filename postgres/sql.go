@@ -35,7 +35,7 @@ type statements struct {
 	putList, deleteList                 string
 	putPrices, deletePrices             string
 	checkQueries                        []checkQuery
-	versionTable, currentVersion        string
+	currentVersion                      string
 }
 
 // candidatesSQL returns the statement of ReadCandidates, with variants the condition on
@@ -136,7 +136,6 @@ func newStatements(quoted string) *statements {
 				amount = EXCLUDED.amount, includes_tax = EXCLUDED.includes_tax`),
 		deletePrices: q(`DELETE FROM {s}.prices WHERE id = ANY($1::text[])`),
 
-		versionTable:   quoted + ".schema_migrations",
 		currentVersion: q(`SELECT coalesce(max(version), 0) FROM {s}.schema_migrations`),
 	}
 	st.checkQueries = newCheckQueries(q)
