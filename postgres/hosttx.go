@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 
 	"github.com/jackc/pgx/v5"
 
@@ -14,9 +15,10 @@ import (
 // rolling it back is the host's. A TxStore serializes its own calls (a pgx.Tx is one
 // connection), and must not be used after the host's transaction ends.
 type TxStore struct {
-	s  *Store
-	mu sync.Mutex
-	tx pgx.Tx
+	s      *Store
+	mu     sync.Mutex
+	tx     pgx.Tx
+	closed atomic.Bool
 }
 
 var (
@@ -48,8 +50,8 @@ const (
 // isolation level is the host's (SERIALIZABLE keeps every guarantee of pricing.Store;
 // at READ COMMITTED each statement sees what was committed when it started), and a
 // serialization failure comes back as an error wrapping the *pgconn.PgError (SQLSTATE
-// 40001) for the host to retry its whole transaction. Close of the result does nothing;
-// after s is closed, its calls return pricing.ErrClosed.
+// 40001) for the host to retry its whole transaction. After the result's Close, or
+// s's, its calls return pricing.ErrClosed; Close does not end tx.
 func (s *Store) WithTx(tx pgx.Tx) *TxStore {
 	return &TxStore{s: s, tx: tx}
 }
@@ -65,7 +67,7 @@ func (h *TxStore) Update(ctx context.Context, fn func(pricing.Tx) error) error {
 }
 
 func (h *TxStore) run(ctx context.Context, fn func(pricing.Tx) error, readOnly bool) error {
-	if h.s.closed.Load() {
+	if h.closed.Load() || h.s.closed.Load() {
 		return pricing.ErrClosed
 	}
 	if err := ctx.Err(); err != nil {
@@ -86,7 +88,7 @@ func (h *TxStore) run(ctx context.Context, fn func(pricing.Tx) error, readOnly b
 
 // ReadCandidates implements pricing.CandidateReader in the host's transaction.
 func (h *TxStore) ReadCandidates(ctx context.Context, req pricing.CandidateRequest, dst *pricing.Candidates) error {
-	if h.s.closed.Load() {
+	if h.closed.Load() || h.s.closed.Load() {
 		return pricing.ErrClosed
 	}
 	if err := ctx.Err(); err != nil {
@@ -101,5 +103,10 @@ func (h *TxStore) ReadCandidates(ctx context.Context, req pricing.CandidateReque
 	return err
 }
 
-// Close implements pricing.Store: it does nothing, since the transaction is the host's.
-func (h *TxStore) Close() error { return nil }
+// Close implements pricing.Store: later calls return pricing.ErrClosed. It does not
+// end the host's transaction, which is the host's to commit or roll back. Closing
+// again returns nil.
+func (h *TxStore) Close() error {
+	h.closed.Store(true)
+	return nil
+}
