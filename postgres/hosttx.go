@@ -77,7 +77,7 @@ func (h *TxStore) run(ctx context.Context, fn func(pricing.Tx) error, readOnly b
 	defer h.mu.Unlock()
 	t := newTx(ctx, h.s.st, h.tx, readOnly)
 	if !readOnly {
-		t.begin, t.commit, t.rollback = savepoint, releaseSavepoint, []string{rollbackSavepoint, releaseSavepoint}
+		t.begin, t.commit, t.rollback = savepoint, releaseSavepoint, rollbackSavepoint+"; "+releaseSavepoint
 	}
 	f, err := t.run(fn)
 	if f != nil {

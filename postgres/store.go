@@ -211,7 +211,7 @@ func (s *Store) View(ctx context.Context, fn func(pricing.Tx) error) error {
 	}
 	defer conn.Release()
 	t := newTx(ctx, s.st, conn.Conn(), true)
-	t.begin, t.commit, t.rollback = beginView, "COMMIT", []string{"ROLLBACK"}
+	t.begin, t.commit, t.rollback = beginView, "COMMIT", "ROLLBACK"
 	f, err := t.run(fn)
 	if f != nil {
 		return f.final()
@@ -237,7 +237,10 @@ func (s *Store) Update(ctx context.Context, fn func(pricing.Tx) error) error {
 		if f == nil {
 			return err // nil, or fn's own error
 		}
-		if !f.retry || ctx.Err() != nil {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("postgres: %w, after: %w", err, f.final())
+		}
+		if !f.retry {
 			return f.final()
 		}
 		if attempt >= s.maxRetries {
@@ -245,7 +248,7 @@ func (s *Store) Update(ctx context.Context, fn func(pricing.Tx) error) error {
 		}
 		s.retries.Add(1)
 		if err := sleep(ctx, backoff(attempt)); err != nil {
-			return f.final()
+			return fmt.Errorf("postgres: %w while waiting to retry after: %w", err, f.final())
 		}
 		if s.closed.Load() {
 			return pricing.ErrClosed
@@ -265,7 +268,7 @@ func (s *Store) updateOnce(ctx context.Context, fn func(pricing.Tx) error) (*txF
 	}
 	defer conn.Release()
 	t := newTx(ctx, s.st, conn.Conn(), false)
-	t.begin, t.commit, t.rollback = beginUpdate, "COMMIT", []string{"ROLLBACK"}
+	t.begin, t.commit, t.rollback = beginUpdate, "COMMIT", "ROLLBACK"
 	return t.run(fn)
 }
 

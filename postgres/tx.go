@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/commercekit/pricing"
 )
@@ -15,6 +16,7 @@ import (
 // host's pgx.Tx.
 type conn interface {
 	SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
 }
 
 // closer reports a closed connection, for classify.
@@ -44,11 +46,11 @@ type tx struct {
 	conn     conn
 	readOnly bool
 
-	begin    string   // sent before the first statement
-	commit   string   // sent after the last writes when fn succeeds; "" for none
-	rollback []string // sent when fn fails, if the transaction began
-	begun    bool     // begin was sent
-	done     bool     // fn returned: the Tx must not be used
+	begin    string // sent before the first statement
+	commit   string // sent after the last writes when fn succeeds; "" for none
+	rollback string // sent when fn fails, if the transaction began
+	begun    bool   // begin was sent
+	done     bool   // fn returned: the Tx must not be used
 	fail     *txFailure
 
 	w        writes
@@ -119,16 +121,14 @@ func (t *tx) finish() *txFailure {
 // abort rolls the transaction back, if it began. It runs even when ctx is done, for at
 // most a few seconds; if it fails, the pool discards the connection (it is not idle).
 func (t *tx) abort() {
-	if !t.begun || len(t.rollback) == 0 {
+	if !t.begun || t.rollback == "" {
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(t.ctx), 5*time.Second)
 	defer cancel()
-	b := &pgx.Batch{}
-	for _, q := range t.rollback {
-		b.Queue(q)
-	}
-	_ = t.conn.SendBatch(ctx, b).Close()
+	// One simple-protocol Exec: pgx would first prepare a statement of a batch, which
+	// an aborted transaction refuses.
+	_, _ = t.conn.Exec(ctx, t.rollback)
 }
 
 // send sends, in one round trip, the statement that begins the transaction if not sent
