@@ -15,8 +15,6 @@ import (
 	"github.com/commercekit/pricing/postgres"
 )
 
-var errStop = errors.New("test: stop")
-
 // writeSkew runs two Updates that each count the members of the group the other adds
 // a member to, and holds the first until the second commits: under SERIALIZABLE one
 // of them fails with a serialization failure. It returns how many times each function ran and the Updates' errors.

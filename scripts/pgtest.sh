@@ -3,14 +3,15 @@
 # one command.
 #
 #	scripts/pgtest.sh                       go test ./... in postgres/, every test required
-#	scripts/pgtest.sh go test -race -run Conformance ./...
+#	scripts/pgtest.sh go test -race -run Conformance ./postgres/...
 #	scripts/pgtest.sh bash                  a shell with the server's variables set
 #
 # It creates a cluster in a temporary directory (initdb as a non-root user: the user
 # `postgres` when run as root, created if missing), starts it on a free loopback port
 # with its socket in that directory, creates the database pricing_test, runs the
-# command in postgres/ with these variables set, and always stops the cluster and
-# removes the directory on exit:
+# command (given: in the current directory; by default: go test ./... in postgres/)
+# with these variables set, and always stops the cluster and removes the directory on
+# exit, returning the command's status:
 #
 #	PRICING_POSTGRES_URL       the pgx connection string of the database
 #	PRICING_POSTGRES_CTL       a script that takes "stop-immediate" or "start": the fault
@@ -121,10 +122,10 @@ export PRICING_POSTGRES_CTL="$tmp/ctl"
 export PRICING_POSTGRES_REQUIRED=1
 echo "pgtest: PostgreSQL $("$bindir/postgres" --version | awk '{print $3}') on 127.0.0.1:$port, data in $data" >&2
 
-cd "$repo/postgres"
-if [ $# -eq 0 ]; then
-	set -- go test ./...
-fi
 status=0
-"$@" || status=$?
+if [ $# -eq 0 ]; then
+	(cd "$repo/postgres" && go test ./...) || status=$?
+else
+	"$@" || status=$?
+fi
 exit $status
