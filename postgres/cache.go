@@ -14,11 +14,15 @@ import (
 //
 // Groups and lists are cached by ID (present or absent), and group name keys by key.
 // Prices are cached by ID, and indexed by key; besides, the cache knows ranges of IDs
-// and ranges of keys in which it holds every price there is. A lookup that misses
-// reads, in one round trip, the prices from that point on in ID or key order, up to a
-// limit, and so learns the whole range up to the last price read (to the end when
-// fewer came back). A bulk write of prices in any rough order of variants, or of IDs,
-// thus costs a handful of round trips, not one per price.
+// and ranges of keys in which it holds every price there is, and variants all of whose
+// prices it holds. A lookup by ID that misses reads, in one round trip, the prices from
+// that ID on, up to a limit, and so learns the whole range up to the last price read (to
+// the end when fewer came back). A lookup by key that misses reads every price of the
+// key's variant and, for a key of a list, the range of keys from the list and variant on,
+// in the same round trip. A bulk write of prices in any rough order of variants, or of
+// IDs, thus costs a handful of round trips, not one per price; a write of one variant's
+// base prices reads that variant once, and then knows all its prices (PricesOfVariant
+// needs no read).
 
 // groupEntry is a cached customer group, or its known absence.
 type groupEntry struct {
@@ -87,7 +91,7 @@ type priceRow struct {
 
 // The bounds of the number of prices one range read asks for.
 const (
-	minRangeLimit = 64
+	minRangeLimit = 16
 	maxRangeLimit = 16384
 )
 
@@ -97,13 +101,17 @@ type priceCache struct {
 	byKey map[pricing.PriceKey]string // the ID of every present price in rows, by key
 	ids   spans                       // ranges of IDs whose every price is in rows
 	keys  spans                       // ranges of encoded keys whose every price is in rows
+	// variants holds, for each variant all of whose prices are in rows, the IDs of its
+	// present prices.
+	variants map[string]map[string]struct{}
 	// limit is the number of prices the next range read asks for: doubled each time a
 	// read comes back full, as a bulk write through a large list goes on.
 	limit int
 }
 
 func newPriceCache() *priceCache {
-	return &priceCache{rows: map[string]priceRow{}, byKey: map[pricing.PriceKey]string{}, limit: minRangeLimit}
+	return &priceCache{rows: map[string]priceRow{}, byKey: map[pricing.PriceKey]string{},
+		variants: map[string]map[string]struct{}{}, limit: minRangeLimit}
 }
 
 // byID returns what the cache knows of the price with the ID: the price and whether it
@@ -121,7 +129,28 @@ func (c *priceCache) idByKey(k *pricing.PriceKey) (id string, known bool) {
 	if id, ok := c.byKey[*k]; ok {
 		return id, true
 	}
+	if _, ok := c.variants[k.VariantID]; ok {
+		return "", true
+	}
 	return "", c.keys.contains(encodeKey(k))
+}
+
+// variant returns the IDs of the present prices of the variant, and whether the cache
+// knows them all.
+func (c *priceCache) variant(id string) (map[string]struct{}, bool) {
+	ids, ok := c.variants[id]
+	return ids, ok
+}
+
+// learnVariant records that the cache holds every price of the variant: those read
+// just now, after the transaction's writes were sent.
+func (c *priceCache) learnVariant(variantID string, prices []pricing.Price) {
+	ids := make(map[string]struct{}, len(prices))
+	for i := range prices {
+		c.learn(&prices[i])
+		ids[prices[i].ID] = struct{}{}
+	}
+	c.variants[variantID] = ids
 }
 
 // learn records a price read from the server, unless the cache knows its ID already
@@ -132,6 +161,9 @@ func (c *priceCache) learn(p *pricing.Price) {
 	}
 	c.rows[p.ID] = priceRow{p: *p, present: true}
 	c.byKey[p.Key()] = p.ID
+	if ids, ok := c.variants[p.VariantID]; ok {
+		ids[p.ID] = struct{}{}
+	}
 }
 
 // learnAbsent records that no price has the ID.
@@ -155,22 +187,32 @@ func (c *priceCache) learnRange(set *spans, lo string, n, limit int, next func()
 
 // put records a write of p: its old key, if the cache knows it, is free.
 func (c *priceCache) put(p *pricing.Price) {
-	if old, ok := c.rows[p.ID]; ok && old.present {
-		if k := old.p.Key(); c.byKey[k] == p.ID {
-			delete(c.byKey, k)
-		}
-	}
+	c.forget(p.ID)
 	c.rows[p.ID] = priceRow{p: *p, present: true}
 	c.byKey[p.Key()] = p.ID
+	if ids, ok := c.variants[p.VariantID]; ok {
+		ids[p.ID] = struct{}{}
+	}
+}
+
+// forget drops the price with the ID, if the cache holds it, from the key index and
+// its variant.
+func (c *priceCache) forget(id string) {
+	old, ok := c.rows[id]
+	if !ok || !old.present {
+		return
+	}
+	if k := old.p.Key(); c.byKey[k] == id {
+		delete(c.byKey, k)
+	}
+	if ids, ok := c.variants[old.p.VariantID]; ok {
+		delete(ids, id)
+	}
 }
 
 // remove records the deletion of the price with the ID.
 func (c *priceCache) remove(id string) {
-	if old, ok := c.rows[id]; ok && old.present {
-		if k := old.p.Key(); c.byKey[k] == id {
-			delete(c.byKey, k)
-		}
-	}
+	c.forget(id)
 	c.rows[id] = priceRow{}
 }
 
@@ -180,8 +222,7 @@ func (c *priceCache) remove(id string) {
 func (c *priceCache) removeList(listID string) {
 	for id, r := range c.rows {
 		if r.present && r.p.PriceListID == listID {
-			delete(c.byKey, r.p.Key())
-			c.rows[id] = priceRow{}
+			c.remove(id)
 		}
 	}
 }

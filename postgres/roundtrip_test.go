@@ -179,8 +179,26 @@ func TestRoundTrips(t *testing.T) {
 	}
 	n = tc.count(func() { ok(svc.AddPrices(ctx, "pl_bulk", bulk, false)) })
 	t.Logf("AddPrices updating the same %d prices: %d round trips", len(bulk), n)
-	if n > 12 {
-		t.Errorf("AddPrices updating %d prices: %d round trips, want at most 12", len(bulk), n)
+	if n > 14 {
+		t.Errorf("AddPrices updating %d prices: %d round trips, want at most 14", len(bulk), n)
+	}
+	// SetBasePrices of a new variant, with IDs, as the catalog's loader does: the
+	// variant's prices and the range of IDs, then the commit.
+	var baseIn []pricing.PriceInput
+	for k, c := range []string{"usd", "eur", "gbp"} {
+		baseIn = append(baseIn, pricing.PriceInput{ID: fmt.Sprintf("bp_new_%d", k), CurrencyCode: c, Amount: 100})
+	}
+	n = tc.count(func() { ok(svc.SetBasePrices(ctx, "var_new", baseIn)) })
+	t.Logf("SetBasePrices of a new variant: %d round trips", n)
+	if n > 3 {
+		t.Errorf("SetBasePrices of a new variant: %d round trips, want at most 3", n)
+	}
+	ok(svc.SetBasePrices(ctx, "var_new", baseIn[:2])) // the first delete prepares its statement
+	ok(svc.SetBasePrices(ctx, "var_new", baseIn))
+	n = tc.count(func() { ok(svc.SetBasePrices(ctx, "var_new", baseIn[:2])) })
+	t.Logf("SetBasePrices replacing a variant's prices: %d round trips", n)
+	if n > 2 {
+		t.Errorf("SetBasePrices replacing a variant's prices: %d round trips, want at most 2", n)
 	}
 	n = tc.count(func() { mustErr(t, svc.AddCustomers(ctx, "cg_vip", variants)) })
 	t.Logf("AddCustomers of %d customers: %d round trips", len(variants), n)

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -576,8 +578,9 @@ func (t *tx) priceByID(id string) (pricing.Price, bool, error) {
 	return p, present, nil
 }
 
-// priceIDByKey returns the ID of the price with the key, "" for none, reading the range
-// of keys from the key's list and variant when the cache does not know.
+// priceIDByKey returns the ID of the price with the key, "" for none. When the cache
+// does not know, it reads every price of the key's variant and, for a list's key, the
+// range of keys from the key's list and variant on, in one round trip.
 func (t *tx) priceIDByKey(k *pricing.PriceKey) (string, error) {
 	if !keyOK(k) {
 		return "", nil
@@ -586,22 +589,43 @@ func (t *tx) priceIDByKey(k *pricing.PriceKey) (string, error) {
 	if id, known := c.idByKey(k); known {
 		return id, nil
 	}
+	var variant []pricing.Price
 	limit, n := c.limit, 0
 	var last pricing.PriceKey
-	err := t.queryRows(t.st.priceRangeByKey, []any{k.PriceListID, k.VariantID, limit}, func(rows pgx.Rows) error {
-		var p pricing.Price
-		if err := scanPrice(rows, &p); err != nil {
-			return err
+	err := t.send(func(b *pgx.Batch) {
+		b.Queue(t.st.variantPrices, k.VariantID).Query(func(rows pgx.Rows) error {
+			for rows.Next() {
+				var p pricing.Price
+				if err := scanPrice(rows, &p); err != nil {
+					return err
+				}
+				variant = append(variant, p)
+			}
+			return rows.Err()
+		})
+		if k.PriceListID == "" {
+			return // the base prices of one variant are written one variant at a time
 		}
-		c.learn(&p)
-		last = p.Key()
-		n++
-		return nil
+		b.Queue(t.st.priceRangeByKey, k.PriceListID, k.VariantID, limit).Query(func(rows pgx.Rows) error {
+			for rows.Next() {
+				var p pricing.Price
+				if err := scanPrice(rows, &p); err != nil {
+					return err
+				}
+				c.learn(&p)
+				last = p.Key()
+				n++
+			}
+			return rows.Err()
+		})
 	})
 	if err != nil {
 		return "", err
 	}
-	c.learnRange(&c.keys, keyPrefix(k.PriceListID, k.VariantID), n, limit, func() string { return encodeKey(&last) + "\x00" })
+	c.learnVariant(k.VariantID, variant)
+	if k.PriceListID != "" {
+		c.learnRange(&c.keys, keyPrefix(k.PriceListID, k.VariantID), n, limit, func() string { return encodeKey(&last) + "\x00" })
+	}
 	id, _ := c.idByKey(k)
 	return id, nil
 }
@@ -738,14 +762,25 @@ func (t *tx) PricesOfList(listID string, fn func(pricing.Price) bool) error {
 	return nil
 }
 
-// PricesOfVariant implements pricing.Tx.
+// PricesOfVariant implements pricing.Tx. A read-write transaction that knows every
+// price of the variant answers without reading the server.
 func (t *tx) PricesOfVariant(variantID string, fn func(pricing.Price) bool) error {
 	if !textOK(variantID) {
 		return nil
 	}
 	var page []pricing.Price
-	if err := t.queryRows(t.st.variantPrices, []any{variantID}, t.scanPrices(&page)); err != nil {
-		return err
+	if ids, ok := t.prices.variant(variantID); ok && !t.readOnly {
+		for id := range ids {
+			page = append(page, t.prices.rows[id].p)
+		}
+		slices.SortFunc(page, func(a, b pricing.Price) int { return strings.Compare(a.ID, b.ID) })
+	} else {
+		if err := t.queryRows(t.st.variantPrices, []any{variantID}, t.scanPrices(&page)); err != nil {
+			return err
+		}
+		if !t.readOnly {
+			t.prices.learnVariant(variantID, page)
+		}
 	}
 	for i := range page {
 		if !fn(page[i]) {
