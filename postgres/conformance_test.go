@@ -4,6 +4,9 @@ import (
 	"context"
 	"testing"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
 	"github.com/commercekit/pricing"
 	"github.com/commercekit/pricing/postgres"
 	"github.com/commercekit/pricing/storetest"
@@ -32,4 +35,28 @@ func checkSchema(t testing.TB, schema string) {
 	if err := s.Check(ctx); err != nil {
 		t.Errorf("Check: %v", err)
 	}
+}
+
+// The store on a pool that uses the simple protocol, as hosts behind PgBouncer's
+// transaction pooling configure pgx: values are then sent as text, results come back
+// as text, and batches are one multi-statement query.
+func TestConformanceSimpleProtocol(t *testing.T) {
+	cfg, err := pgxpool.ParseConfig(serverURL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.ConnConfig.DefaultQueryExecMode = pgx.QueryExecModeSimpleProtocol
+	pool, err := pgxpool.NewWithConfig(t.Context(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	storetest.Run(t, func(t *testing.T) pricing.Store {
+		s, err := postgres.New(t.Context(), pool, &postgres.Options{Schema: emptySchema(t)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { checkSchema(t, s.Schema()) })
+		return s
+	})
 }

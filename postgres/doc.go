@@ -131,8 +131,8 @@
 // Update retries a transaction that fails with a serialization failure (40001), a
 // deadlock (40P01), a unique violation of a key that the cache found free (a
 // concurrent transaction took it first), or a connection lost before the COMMIT was
-// sent: it rolls back, waits (2 ms doubling up to 500 ms, ±50% jitter, ending early
-// with the context) and runs fn again on a new snapshot, at most Options.MaxRetries
+// sent: it rolls back, waits (up to 1 ms, then 1 ms doubling up to 250 ms, ±50%
+// jitter, ending early with the context) and runs fn again on a new snapshot, at most Options.MaxRetries
 // times (DefaultMaxRetries), then fails with ErrContention (or pricing.ErrAlreadyExists
 // for a key taken first). So fn may run more than once, as pricing.Store allows. A
 // connection lost after the COMMIT was sent is not retried: the error wraps

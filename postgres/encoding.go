@@ -162,7 +162,16 @@ func newGroupRow(g pricing.CustomerGroup, nameKey string) (groupRow, error) {
 }
 
 func (r *groupRow) args() []any {
-	return []any{r.id, r.name, r.nameKey, r.meta, r.created, r.createdNs, r.updated, r.updatedNs}
+	return []any{r.id, r.name, r.nameKey, jsonArg(r.meta), r.created, r.createdNs, r.updated, r.updatedNs}
+}
+
+// jsonArg returns the argument of a json column: the text, or nil (NULL). A string,
+// not a []byte, which the simple protocol would send as a bytea literal.
+func jsonArg(b []byte) any {
+	if b == nil {
+		return nil
+	}
+	return string(b)
 }
 
 func (r *groupRow) scan(row pgx.Row) error {
@@ -232,7 +241,7 @@ func newListRow(pl pricing.PriceList) (listRow, error) {
 
 func (r *listRow) args() []any {
 	return []any{r.id, r.name, r.description, r.typ, r.status, r.starts, r.startsNs, r.ends, r.endsNs,
-		r.groups, r.includesTax, r.meta, r.created, r.createdNs, r.updated, r.updatedNs}
+		r.groups, r.includesTax, jsonArg(r.meta), r.created, r.createdNs, r.updated, r.updatedNs}
 }
 
 func (r *listRow) scan(row pgx.Row) error {

@@ -280,11 +280,15 @@ func (s *Store) acquireError(err error) error {
 	return fmt.Errorf("postgres: acquiring a connection: %w", err)
 }
 
-// backoff returns the pause before retry number attempt (from 0): 2 ms doubled with
-// each attempt up to 500 ms, with jitter of ±50%.
+// backoff returns the pause before retry number attempt (from 0): up to 1 ms before the
+// first (the transaction that won has committed: a new snapshot sees it), then 1 ms
+// doubled with each attempt up to 250 ms, with jitter of ±50%, so that two transactions
+// that keep failing each other fall out of step.
 func backoff(attempt int) time.Duration {
-	d := 2 * time.Millisecond << min(attempt, 8)
-	d = min(d, 500*time.Millisecond)
+	if attempt == 0 {
+		return rand.N(time.Millisecond)
+	}
+	d := min(time.Millisecond<<min(attempt-1, 8), 250*time.Millisecond)
 	return d/2 + rand.N(d)
 }
 
