@@ -96,7 +96,7 @@ func (h *TxStore) ReadCandidates(ctx context.Context, req pricing.CandidateReque
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	err := readCandidates(ctx, h.tx, h.s.st, req, dst)
+	err := readCandidates(ctx, h.tx, h.s.st, &h.s.terms, false, req, dst)
 	if f, ok := err.(*txFailure); ok {
 		return f.final()
 	}

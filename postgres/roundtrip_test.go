@@ -98,9 +98,10 @@ func countingStore(t *testing.T) (*postgres.Store, *tripCounter) {
 	return s, tc
 }
 
-// A Resolve costs one round trip and a ResolveMany one (two the first time a
-// connection runs the statement, which pgx prepares), however many lists price the
-// variants: the issue allows 2 and 3. Updates cost one round trip per read that the
+// A Resolve costs one round trip and a ResolveMany one, however many lists price the
+// variants; two when a list changed since the store last read the lists' terms; a
+// round trip more for each statement the first time a connection runs it (pgx
+// prepares it). The issue allows 2 and 3. Updates cost one round trip per read that the
 // transaction's cache cannot answer, plus one for the commit, which carries the
 // buffered writes.
 func TestRoundTrips(t *testing.T) {
@@ -141,28 +142,50 @@ func TestRoundTrips(t *testing.T) {
 	}
 
 	q := pricing.Query{CurrencyCode: "usd", CustomerID: "cus_1"}
-	for round, want := range []int{2, 1, 1} { // the first Resolve prepares the statement
-		n := tc.count(func() {
-			res, err := svc.Resolve(ctx, q, variants[0], 1)
-			if err != nil || !res.Found {
-				t.Fatalf("Resolve: %+v, %v", res, err)
-			}
-		})
-		t.Logf("Resolve %d: %d round trips", round, n)
-		if n > want {
-			t.Errorf("Resolve %d of a variant that %d lists price: %d round trips, want at most %d", round, lists, n, want)
+	resolve := func() {
+		res, err := svc.Resolve(ctx, q, variants[0], 1)
+		if err != nil || !res.Found {
+			t.Fatalf("Resolve: %+v, %v", res, err)
 		}
 	}
-	for round, want := range []int{2, 1, 1} {
-		n := tc.count(func() {
-			res, err := svc.ResolveMany(ctx, q, items)
-			if err != nil || len(res) != len(items) || !res[99].Found {
-				t.Fatalf("ResolveMany: %d results, %v", len(res), err)
+	resolveMany := func() {
+		res, err := svc.ResolveMany(ctx, q, items)
+		if err != nil || len(res) != len(items) || !res[99].Found {
+			t.Fatalf("ResolveMany: %d results, %v", len(res), err)
+		}
+	}
+	// The first calls on a connection prepare their statements (and load the lists'
+	// terms): a round trip more for each statement.
+	for i, call := range []func(){resolve, resolve, resolveMany, resolveMany} {
+		n := tc.count(call)
+		t.Logf("call %d on a new connection: %d round trips", i, n)
+		if n > 3 {
+			t.Errorf("call %d on a new connection: %d round trips, want at most 3", i, n)
+		}
+	}
+	for _, c := range []struct {
+		name string
+		call func()
+	}{{"Resolve", resolve}, {"ResolveMany", resolveMany}} {
+		for round, want := range []int{1, 1} {
+			n := tc.count(c.call)
+			t.Logf("%s %d: %d round trips", c.name, round, n)
+			if n > want {
+				t.Errorf("%s %d of variants that %d lists price: %d round trips, want %d", c.name, round, lists, n, want)
 			}
-		})
-		t.Logf("ResolveMany %d (100 items): %d round trips", round, n)
-		if n > want {
-			t.Errorf("ResolveMany %d of 100 variants that %d lists price: %d round trips, want at most %d", round, lists, n, want)
+		}
+		// A list changed: the store reads the terms again, in a second round trip (a third
+		// the first time, when the statement that reads them is prepared).
+		for cycle, want := range []int{3, 2} {
+			ok(svc.UpdatePriceList(ctx, "pl_03", pricing.PriceListUpdate{Metadata: map[string]any{"touched": fmt.Sprint(c.name, cycle)}}))
+			n := tc.count(c.call)
+			t.Logf("%s after a list changed (%d): %d round trips", c.name, cycle, n)
+			if n > want {
+				t.Errorf("%s after a list changed (%d): %d round trips, want at most %d", c.name, cycle, n, want)
+			}
+			if n := tc.count(c.call); n > 1 {
+				t.Errorf("%s once the store read the lists again: %d round trips, want 1", c.name, n)
+			}
 		}
 	}
 

@@ -30,6 +30,8 @@ type statements struct {
 	groupsOfCustomer, listsOfGroup      string
 	priceRangeByID, priceRangeByKey     string
 	candidates, candidatesOne           string
+	candidatesFast, candidatesFastOne   string
+	allTerms, bumpVersions              string
 	putGroup, deleteGroup               string
 	addMembers, removeMembers           string
 	putList, deleteList                 string
@@ -38,12 +40,31 @@ type statements struct {
 	currentVersion                      string
 }
 
-// candidatesSQL returns the statement of ReadCandidates, with variants the condition on
-// the variant ID: one statement, so one snapshot even outside a transaction, that reads
-// the customer's groups (rows of kind 0), the prices of the variants in the currency
-// (kind 1), and the terms of the lists of those prices (kind 2). A request for one
-// variant compares with a scalar, so that PostgreSQL estimates it well and soon settles
-// on a generic plan, saving the planning of each call.
+// The statements of ReadCandidates share one layout of 15 columns: the kind of the row,
+// then the customer's groups (kind 0), the prices of the variants in the currency
+// (kind 1), the terms of the lists of those prices (kind 2), and the versions of the
+// lists' stripes (kind 3). variants is the condition on the variant ID: a request for
+// one variant compares with a scalar, so that PostgreSQL estimates it well and soon
+// settles on a generic plan, saving the planning of each call.
+
+// candidatesFastSQL returns the statement of a resolve when the store has the lists'
+// terms: the groups, the prices and the versions, one snapshot.
+func candidatesFastSQL(variants string) string {
+	return `SELECT 0::int2, group_id, NULL::text, NULL::text, NULL::text, NULL::bigint, NULL::bigint,
+			NULL::bigint, NULL::boolean, NULL::timestamptz, NULL::int2, NULL::timestamptz, NULL::int2,
+			NULL::text[], NULL::bigint[]
+			FROM {s}.customer_group_members WHERE customer_id = $1
+		UNION ALL
+		SELECT 1::int2, id, list_id, region_id, variant_id, min_quantity, max_quantity, amount,
+			includes_tax, NULL, NULL, NULL, NULL, NULL, NULL
+			FROM {s}.prices WHERE ` + variants + ` AND currency_code = $3
+		UNION ALL
+		SELECT 3::int2, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+			(SELECT array_agg(version ORDER BY stripe) FROM {s}.price_list_versions)`
+}
+
+// candidatesSQL returns the statement of a resolve that reads the terms of the prices'
+// lists itself: the groups, the prices and the terms, one snapshot.
 func candidatesSQL(variants string) string {
 	return `WITH p AS MATERIALIZED (
 			SELECT id, list_id, region_id, variant_id, min_quantity, max_quantity, amount, includes_tax
@@ -51,15 +72,15 @@ func candidatesSQL(variants string) string {
 		)
 		SELECT 0::int2, group_id, NULL::text, NULL::text, NULL::text, NULL::bigint, NULL::bigint,
 			NULL::bigint, NULL::boolean, NULL::timestamptz, NULL::int2, NULL::timestamptz, NULL::int2,
-			NULL::text[]
+			NULL::text[], NULL::bigint[]
 			FROM {s}.customer_group_members WHERE customer_id = $1
 		UNION ALL
 		SELECT 1::int2, id, list_id, region_id, variant_id, min_quantity, max_quantity, amount,
-			includes_tax, NULL, NULL, NULL, NULL, NULL
+			includes_tax, NULL, NULL, NULL, NULL, NULL, NULL
 			FROM p
 		UNION ALL
 		SELECT 2::int2, l.id, l.type, l.status, NULL, NULL, NULL, NULL, l.includes_tax,
-			l.starts_at, l.starts_ns, l.ends_at, l.ends_ns, l.customer_group_ids
+			l.starts_at, l.starts_ns, l.ends_at, l.ends_ns, l.customer_group_ids, NULL
 			FROM {s}.price_lists l
 			WHERE l.id = ANY (ARRAY(SELECT DISTINCT list_id FROM p WHERE list_id <> ''))`
 }
@@ -104,8 +125,15 @@ func newStatements(quoted string) *statements {
 		// One statement, so one snapshot even outside a transaction: the customer's
 		// groups (kind 0), the prices of the variants in the currency (kind 1), and the
 		// terms of the lists of those prices (kind 2).
-		candidates:    q(candidatesSQL(`variant_id = ANY($2::text[])`)),
-		candidatesOne: q(candidatesSQL(`variant_id = $2`)),
+		candidates:        q(candidatesSQL(`variant_id = ANY($2::text[])`)),
+		candidatesOne:     q(candidatesSQL(`variant_id = $2`)),
+		candidatesFast:    q(candidatesFastSQL(`variant_id = ANY($2::text[])`)),
+		candidatesFastOne: q(candidatesFastSQL(`variant_id = $2`)),
+		allTerms: q(`SELECT v.versions, l.id, l.type, l.status, l.includes_tax, l.starts_at, l.starts_ns,
+				l.ends_at, l.ends_ns, l.customer_group_ids
+			FROM (SELECT array_agg(version ORDER BY stripe) AS versions FROM {s}.price_list_versions) v
+			LEFT JOIN {s}.price_lists l ON true`),
+		bumpVersions: q(`UPDATE {s}.price_list_versions SET version = version + 1 WHERE stripe = ANY($1::int2[])`),
 
 		putGroup: q(`INSERT INTO {s}.customer_groups (` + groupCols + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
 			ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, name_key = EXCLUDED.name_key,

@@ -90,6 +90,7 @@ type Store struct {
 	maxRetries int
 	closed     atomic.Bool
 	retries    atomic.Uint64
+	terms      atomic.Pointer[termsCache] // every list's terms, for ReadCandidates
 }
 
 var (

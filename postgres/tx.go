@@ -56,6 +56,7 @@ type tx struct {
 	fail     *txFailure
 
 	w        writes
+	stripes  uint64 // the stripes of the lists written: their versions go up at commit
 	groups   map[string]*groupEntry
 	nameKeys map[string]string // name key → group ID, "" when free
 	lists    map[string]*listEntry
@@ -102,6 +103,15 @@ func (t *tx) finish() *txFailure {
 		return nil // nothing was sent, nothing was written
 	}
 	err := t.send(func(b *pgx.Batch) {
+		if t.stripes != 0 {
+			var bumped []int16
+			for i := range numStripes {
+				if t.stripes&(1<<i) != 0 {
+					bumped = append(bumped, int16(i))
+				}
+			}
+			b.Queue(t.st.bumpVersions, bumped)
+		}
 		if t.commit != "" {
 			b.Queue(t.commit)
 		}
@@ -524,6 +534,7 @@ func (t *tx) PutPriceList(pl pricing.PriceList) error {
 	}
 	t.lists[pl.ID] = &listEntry{present: true, row: r}
 	t.w.putList(r)
+	t.stripes |= 1 << stripe(pl.ID)
 	return nil
 }
 
@@ -542,6 +553,7 @@ func (t *tx) DeletePriceList(id string) error {
 	t.lists[id] = &listEntry{}
 	t.prices.removeList(id)
 	t.w.deleteList(id)
+	t.stripes |= 1 << stripe(id)
 	return nil
 }
 

@@ -59,6 +59,19 @@ CREATE TABLE price_lists (
 	CONSTRAINT price_lists_updated_ns_check CHECK (updated_ns BETWEEN 0 AND 999),
 	CONSTRAINT price_lists_customer_group_ids_check CHECK (array_position(customer_group_ids, NULL) IS NULL)
 );
+-- The versions of the price lists, in 64 stripes: a transaction that writes or deletes a
+-- list adds 1 to the version of the list's stripe (an FNV-1a hash of its ID, modulo 64),
+-- so that a reader that finds the same 64 versions as when it read the lists knows
+-- they have not changed. Stripes, not one row, so that two transactions writing
+-- different lists rarely write the same row.
+CREATE TABLE price_list_versions (
+	stripe  smallint NOT NULL,
+	version bigint   NOT NULL,
+	CONSTRAINT price_list_versions_pkey PRIMARY KEY (stripe),
+	CONSTRAINT price_list_versions_stripe_check CHECK (stripe BETWEEN 0 AND 63)
+);
+INSERT INTO price_list_versions (stripe, version) SELECT s, 0 FROM generate_series(0, 63) AS s;
+
 -- The audience index: the lists whose customer_group_ids contain a group. fastupdate is
 -- off so that a serializable reader locks the entries it reads, not the whole index.
 CREATE INDEX price_lists_customer_group_ids_idx ON price_lists USING gin (customer_group_ids) WITH (fastupdate = off);
