@@ -17,12 +17,12 @@ import (
 // and ranges of keys in which it holds every price there is, and variants all of whose
 // prices it holds. A lookup by ID that misses reads, in one round trip, the prices from
 // that ID on, up to a limit, and so learns the whole range up to the last price read (to
-// the end when fewer came back). A lookup by key that misses reads every price of the
-// key's variant and, for a key of a list, the range of keys from the list and variant on,
-// in the same round trip. A bulk write of prices in any rough order of variants, or of
-// IDs, thus costs a handful of round trips, not one per price; a write of one variant's
-// base prices reads that variant once, and then knows all its prices (PricesOfVariant
-// needs no read).
+// the end when fewer came back). A lookup by key of a list's price that misses reads the
+// keys of the list from the key's variant on, the same way (a list's range ends where
+// the list does); one of a base price reads every price of the key's variant. A bulk
+// write of prices in any rough order of variants, or of IDs, thus costs a handful of
+// round trips, not one per price; a write of one variant's base prices reads that
+// variant once, and then knows all its prices (PricesOfVariant needs no read).
 
 // groupEntry is a cached customer group, or its known absence.
 type groupEntry struct {

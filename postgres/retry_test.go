@@ -235,3 +235,54 @@ func TestRetryBoundedAndContext(t *testing.T) {
 	}
 	t.Logf("after %d runs: %v", runs, err)
 }
+
+// From its fourth attempt on, an Update runs alone: it waits for the Updates in
+// progress (here one that holds its transaction open), and then succeeds.
+func TestRetryRunsAlone(t *testing.T) {
+	s := newStore(t, &postgres.Options{MaxRetries: 10})
+	write(t, s, func(tx pricing.Tx) error { return tx.PutCustomerGroup(pricing.CustomerGroup{ID: "cg", Name: "G"}, "g") })
+	undo := failMembers(t, s)
+	ctx := t.Context()
+	holding, release := make(chan struct{}), make(chan struct{})
+	go func() {
+		_ = s.Update(ctx, func(tx pricing.Tx) error {
+			if _, err := tx.CustomerGroup("cg"); err != nil { // begins, takes the lock shared
+				return err
+			}
+			close(holding)
+			<-release
+			return nil
+		})
+	}()
+	<-holding
+	var runs atomic.Int32
+	bDone := make(chan error, 1)
+	go func() {
+		bDone <- s.Update(ctx, func(tx pricing.Tx) error {
+			if runs.Add(1) == 4 {
+				undo() // the fourth attempt will succeed, once it runs
+			}
+			if err := tx.AddMember("cg", "cus_1"); err != nil {
+				return err
+			}
+			_, err := tx.CountMembers("cg") // sends the write: the trigger fails it, 3 times
+			return err
+		})
+	}()
+	time.Sleep(300 * time.Millisecond)
+	if n := runs.Load(); n != 4 {
+		t.Fatalf("after 3 failures, the Update ran %d times; want its fourth run waiting for the lock", n)
+	}
+	select {
+	case err := <-bDone:
+		t.Fatalf("the Update that runs alone finished while another was in progress: %v", err)
+	default:
+	}
+	close(release)
+	if err := <-bDone; err != nil {
+		t.Fatalf("the Update that ran alone: %v", err)
+	}
+	if runs.Load() != 4 {
+		t.Errorf("runs: %d, want 4", runs.Load())
+	}
+}

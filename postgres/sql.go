@@ -119,7 +119,7 @@ func newStatements(quoted string) *statements {
 		listsOfGroup: q(`SELECT id FROM {s}.price_lists WHERE customer_group_ids @> ARRAY[$1::text]
 			ORDER BY id`),
 		priceRangeByID: q(`SELECT ` + priceCols + ` FROM {s}.prices WHERE id >= $1 ORDER BY id LIMIT $2`),
-		priceRangeByKey: q(`SELECT ` + priceCols + ` FROM {s}.prices WHERE (list_id, variant_id) >= ($1, $2)
+		priceRangeByKey: q(`SELECT ` + priceCols + ` FROM {s}.prices WHERE list_id = $1 AND variant_id >= $2
 			ORDER BY ` + priceKeyOrder + ` LIMIT $3`),
 
 		// One statement, so one snapshot even outside a transaction: the customer's

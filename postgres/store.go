@@ -91,6 +91,7 @@ type Store struct {
 	closed     atomic.Bool
 	retries    atomic.Uint64
 	terms      atomic.Pointer[termsCache] // every list's terms, for ReadCandidates
+	updateLock int64                      // the key of the advisory lock of Updates
 }
 
 var (
@@ -154,6 +155,7 @@ func New(ctx context.Context, pool *pgxpool.Pool, o *Options) (*Store, error) {
 		schema:     schema,
 		st:         newStatements(pgx.Identifier{schema}.Sanitize()),
 		maxRetries: o.maxRetries(),
+		updateLock: lockKey(schema + "\x00update"),
 	}
 	if err := s.migrate(ctx, migrations); err != nil {
 		return nil, err
@@ -225,7 +227,10 @@ func (s *Store) View(ctx context.Context, fn func(pricing.Tx) error) error {
 // concurrent transaction took first, or a connection lost before the commit, Update
 // rolls back and runs fn again, at most Options.MaxRetries times, after a pause that
 // grows with each attempt (with jitter); so fn may run more than once, and must not
-// have effects outside the transaction. See pricing.Store.
+// have effects outside the transaction. From its fourth attempt on, an Update runs
+// alone among the store's Updates on the schema, in every process: it waits for those
+// in progress and holds off new ones, so that it cannot keep losing to them. See
+// pricing.Store.
 func (s *Store) Update(ctx context.Context, fn func(pricing.Tx) error) error {
 	if s.closed.Load() {
 		return pricing.ErrClosed
@@ -234,7 +239,7 @@ func (s *Store) Update(ctx context.Context, fn func(pricing.Tx) error) error {
 		return err
 	}
 	for attempt := 0; ; attempt++ {
-		f, err := s.updateOnce(ctx, fn)
+		f, err := s.updateOnce(ctx, fn, attempt >= aloneAfter)
 		if f == nil {
 			return err // nil, or fn's own error
 		}
@@ -257,9 +262,14 @@ func (s *Store) Update(ctx context.Context, fn func(pricing.Tx) error) error {
 	}
 }
 
+// aloneAfter is the number of failed attempts after which an Update runs alone.
+const aloneAfter = 3
+
 // updateOnce runs fn in one transaction. It returns fn's own error, or a failure of the
-// transaction itself.
-func (s *Store) updateOnce(ctx context.Context, fn func(pricing.Tx) error) (*txFailure, error) {
+// transaction itself. Every Update holds the schema's update lock (an advisory lock)
+// shared; alone, it holds it exclusively, so that it waits for the Updates in progress
+// and holds off new ones: an Update that keeps losing to others finishes.
+func (s *Store) updateOnce(ctx context.Context, fn func(pricing.Tx) error, alone bool) (*txFailure, error) {
 	conn, err := s.pool.Acquire(ctx)
 	if err != nil {
 		if ctx.Err() == nil && !s.closed.Load() {
@@ -270,6 +280,10 @@ func (s *Store) updateOnce(ctx context.Context, fn func(pricing.Tx) error) (*txF
 	defer conn.Release()
 	t := newTx(ctx, s.st, conn.Conn(), false)
 	t.begin, t.commit, t.rollback = beginUpdate, "COMMIT", "ROLLBACK"
+	t.lock, t.lockKey = "SELECT pg_advisory_xact_lock_shared($1)", s.updateLock
+	if alone {
+		t.lock = "SELECT pg_advisory_xact_lock($1)"
+	}
 	return t.run(fn)
 }
 

@@ -49,6 +49,8 @@ type tx struct {
 	readOnly bool
 
 	begin    string // sent before the first statement
+	lock     string // sent after begin: an Update's advisory lock, whose key is lockKey
+	lockKey  int64
 	commit   string // sent after the last writes when fn succeeds; "" for none
 	rollback string // sent when fn fails, if the transaction began
 	begun    bool   // begin was sent
@@ -160,6 +162,9 @@ func (t *tx) send(queue func(b *pgx.Batch)) error {
 	b := &pgx.Batch{}
 	if !t.begun && t.begin != "" {
 		b.Queue(t.begin)
+		if t.lock != "" {
+			b.Queue(t.lock, t.lockKey)
+		}
 	}
 	t.w.queue(b, t.st)
 	if queue != nil {
@@ -591,8 +596,10 @@ func (t *tx) priceByID(id string) (pricing.Price, bool, error) {
 }
 
 // priceIDByKey returns the ID of the price with the key, "" for none. When the cache
-// does not know, it reads every price of the key's variant and, for a list's key, the
-// range of keys from the key's list and variant on, in one round trip.
+// does not know, it reads: for a base price, every price of the key's variant (a
+// variant's base prices are written together, and the Service then asks for all its
+// prices); for a list's price, the keys of the list from the key's variant on, up to a
+// limit (a list's prices are written in bulk).
 func (t *tx) priceIDByKey(k *pricing.PriceKey) (string, error) {
 	if !keyOK(k) {
 		return "", nil
@@ -601,42 +608,39 @@ func (t *tx) priceIDByKey(k *pricing.PriceKey) (string, error) {
 	if id, known := c.idByKey(k); known {
 		return id, nil
 	}
-	var variant []pricing.Price
-	limit, n := c.limit, 0
-	var last pricing.PriceKey
-	err := t.send(func(b *pgx.Batch) {
-		b.Queue(t.st.variantPrices, k.VariantID).Query(func(rows pgx.Rows) error {
-			for rows.Next() {
-				var p pricing.Price
-				if err := scanPrice(rows, &p); err != nil {
-					return err
-				}
-				variant = append(variant, p)
-			}
-			return rows.Err()
-		})
-		if k.PriceListID == "" {
-			return // the base prices of one variant are written one variant at a time
+	if k.PriceListID == "" {
+		var variant []pricing.Price
+		if err := t.queryRows(t.st.variantPrices, []any{k.VariantID}, func(rows pgx.Rows) error {
+			var p pricing.Price
+			err := scanPrice(rows, &p)
+			variant = append(variant, p)
+			return err
+		}); err != nil {
+			return "", err
 		}
-		b.Queue(t.st.priceRangeByKey, k.PriceListID, k.VariantID, limit).Query(func(rows pgx.Rows) error {
-			for rows.Next() {
-				var p pricing.Price
-				if err := scanPrice(rows, &p); err != nil {
-					return err
-				}
-				c.learn(&p)
-				last = p.Key()
-				n++
+		c.learnVariant(k.VariantID, variant)
+	} else {
+		limit, n := c.limit, 0
+		var last pricing.PriceKey
+		if err := t.queryRows(t.st.priceRangeByKey, []any{k.PriceListID, k.VariantID, limit}, func(rows pgx.Rows) error {
+			var p pricing.Price
+			if err := scanPrice(rows, &p); err != nil {
+				return err
 			}
-			return rows.Err()
-		})
-	})
-	if err != nil {
-		return "", err
-	}
-	c.learnVariant(k.VariantID, variant)
-	if k.PriceListID != "" {
-		c.learnRange(&c.keys, keyPrefix(k.PriceListID, k.VariantID), n, limit, func() string { return encodeKey(&last) + "\x00" })
+			c.learn(&p)
+			last = p.Key()
+			n++
+			return nil
+		}); err != nil {
+			return "", err
+		}
+		lo := keyPrefix(k.PriceListID, k.VariantID)
+		if n < limit {
+			_, end := listKeyRange(k.PriceListID)
+			c.keys.add(span{lo: lo, hi: end})
+		} else {
+			c.learnRange(&c.keys, lo, n, limit, func() string { return encodeKey(&last) + "\x00" })
+		}
 	}
 	id, _ := c.idByKey(k)
 	return id, nil
