@@ -189,7 +189,9 @@ func TestRoundTrips(t *testing.T) {
 		}
 	}
 
-	// Writes: a bulk AddPrices to a new list reads the list, then a handful of ranges.
+	// Writes: a bulk AddPrices to a new list reads the list, then a handful of ranges,
+	// and copies the prices in (COPY costs two round trips: pgx first asks for the
+	// columns' types).
 	ok(svc.CreatePriceList(ctx, pricing.NewPriceList{ID: "pl_bulk", Name: "Bulk"}))
 	var bulk []pricing.PriceInput
 	for k := range 3000 {
@@ -197,13 +199,13 @@ func TestRoundTrips(t *testing.T) {
 	}
 	n := tc.count(func() { ok(svc.AddPrices(ctx, "pl_bulk", bulk, false)) })
 	t.Logf("AddPrices of %d new prices with IDs: %d round trips", len(bulk), n)
-	if n > 6 {
-		t.Errorf("AddPrices of %d prices: %d round trips, want at most 6", len(bulk), n)
+	if n > 8 {
+		t.Errorf("AddPrices of %d prices: %d round trips, want at most 8", len(bulk), n)
 	}
 	n = tc.count(func() { ok(svc.AddPrices(ctx, "pl_bulk", bulk, false)) })
 	t.Logf("AddPrices updating the same %d prices: %d round trips", len(bulk), n)
-	if n > 14 {
-		t.Errorf("AddPrices updating %d prices: %d round trips, want at most 14", len(bulk), n)
+	if n > 20 {
+		t.Errorf("AddPrices updating %d prices: %d round trips, want at most 20", len(bulk), n)
 	}
 	// SetBasePrices of a new variant, with IDs, as the catalog's loader does: the
 	// variant's prices and the range of IDs, then the commit.

@@ -1,6 +1,10 @@
 package postgres
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+)
 
 // The columns of each table, in the order the scanners of encoding.go read them.
 const (
@@ -36,6 +40,8 @@ type statements struct {
 	addMembers, removeMembers           string
 	putList, deleteList                 string
 	putPrices, deletePrices             string
+	existingPrices, updatePrices        string
+	pricesTable                         pgx.Identifier
 	checkQueries                        []checkQuery
 	currentVersion                      string
 }
@@ -91,7 +97,8 @@ type checkQuery struct {
 	name, sql string
 }
 
-func newStatements(quoted string) *statements {
+func newStatements(schema string) *statements {
+	quoted := pgx.Identifier{schema}.Sanitize()
 	q := func(s string) string { return strings.ReplaceAll(s, "{s}", quoted) }
 	st := &statements{
 		group:            q(`SELECT ` + groupCols + ` FROM {s}.customer_groups WHERE id = $1`),
@@ -162,10 +169,19 @@ func newStatements(quoted string) *statements {
 				currency_code = EXCLUDED.currency_code, region_id = EXCLUDED.region_id,
 				min_quantity = EXCLUDED.min_quantity, max_quantity = EXCLUDED.max_quantity,
 				amount = EXCLUDED.amount, includes_tax = EXCLUDED.includes_tax`),
-		deletePrices: q(`DELETE FROM {s}.prices WHERE id = ANY($1::text[])`),
+		deletePrices:   q(`DELETE FROM {s}.prices WHERE id = ANY($1::text[])`),
+		existingPrices: q(`SELECT id FROM {s}.prices WHERE id = ANY($1::text[])`),
+		updatePrices: q(`UPDATE {s}.prices p SET list_id = u.list_id, variant_id = u.variant_id,
+				currency_code = u.currency_code, region_id = u.region_id, min_quantity = u.min_quantity,
+				max_quantity = u.max_quantity, amount = u.amount, includes_tax = u.includes_tax
+			FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::bigint[],
+				$8::bigint[], $9::boolean[]) AS u(id, list_id, variant_id, currency_code, region_id, min_quantity,
+				max_quantity, amount, includes_tax)
+			WHERE p.id = u.id`),
 
 		currentVersion: q(`SELECT coalesce(max(version), 0) FROM {s}.schema_migrations`),
 	}
+	st.pricesTable = pgx.Identifier{schema, "prices"}
 	st.checkQueries = newCheckQueries(q)
 	return st
 }

@@ -10,7 +10,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -153,7 +152,7 @@ func New(ctx context.Context, pool *pgxpool.Pool, o *Options) (*Store, error) {
 	s := &Store{
 		pool:       pool,
 		schema:     schema,
-		st:         newStatements(pgx.Identifier{schema}.Sanitize()),
+		st:         newStatements(schema),
 		maxRetries: o.maxRetries(),
 		updateLock: lockKey(schema + "\x00update"),
 	}

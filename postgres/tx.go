@@ -19,6 +19,7 @@ import (
 type conn interface {
 	SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults
 	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+	CopyFrom(ctx context.Context, table pgx.Identifier, columns []string, rows pgx.CopyFromSource) (int64, error)
 }
 
 // closer reports a closed connection, for classify.
@@ -159,14 +160,20 @@ func (t *tx) send(queue func(b *pgx.Batch)) error {
 		t.fail = &txFailure{err: err}
 		return t.fail
 	}
-	b := &pgx.Batch{}
-	if !t.begun && t.begin != "" {
-		b.Queue(t.begin)
-		if t.lock != "" {
-			b.Queue(t.lock, t.lockKey)
+	b := t.newBatch()
+	for i := range t.w.ops {
+		o := &t.w.ops[i]
+		if o.kind == wPutPrices && len(o.prices) >= copyMin {
+			var err error
+			if b, err = t.copyPrices(b, o); err != nil {
+				t.w.reset()
+				return t.failWith(err)
+			}
+			continue
 		}
+		o.queue(b, t.st)
 	}
-	t.w.queue(b, t.st)
+	t.w.reset()
 	if queue != nil {
 		queue(b)
 	}
@@ -174,14 +181,94 @@ func (t *tx) send(queue func(b *pgx.Batch)) error {
 		return nil
 	}
 	t.begun = true
-	err := t.conn.SendBatch(t.ctx, b).Close()
-	t.w.reset()
-	if err != nil {
-		c, _ := t.conn.(closer)
-		t.fail = classify(t.ctx, c, err)
-		return t.fail
+	if err := t.conn.SendBatch(t.ctx, b).Close(); err != nil {
+		return t.failWith(err)
 	}
 	return nil
+}
+
+// newBatch returns a batch that begins with the statements that begin the transaction,
+// if they were not sent yet.
+func (t *tx) newBatch() *pgx.Batch {
+	b := &pgx.Batch{}
+	if !t.begun && t.begin != "" {
+		b.Queue(t.begin)
+		if t.lock != "" {
+			b.Queue(t.lock, t.lockKey)
+		}
+	}
+	return b
+}
+
+// failWith breaks the transaction with the failure of a statement.
+func (t *tx) failWith(err error) error {
+	c, _ := t.conn.(closer)
+	t.fail = classify(t.ctx, c, err)
+	return t.fail
+}
+
+// copyMin is the number of prices of a run of writes from which they are written with
+// COPY rather than in one INSERT ... ON CONFLICT statement of the batch.
+const copyMin = 1000
+
+// copyPrices writes a run of prices: the prices whose IDs may exist are looked up, in
+// the batch b of the statements before them, which it sends; those that exist are
+// updated, the others copied in with COPY, in round trips of their own. (Updates come
+// first: a new price may take a key an updated one gives up; the key constraint is
+// checked at the end of each statement.) It returns a new batch for the statements
+// after them.
+func (t *tx) copyPrices(b *pgx.Batch, o *write) (*pgx.Batch, error) {
+	var maybe []string
+	present := map[string]bool{}
+	for i, p := range o.prices {
+		switch o.was[i] {
+		case idUnknown:
+			maybe = append(maybe, p.ID)
+		case idTaken:
+			present[p.ID] = true
+		}
+	}
+	if len(maybe) > 0 {
+		b.Queue(t.st.existingPrices, maybe).Query(func(rows pgx.Rows) error {
+			for rows.Next() {
+				var id string
+				if err := rows.Scan(&id); err != nil {
+					return err
+				}
+				present[id] = true
+			}
+			return rows.Err()
+		})
+	}
+	if len(b.QueuedQueries) > 0 {
+		t.begun = true
+		if err := t.conn.SendBatch(t.ctx, b).Close(); err != nil {
+			return nil, err
+		}
+	}
+	var updates, inserts []pricing.Price
+	for _, p := range o.prices {
+		if present[p.ID] {
+			updates = append(updates, p)
+		} else {
+			inserts = append(inserts, p)
+		}
+	}
+	if len(updates) > 0 {
+		if _, err := t.conn.Exec(t.ctx, t.st.updatePrices, priceColumns(updates)...); err != nil {
+			return nil, err
+		}
+	}
+	if len(inserts) > 0 {
+		_, err := t.conn.CopyFrom(t.ctx, t.st.pricesTable, priceColumnNames, pgx.CopyFromSlice(len(inserts), func(i int) ([]any, error) {
+			p := &inserts[i]
+			return []any{p.ID, p.PriceListID, p.VariantID, p.CurrencyCode, p.RegionID, p.MinQuantity, p.MaxQuantity, p.Amount, p.IncludesTax}, nil
+		}))
+		if err != nil {
+			return nil, err
+		}
+	}
+	return &pgx.Batch{}, nil
 }
 
 // queryRows runs one query, after the buffered writes, and calls scan for each row.
@@ -680,8 +767,14 @@ func (t *tx) PutPrice(p pricing.Price) error {
 	if holder != "" && holder != p.ID {
 		return fmt.Errorf("postgres: price %q: its key is held by price %q: %w", p.ID, holder, pricing.ErrAlreadyExists)
 	}
+	was := idUnknown
+	if _, present, known := t.prices.byID(p.ID); known && present {
+		was = idTaken
+	} else if known {
+		was = idFree
+	}
 	t.prices.put(&p)
-	t.w.putPrice(&p)
+	t.w.putPrice(&p, was)
 	return nil
 }
 

@@ -9,7 +9,8 @@ import (
 // writes is the write buffer of a transaction: its writes in order, each run of
 // memberships or of prices merged into one statement. The buffer is sent before the
 // transaction's next read of the server, or with its commit, in the same round trip
-// (tx.send). A write method checks what it writes, and the cache answers whether a key
+// (tx.send); a run of at least copyMin prices is written with COPY, in round trips of
+// its own (tx.copyPrices). A write method checks what it writes, and the cache answers whether a key
 // is taken or a record exists, before anything is buffered; so a write that fails
 // leaves nothing behind, and the statements of the buffer do not fail but for a
 // concurrent transaction or a lost connection.
@@ -43,7 +44,20 @@ type write struct {
 	// its end, so prices may trade keys within it.
 	prices []pricing.Price
 	at     map[string]int
+	// was[i] is what the cache knew of the ID of prices[i] when it was first written:
+	// that no price had it, that one had, or nothing. A flush that copies prices in
+	// looks up only the IDs it knew nothing of.
+	was []idState
 }
+
+// idState is what a transaction knew of a price ID.
+type idState uint8
+
+const (
+	idUnknown idState = iota
+	idFree
+	idTaken
+)
 
 func (w *writes) empty() bool { return len(w.ops) == 0 }
 
@@ -83,17 +97,18 @@ func (w *writes) deleteList(id string) {
 	w.ops = append(w.ops, write{kind: wDeleteList, id: id})
 }
 
-func (w *writes) putPrice(p *pricing.Price) {
+func (w *writes) putPrice(p *pricing.Price, was idState) {
 	o := w.last(wPutPrices)
 	if o.at == nil {
 		o.at = map[string]int{}
 	}
 	if i, ok := o.at[p.ID]; ok {
-		o.prices[i] = *p
+		o.prices[i] = *p // was as it was at its first write
 		return
 	}
 	o.at[p.ID] = len(o.prices)
 	o.prices = append(o.prices, *p)
+	o.was = append(o.was, was)
 }
 
 func (w *writes) deletePrice(id string) {
@@ -101,30 +116,30 @@ func (w *writes) deletePrice(id string) {
 	o.a = append(o.a, id)
 }
 
-// queue queues the buffer's statements on b.
-func (w *writes) queue(b *pgx.Batch, st *statements) {
-	for i := range w.ops {
-		o := &w.ops[i]
-		switch o.kind {
-		case wPutGroup:
-			b.Queue(st.putGroup, o.group.args()...)
-		case wDeleteGroup:
-			b.Queue(st.deleteGroup, o.id)
-		case wAddMembers:
-			b.Queue(st.addMembers, o.a, o.b)
-		case wRemoveMembers:
-			b.Queue(st.removeMembers, o.a, o.b)
-		case wPutList:
-			b.Queue(st.putList, o.list.args()...)
-		case wDeleteList:
-			b.Queue(st.deleteList, o.id)
-		case wPutPrices:
-			b.Queue(st.putPrices, priceColumns(o.prices)...)
-		case wDeletePrices:
-			b.Queue(st.deletePrices, o.a)
-		}
+// queue queues the write's statement on b.
+func (o *write) queue(b *pgx.Batch, st *statements) {
+	switch o.kind {
+	case wPutGroup:
+		b.Queue(st.putGroup, o.group.args()...)
+	case wDeleteGroup:
+		b.Queue(st.deleteGroup, o.id)
+	case wAddMembers:
+		b.Queue(st.addMembers, o.a, o.b)
+	case wRemoveMembers:
+		b.Queue(st.removeMembers, o.a, o.b)
+	case wPutList:
+		b.Queue(st.putList, o.list.args()...)
+	case wDeleteList:
+		b.Queue(st.deleteList, o.id)
+	case wPutPrices:
+		b.Queue(st.putPrices, priceColumns(o.prices)...)
+	case wDeletePrices:
+		b.Queue(st.deletePrices, o.a)
 	}
 }
+
+// priceColumnNames are the columns of COPY into prices, in priceColumns' order.
+var priceColumnNames = []string{"id", "list_id", "variant_id", "currency_code", "region_id", "min_quantity", "max_quantity", "amount", "includes_tax"}
 
 // priceColumns returns the prices as the nine arrays of the putPrices statement.
 func priceColumns(ps []pricing.Price) []any {
