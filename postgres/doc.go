@@ -18,6 +18,8 @@
 // come back in byte order, the order the pricing.Tx iterations promise. Schema version
 // 1 (migrations/0001_initial.sql):
 //
+//	<schema>.transaction_lock            no columns, no rows: locked by every Update (above)
+//
 //	<schema>.schema_migrations          one row per applied migration
 //	  version     integer      PK
 //	  name        text
@@ -34,6 +36,11 @@
 //	<schema>.customer_group_members      group ↔ customer
 //	  group_id    text         PK (group_id, customer_id)
 //	  customer_id text         INDEX customer_group_members_customer_idx (customer_id, group_id)
+//
+//	<schema>.price_list_versions         64 rows, one per stripe of the lists
+//	  stripe      smallint     PK, 0..63 (CHECK)
+//	  version     bigint       +1 by each transaction that writes or deletes a list whose
+//	                           ID hashes to the stripe (FNV-1a of the ID, modulo 64)
 //
 //	<schema>.price_lists
 //	  id          text         PK (price_lists_pkey)
@@ -118,15 +125,19 @@
 // The statement that begins a transaction goes to the server with its first statement,
 // in one round trip. An Update buffers its writes and sends them with its next read
 // of the server, or with the COMMIT, as one pipelined batch: a run of memberships, or
-// of prices, is one statement over arrays (unnest), so a bulk write of 100,000 prices is
-// one statement. Reads in an Update are cached for the transaction, which sees one
+// of prices, is one statement over arrays (unnest); a run of 1,000 prices or more is
+// written with COPY (the prices that exist updated first, in one statement), in round
+// trips of its own. Reads in an Update are cached for the transaction, which sees one
 // snapshot that only its own writes change: groups and lists by ID, name keys, and
 // prices by ID and by key, with the ranges of IDs and of keys that the cache knows
-// whole. A lookup that misses reads the prices from that point on, in ID or key order,
-// up to a limit that doubles as a bulk write goes on, so that a bulk write of prices in
-// rough variant or ID order costs a handful of round trips. A write method checks its
-// arguments, and asks the cache whether its key is taken or its record exists, before
-// it buffers anything: a write that fails changes nothing, and the transaction goes on.
+// whole, and the variants all of whose prices it knows. A lookup by ID that misses reads
+// the prices from that ID on, in ID order, up to a limit that doubles as a bulk write
+// goes on; one by key reads the list's keys from the key's variant on the same way,
+// or, for a base price, every price of the variant. A bulk write of prices in rough
+// variant or ID order thus costs a handful of round trips, and SetBasePrices three. A
+// write method checks its arguments, and asks the cache whether its key is taken or
+// its record exists, before it buffers anything: a write that fails changes nothing,
+// and the transaction goes on.
 //
 // Update retries a transaction that fails with a serialization failure (40001), a
 // deadlock (40P01), a unique violation of a key that the cache found free (a
@@ -138,6 +149,16 @@
 // connection lost after the COMMIT was sent is not retried: the error wraps
 // ErrCommitUnknown. A View runs fn once.
 //
+// Serializable isolation has a price: PostgreSQL tracks what a transaction read by
+// index page, so two transactions that write neighbouring keys (two loaders writing
+// variant after variant) often fail one another and retry, though they touched no
+// common row. Every Update locks the table transaction_lock in ROW SHARE mode (sent
+// with BEGIN, in the same round trip); an Update that failed three times locks it in
+// EXCLUSIVE mode, so that it waits for the Updates in progress, in every process,
+// holds off new ones, and then cannot fail on a conflict with them. The lock comes
+// before the transaction's first query, so before its snapshot: an Update that waited
+// for it sees what those it waited for wrote.
+//
 // Every call honours its context: pgx closes a connection whose context ends during a
 // statement, so no call outlives its deadline on a server that stopped answering. A
 // lost connection rolls its transaction back (PostgreSQL does), so an Update is never
@@ -147,10 +168,16 @@
 //
 // Store implements pricing.CandidateReader: the Service reads everything a Resolve or a
 // ResolveMany needs — the customer's groups, every price of the variants in the
-// currency, and the terms of those prices' lists — with one SQL statement, one round
-// trip (two the first time a connection runs it, when pgx prepares it), however many
-// lists price the variants. One statement sees one snapshot. With Query.Explain, the
-// Service resolves in a View instead, a round trip per read.
+// currency, and the terms of those prices' lists — in one round trip, however many
+// lists price the variants. The Store keeps the terms of every list, with the 64
+// stripe versions it read them with; one statement (one snapshot) reads the groups,
+// the prices and the versions. When the versions are the cache's, no list changed
+// since, and the cached terms are those of that snapshot. Otherwise a second round
+// trip reads with a statement that joins the terms of the prices' lists itself, and
+// reloads the cache. A statement's first run on a connection costs a round trip more
+// (pgx prepares it). With Query.Explain, the Service resolves in a View instead, a
+// round trip per read. Writing to the tables other than through the store voids the
+// cache's check: do not.
 //
 // # The host's transaction
 //

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -122,12 +123,15 @@ func emptySchema(t testing.TB) string {
 	return name
 }
 
-// dropMigrated drops the schemas of emptySchema at the end of the process.
+// dropMigrated drops the schemas of emptySchema at the end of the process. It gives up
+// after a while: a test that failed may have left a transaction open.
 func dropMigrated() {
 	migrated.Lock()
 	defer migrated.Unlock()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
 	for _, name := range migrated.all {
-		_, _ = shared.Exec(context.Background(), "DROP SCHEMA IF EXISTS "+pgx.Identifier{name}.Sanitize()+" CASCADE")
+		_, _ = shared.Exec(ctx, "DROP SCHEMA IF EXISTS "+pgx.Identifier{name}.Sanitize()+" CASCADE")
 	}
 }
 

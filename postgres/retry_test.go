@@ -244,6 +244,9 @@ func TestRetryRunsAlone(t *testing.T) {
 	undo := failMembers(t, s)
 	ctx := t.Context()
 	holding, release := make(chan struct{}), make(chan struct{})
+	var releaseOnce sync.Once
+	releaseA := func() { releaseOnce.Do(func() { close(release) }) }
+	defer releaseA() // whatever happens, the Update in progress ends
 	go func() {
 		_ = s.Update(ctx, func(tx pricing.Tx) error {
 			if _, err := tx.CustomerGroup("cg"); err != nil { // begins, takes the lock shared
@@ -269,7 +272,10 @@ func TestRetryRunsAlone(t *testing.T) {
 			return err
 		})
 	}()
-	time.Sleep(300 * time.Millisecond)
+	for deadline := time.Now().Add(10 * time.Second); runs.Load() < 4 && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
+	time.Sleep(100 * time.Millisecond) // the fourth run waits for the lock
 	if n := runs.Load(); n != 4 {
 		t.Fatalf("after 3 failures, the Update ran %d times; want its fourth run waiting for the lock", n)
 	}
@@ -278,7 +284,7 @@ func TestRetryRunsAlone(t *testing.T) {
 		t.Fatalf("the Update that runs alone finished while another was in progress: %v", err)
 	default:
 	}
-	close(release)
+	releaseA()
 	if err := <-bDone; err != nil {
 		t.Fatalf("the Update that ran alone: %v", err)
 	}

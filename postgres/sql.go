@@ -42,6 +42,7 @@ type statements struct {
 	putPrices, deletePrices             string
 	existingPrices, updatePrices        string
 	pricesTable                         pgx.Identifier
+	lockShared, lockAlone               string
 	checkQueries                        []checkQuery
 	currentVersion                      string
 }
@@ -169,6 +170,8 @@ func newStatements(schema string) *statements {
 				currency_code = EXCLUDED.currency_code, region_id = EXCLUDED.region_id,
 				min_quantity = EXCLUDED.min_quantity, max_quantity = EXCLUDED.max_quantity,
 				amount = EXCLUDED.amount, includes_tax = EXCLUDED.includes_tax`),
+		lockShared:     q(`LOCK TABLE {s}.transaction_lock IN ROW SHARE MODE`),
+		lockAlone:      q(`LOCK TABLE {s}.transaction_lock IN EXCLUSIVE MODE`),
 		deletePrices:   q(`DELETE FROM {s}.prices WHERE id = ANY($1::text[])`),
 		existingPrices: q(`SELECT id FROM {s}.prices WHERE id = ANY($1::text[])`),
 		updatePrices: q(`UPDATE {s}.prices p SET list_id = u.list_id, variant_id = u.variant_id,

@@ -90,7 +90,6 @@ type Store struct {
 	closed     atomic.Bool
 	retries    atomic.Uint64
 	terms      atomic.Pointer[termsCache] // every list's terms, for ReadCandidates
-	updateLock int64                      // the key of the advisory lock of Updates
 }
 
 var (
@@ -154,7 +153,6 @@ func New(ctx context.Context, pool *pgxpool.Pool, o *Options) (*Store, error) {
 		schema:     schema,
 		st:         newStatements(schema),
 		maxRetries: o.maxRetries(),
-		updateLock: lockKey(schema + "\x00update"),
 	}
 	if err := s.migrate(ctx, migrations); err != nil {
 		return nil, err
@@ -265,9 +263,10 @@ func (s *Store) Update(ctx context.Context, fn func(pricing.Tx) error) error {
 const aloneAfter = 3
 
 // updateOnce runs fn in one transaction. It returns fn's own error, or a failure of the
-// transaction itself. Every Update holds the schema's update lock (an advisory lock)
-// shared; alone, it holds it exclusively, so that it waits for the Updates in progress
-// and holds off new ones: an Update that keeps losing to others finishes.
+// transaction itself. Every Update locks the schema's transaction_lock table in ROW
+// SHARE mode; alone, in EXCLUSIVE mode, so that it waits for the Updates in progress
+// and holds off new ones: an Update that keeps losing to others finishes. The lock
+// comes before the transaction's first query, so before its snapshot.
 func (s *Store) updateOnce(ctx context.Context, fn func(pricing.Tx) error, alone bool) (*txFailure, error) {
 	conn, err := s.pool.Acquire(ctx)
 	if err != nil {
@@ -279,9 +278,9 @@ func (s *Store) updateOnce(ctx context.Context, fn func(pricing.Tx) error, alone
 	defer conn.Release()
 	t := newTx(ctx, s.st, conn.Conn(), false)
 	t.begin, t.commit, t.rollback = beginUpdate, "COMMIT", "ROLLBACK"
-	t.lock, t.lockKey = "SELECT pg_advisory_xact_lock_shared($1)", s.updateLock
+	t.lock = s.st.lockShared
 	if alone {
-		t.lock = "SELECT pg_advisory_xact_lock($1)"
+		t.lock = s.st.lockAlone
 	}
 	return t.run(fn)
 }

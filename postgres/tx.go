@@ -50,8 +50,7 @@ type tx struct {
 	readOnly bool
 
 	begin    string // sent before the first statement
-	lock     string // sent after begin: an Update's advisory lock, whose key is lockKey
-	lockKey  int64
+	lock     string // sent after begin: an Update's lock of the transaction_lock table
 	commit   string // sent after the last writes when fn succeeds; "" for none
 	rollback string // sent when fn fails, if the transaction began
 	begun    bool   // begin was sent
@@ -194,7 +193,7 @@ func (t *tx) newBatch() *pgx.Batch {
 	if !t.begun && t.begin != "" {
 		b.Queue(t.begin)
 		if t.lock != "" {
-			b.Queue(t.lock, t.lockKey)
+			b.Queue(t.lock)
 		}
 	}
 	return b

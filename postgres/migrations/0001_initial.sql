@@ -6,6 +6,12 @@
 -- (microseconds) plus a smallint of the nanoseconds below the microsecond, so that
 -- Go's times come back exactly; a NULL instant is the zero time (an unbounded window).
 
+-- A table without rows, locked by every Update before its first query: in ROW SHARE
+-- mode by an Update, in EXCLUSIVE mode by an Update that must run alone. A lock taken
+-- before the first query comes before the transaction's snapshot, so that an Update
+-- that waited for it sees what the Updates it waited for wrote.
+CREATE TABLE transaction_lock ();
+
 CREATE TABLE schema_migrations (
 	version    integer     NOT NULL,
 	name       text        NOT NULL,
