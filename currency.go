@@ -1,5 +1,12 @@
 package pricing
 
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+)
+
 // isoCurrencies holds the ISO 4217 alphabetic codes (current, fund and precious-metal
 // codes, and the few withdrawn codes still seen in catalogs), lower-cased as prices
 // store them. Hosts add their own with WithCurrencies.
@@ -30,4 +37,84 @@ var isoCurrencies = map[string]bool{
 	"xau": true, "xba": true, "xbb": true, "xbc": true, "xbd": true, "xcd": true, "xcg": true,
 	"xdr": true, "xof": true, "xpd": true, "xpf": true, "xpt": true, "xsu": true, "xts": true,
 	"xua": true, "xxx": true, "yer": true, "zar": true, "zmw": true, "zwg": true, "zwl": true,
+}
+
+// currencyDigits holds the ISO 4217 currencies whose minor unit does not have two
+// digits; those without a minor unit at all (precious metals, XDR, XXX) have none.
+var currencyDigits = map[string]int{
+	"bif": 0, "clp": 0, "djf": 0, "gnf": 0, "isk": 0, "jpy": 0, "kmf": 0, "krw": 0, "pyg": 0,
+	"rwf": 0, "ugx": 0, "uyi": 0, "vnd": 0, "vuv": 0, "xaf": 0, "xof": 0, "xpf": 0,
+	"xag": 0, "xau": 0, "xba": 0, "xbb": 0, "xbc": 0, "xbd": 0, "xdr": 0, "xpd": 0, "xpt": 0,
+	"xsu": 0, "xts": 0, "xua": 0, "xxx": 0,
+	"bhd": 3, "iqd": 3, "jod": 3, "kwd": 3, "lyd": 3, "omr": 3, "tnd": 3,
+	"clf": 4, "uyw": 4,
+}
+
+// CurrencyDigits returns how many decimal digits the minor unit of the currency has,
+// in any case: 2 for usd (cents), 0 for jpy, 3 for kwd, as ISO 4217 says; 2 for a code
+// it does not list, such as one registered with WithCurrencies.
+func CurrencyDigits(code string) int {
+	if d, ok := currencyDigits[lowerASCII(code)]; ok {
+		return d
+	}
+	return 2
+}
+
+// FormatAmount writes an amount of minor units in major units of the currency, with
+// the currency's digits: 2000 usd is "20.00", 2000 jpy is "2000", 1234 kwd is "1.234".
+func FormatAmount(amount int64, currency string) string {
+	digits := CurrencyDigits(currency)
+	neg := amount < 0
+	u := uint64(amount)
+	if neg {
+		u = -u
+	}
+	s := strconv.FormatUint(u, 10)
+	if digits > 0 {
+		if len(s) <= digits {
+			s = strings.Repeat("0", digits-len(s)+1) + s
+		}
+		s = s[:len(s)-digits] + "." + s[len(s)-digits:]
+	}
+	if neg {
+		s = "-" + s
+	}
+	return s
+}
+
+// ParseAmount reads an amount in major units of the currency ("20", "20.5", "20.50",
+// "-3") as minor units (2000, 2050, 2050, -300 for usd). It refuses more decimals than
+// the currency has, anything but ASCII digits, one optional point and an optional
+// leading minus, and an amount that does not fit an int64.
+func ParseAmount(s, currency string) (int64, error) {
+	digits := CurrencyDigits(currency)
+	bad := func(why string) (int64, error) {
+		return 0, fmt.Errorf("pricing: amount %q in %s: %s", s, lowerASCII(currency), why)
+	}
+	num, neg := strings.CutPrefix(s, "-")
+	whole, frac, hasPoint := strings.Cut(num, ".")
+	switch {
+	case whole == "" && frac == "", hasPoint && frac == "":
+		return bad("not a number")
+	case len(frac) > digits:
+		return bad(fmt.Sprintf("more than %d decimals", digits))
+	}
+	if whole == "" {
+		whole = "0"
+	}
+	for _, part := range []string{whole, frac} {
+		for i := 0; i < len(part); i++ {
+			if part[i] < '0' || part[i] > '9' {
+				return bad("not a number")
+			}
+		}
+	}
+	u, err := strconv.ParseUint(whole+frac+strings.Repeat("0", digits-len(frac)), 10, 64)
+	if err != nil || u > math.MaxInt64 {
+		return bad("too large")
+	}
+	if neg {
+		return -int64(u), nil
+	}
+	return int64(u), nil
 }

@@ -3,6 +3,7 @@ package pricing
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"time"
 )
@@ -10,11 +11,14 @@ import (
 // CustomerGroup is a named set of customers, such as wholesale buyers or frequent buyers,
 // that price lists can target.
 type CustomerGroup struct {
-	ID        string
-	Name      string
-	Metadata  map[string]any
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	ID        string         `json:"id"`
+	Name      string         `json:"name"`
+	Metadata  map[string]any `json:"metadata"`
+	CreatedAt time.Time      `json:"created_at"`
+	UpdatedAt time.Time      `json:"updated_at"`
+	// Revision is the revision of the store's journal that last changed the group; 0
+	// on a store without a journal.
+	Revision int64 `json:"revision,omitempty"`
 }
 
 // Clone returns a deep copy of g.
@@ -26,46 +30,41 @@ func (g CustomerGroup) Clone() CustomerGroup {
 // NewCustomerGroup is the input of Service.CreateCustomerGroup. ID is optional: empty,
 // the Service generates one.
 type NewCustomerGroup struct {
-	ID       string
-	Name     string
-	Metadata map[string]any
+	ID       string         `json:"id,omitempty"`
+	Name     string         `json:"name"`
+	Metadata map[string]any `json:"metadata,omitempty"`
 }
 
 // CustomerGroupUpdate is the input of Service.UpdateCustomerGroup. A nil Name leaves the
 // name unchanged. Metadata is merged into the group's: a key set to "" is removed.
 type CustomerGroupUpdate struct {
-	Name     *string
-	Metadata map[string]any
+	Name     *string        `json:"name,omitempty"`
+	Metadata map[string]any `json:"metadata,omitempty"`
+	// IfRevision, when not 0, makes the update happen only if the group is at that
+	// revision; otherwise the error wraps ErrConflict and nothing is written.
+	IfRevision int64 `json:"if_revision,omitempty"`
 }
 
 // CustomerGroupFilter selects customer groups for Service.ListCustomerGroups. Zero fields
 // select everything.
 type CustomerGroupFilter struct {
 	// Q keeps groups whose name contains Q, compared case-insensitively.
-	Q string
+	Q string `json:"q,omitempty"`
 	// IDs keeps groups with one of these IDs.
-	IDs []string
+	IDs []string `json:"ids,omitempty"`
 	// Names keeps groups with one of these names, compared case-insensitively.
-	Names []string
+	Names []string `json:"names,omitempty"`
 	// CustomerID keeps the groups this customer belongs to.
-	CustomerID string
+	CustomerID string `json:"customer_id,omitempty"`
 	// CreatedAt and UpdatedAt keep groups whose timestamps fall in the range.
-	CreatedAt, UpdatedAt TimeRange
+	CreatedAt TimeRange `json:"created_at,omitzero"`
+	UpdatedAt TimeRange `json:"updated_at,omitzero"`
 	// Order is one of "created_at", "updated_at", "name", each optionally prefixed with
 	// "-" for descending order. Empty: "-created_at", newest first.
-	Order string
+	Order string `json:"order,omitempty"`
 	// Limit is the page size (0: no limit); Offset skips that many matches first.
-	Limit, Offset int
-}
-
-// TimeRange is the half-open interval [From, To). A zero bound is unbounded.
-type TimeRange struct {
-	From, To time.Time
-}
-
-// Contains reports whether t is in the range.
-func (r TimeRange) Contains(t time.Time) bool {
-	return (r.From.IsZero() || !t.Before(r.From)) && (r.To.IsZero() || t.Before(r.To))
+	Limit  int `json:"limit,omitempty"`
+	Offset int `json:"offset,omitempty"`
 }
 
 func groupSortKey(g CustomerGroup) sortKey {
@@ -76,12 +75,7 @@ func groupSortKey(g CustomerGroup) sortKey {
 // groups, compared case-insensitively; a taken name or ID is ErrAlreadyExists.
 func (s *Service) CreateCustomerGroup(ctx context.Context, in NewCustomerGroup) (CustomerGroup, error) {
 	var fe fieldErrors
-	checkOptionalID(&fe, "ID", in.ID)
-	g := CustomerGroup{
-		ID:       in.ID,
-		Name:     cleanName(&fe, "Name", in.Name),
-		Metadata: normalizeMetadata(&fe, "Metadata", in.Metadata),
-	}
+	g := checkGroup(&fe, "", CustomerGroup{ID: in.ID, Name: in.Name, Metadata: in.Metadata})
 	if err := fe.err(); err != nil {
 		return CustomerGroup{}, err
 	}
@@ -90,7 +84,7 @@ func (s *Service) CreateCustomerGroup(ctx context.Context, in NewCustomerGroup) 
 	}
 	g.CreatedAt = s.clock()
 	g.UpdatedAt = g.CreatedAt
-	err := s.store.Update(ctx, func(tx Tx) error {
+	rev, err := s.update(ctx, func(tx Tx) error {
 		if err := absent(tx.CustomerGroup(g.ID)); err != nil {
 			return taken(err, "customer group ID %q is taken", g.ID)
 		}
@@ -99,7 +93,17 @@ func (s *Service) CreateCustomerGroup(ctx context.Context, in NewCustomerGroup) 
 	if err != nil {
 		return CustomerGroup{}, err
 	}
+	g.Revision = rev
 	return g.Clone(), nil
+}
+
+// checkGroup validates the fields of a new group, naming them with prefix ("" or
+// "CustomerGroups[2]." in a snapshot), and returns the group as it is stored.
+func checkGroup(fe *fieldErrors, prefix string, g CustomerGroup) CustomerGroup {
+	checkOptionalID(fe, prefix+"ID", g.ID)
+	g.Name = cleanName(fe, prefix+"Name", g.Name)
+	g.Metadata = normalizeMetadata(fe, prefix+"Metadata", g.Metadata)
+	return g
 }
 
 // putGroup stores g under its name key after checking that no other group holds it.
@@ -166,9 +170,15 @@ func (s *Service) UpdateCustomerGroup(ctx context.Context, id string, upd Custom
 	if err := fe.err(); err != nil {
 		return CustomerGroup{}, err
 	}
+	if err := s.checkRevisionSupport(upd.IfRevision); err != nil {
+		return CustomerGroup{}, err
+	}
 	var g CustomerGroup
-	err := s.store.Update(ctx, func(tx Tx) (err error) {
+	rev, err := s.update(ctx, func(tx Tx) (err error) {
 		if g, err = getGroup(tx, id); err != nil {
+			return err
+		}
+		if err := checkRevision("customer group", id, g.Revision, upd.IfRevision); err != nil {
 			return err
 		}
 		if upd.Name != nil {
@@ -183,6 +193,7 @@ func (s *Service) UpdateCustomerGroup(ctx context.Context, id string, upd Custom
 	if err != nil {
 		return CustomerGroup{}, err
 	}
+	g.Revision = rev
 	return g.Clone(), nil
 }
 
@@ -190,10 +201,27 @@ func (s *Service) UpdateCustomerGroup(ctx context.Context, id string, upd Custom
 // error. A group that a price list still names is not deleted: the error wraps
 // ErrConflict and names the lists; detach the group from them first.
 func (s *Service) DeleteCustomerGroup(ctx context.Context, id string) error {
-	return s.store.Update(ctx, func(tx Tx) error {
-		if _, err := tx.CustomerGroup(id); errors.Is(err, ErrNotFound) {
+	return s.DeleteCustomerGroupIf(ctx, id, 0)
+}
+
+// DeleteCustomerGroupIf is DeleteCustomerGroup that deletes the group only if it is at
+// the given revision (0: any): otherwise, and when the group is missing, the error
+// wraps ErrConflict and nothing is deleted.
+func (s *Service) DeleteCustomerGroupIf(ctx context.Context, id string, revision int64) error {
+	if err := s.checkRevisionSupport(revision); err != nil {
+		return err
+	}
+	_, err := s.update(ctx, func(tx Tx) error {
+		g, err := tx.CustomerGroup(id)
+		switch {
+		case errors.Is(err, ErrNotFound) && revision == 0:
 			return nil
-		} else if err != nil {
+		case errors.Is(err, ErrNotFound):
+			return errorf(ErrConflict, "customer group %q is gone; revision %d was expected", id, revision)
+		case err != nil:
+			return err
+		}
+		if err := checkRevision("customer group", id, g.Revision, revision); err != nil {
 			return err
 		}
 		lists, err := tx.AppendPriceListIDsOfGroup(nil, id)
@@ -205,6 +233,7 @@ func (s *Service) DeleteCustomerGroup(ctx context.Context, id string) error {
 		}
 		return tx.DeleteCustomerGroup(id)
 	})
+	return err
 }
 
 // ListCustomerGroups returns the page of groups that match f, and how many match in all.
@@ -219,10 +248,11 @@ func (s *Service) ListCustomerGroups(ctx context.Context, f CustomerGroupFilter)
 	for _, n := range f.Names {
 		names[NameKey(n)] = true
 	}
+	ids := set(f.IDs)
 	match := func(g CustomerGroup) bool {
 		return (f.Q == "" || containsFold(g.Name, f.Q)) &&
 			(len(f.Names) == 0 || names[NameKey(g.Name)]) &&
-			(len(f.IDs) == 0 || slices.Contains(f.IDs, g.ID)) &&
+			in(ids, g.ID) &&
 			f.CreatedAt.Contains(g.CreatedAt) && f.UpdatedAt.Contains(g.UpdatedAt)
 	}
 	var out []CustomerGroup
@@ -277,32 +307,54 @@ func visitGroups(tx Tx, ids []string, visit func(CustomerGroup) bool) error {
 // AddCustomers adds customers to the group. Existing members and repeated IDs are fine;
 // one invalid ID and nothing is added. An unknown group is ErrNotFound.
 func (s *Service) AddCustomers(ctx context.Context, groupID string, customerIDs []string) error {
-	return s.changeMembers(ctx, groupID, customerIDs, Tx.AddMember)
+	return s.changeMembers(ctx, groupID, "CustomerIDs", customerIDs, "", nil)
 }
 
 // RemoveCustomers removes customers from the group; IDs that are not members are
 // ignored. An unknown group is ErrNotFound.
 func (s *Service) RemoveCustomers(ctx context.Context, groupID string, customerIDs []string) error {
-	return s.changeMembers(ctx, groupID, customerIDs, Tx.RemoveMember)
+	return s.changeMembers(ctx, groupID, "", nil, "CustomerIDs", customerIDs)
 }
 
-func (s *Service) changeMembers(ctx context.Context, groupID string, customerIDs []string, change func(Tx, string, string) error) error {
+// ChangeCustomers adds the customers of add to the group and removes those of remove,
+// in one transaction: all of it happens, or none. Each half follows the rules of
+// AddCustomers and RemoveCustomers; an ID in both is invalid (Remove[i]). An unknown
+// group is ErrNotFound.
+func (s *Service) ChangeCustomers(ctx context.Context, groupID string, add, remove []string) error {
+	return s.changeMembers(ctx, groupID, "Add", add, "Remove", remove)
+}
+
+// changeMembers validates the IDs to add and to remove, naming them after addField and
+// removeField, and then removes and adds them in one transaction.
+func (s *Service) changeMembers(ctx context.Context, groupID, addField string, add []string, removeField string, remove []string) error {
 	var fe fieldErrors
-	ids := foldIDs(&fe, "CustomerIDs", customerIDs)
+	adds := foldIDs(&fe, addField, add)
+	removes := foldIDs(&fe, removeField, remove)
+	for i, id := range remove {
+		if _, both := slices.BinarySearch(adds, id); both && idReason(id) == "" {
+			fe.add(fmt.Sprintf("%s[%d]", removeField, i), fmt.Sprintf("%q is also added", id))
+		}
+	}
 	if err := fe.err(); err != nil {
 		return err
 	}
-	return s.store.Update(ctx, func(tx Tx) error {
+	_, err := s.update(ctx, func(tx Tx) error {
 		if _, err := getGroup(tx, groupID); err != nil {
 			return err
 		}
-		for _, id := range ids {
-			if err := change(tx, groupID, id); err != nil {
+		for _, id := range removes {
+			if err := tx.RemoveMember(groupID, id); err != nil {
+				return err
+			}
+		}
+		for _, id := range adds {
+			if err := tx.AddMember(groupID, id); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
+	return err
 }
 
 // GroupCustomers returns a page of the group's customer IDs in ascending order, and the
@@ -355,7 +407,7 @@ func (s *Service) SetCustomerGroups(ctx context.Context, customerID string, grou
 	if err := fe.err(); err != nil {
 		return err
 	}
-	return s.store.Update(ctx, func(tx Tx) error {
+	_, err := s.update(ctx, func(tx Tx) error {
 		for _, id := range want {
 			if _, err := getGroup(tx, id); err != nil {
 				return err
@@ -379,6 +431,7 @@ func (s *Service) SetCustomerGroups(ctx context.Context, customerID string, grou
 		}
 		return nil
 	})
+	return err
 }
 
 // PriceListsOfGroup returns the price lists whose audience names the group, newest first.
@@ -406,4 +459,23 @@ func (s *Service) PriceListsOfGroup(ctx context.Context, groupID string) ([]Pric
 	}
 	sortByOrder(lists, "", listSortKey)
 	return lists, nil
+}
+
+// checkRevisionSupport returns an error wrapping errors.ErrUnsupported when an
+// operation expects a revision (revision is not 0) of a store without a journal.
+func (s *Service) checkRevisionSupport(revision int64) error {
+	if revision == 0 {
+		return nil
+	}
+	_, err := s.journal()
+	return err
+}
+
+// checkRevision returns ErrConflict when want is not 0 and the record is at another
+// revision than want.
+func checkRevision(kind, id string, have, want int64) error {
+	if want != 0 && have != want {
+		return errorf(ErrConflict, "%s %q is at revision %d, not %d", kind, id, have, want)
+	}
+	return nil
 }

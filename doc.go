@@ -47,8 +47,10 @@
 //
 //   - Updates change only the fields they set. Metadata is merged: a key in the patch
 //     overwrites, a key whose value is "" is removed. Metadata is what a JSON round trip
-//     gives (numbers are float64), valid UTF-8, at most 64 KiB encoded, and nil when
-//     empty.
+//     gives (numbers are float64), nil when empty; its JSON encoding must be valid UTF-8
+//     (in every key and string, whatever the Go types that hold them), at most 64 KiB,
+//     and nest at most 64 levels. A value JSON cannot encode (a cycle, a channel, NaN)
+//     is invalid.
 //   - Adding customers to a group is idempotent and all-or-nothing: members and repeated
 //     IDs are fine, and one invalid ID adds nothing. Removing ignores non-members.
 //   - Setting a customer's groups, or a list's audience, replaces the whole set.
@@ -58,7 +60,11 @@
 //     list whose last group went away would open to everyone. Detach it from the list
 //     first, with an explicit update.
 //   - Adding prices with replace deletes every other price of the list, in the same
-//     transaction. Deleting prices by ID ignores IDs that are not in the list.
+//     transaction. Deleting prices by ID ignores IDs that are not in the list. Adding
+//     is an upsert: an input's ID that names no price creates the price with that ID
+//     (imports keep their IDs). [Service.BatchPrices] is the strict form: in one
+//     transaction it deletes, then updates prices named by ID (an unknown ID is
+//     ErrNotFound), then creates prices (a taken ID or key is ErrAlreadyExists).
 //   - Every operation is atomic on every store: it happens whole or leaves no trace. Bad
 //     input is an error matching [ErrInvalid] that names each bad field, and writes
 //     nothing.
@@ -89,9 +95,10 @@
 //  2. The reference price is the lowest override-list price if there is one, otherwise
 //     the base price. It is the original price of the result: an override sets the price
 //     even above the base price, and the base price is then not reported at all.
-//  3. The lowest sale-list price applies only when it is strictly lower than the
-//     reference: a "sale" that does not lower the price is not reported as one. With no
-//     reference, the sale applies and there is no original price.
+//  3. The lowest sale-list price applies only when its amount is strictly lower than
+//     the reference's: a "sale" that does not lower the price is not reported as one,
+//     whatever the order of rule 6 says of the two. With no reference, the sale applies
+//     and there is no original price.
 //  4. The calculated price is the sale when it applies, else the reference; its type is
 //     "sale", "override" or "default" (a base price).
 //  5. When nothing is eligible there is no price: Resolve returns an error matching
@@ -100,14 +107,74 @@
 //  6. Ties are broken by a total order, never by storage order: the lower amount, then a
 //     region price before a currency-wide one, then the list that started earlier (a
 //     base price counts as started at the beginning of time), then the lower price ID.
+//     The order chooses among prices of one kind (the best override, the best base
+//     price, the best sale); it never decides whether a sale applies (rule 3).
 //  7. Amounts that include tax and amounts that do not are compared only with
-//     Query.TaxRate: the exclusive amount is raised by the rate and rounded half away
-//     from zero to a minor unit. Without a rate they are not compared: a candidate whose
-//     basis differs from the reference's is skipped. Where the reference itself is chosen
-//     among prices of both bases, the basis is that of the first of them in the order
-//     of rule 6 without the amount.
+//     Query.TaxRate, a rate from 0 to 10 read as its shortest decimal rounded half to
+//     even to 18 decimal places (0.15 is 15/100; 0.7/100, which a float64 holds as
+//     0.006999999999999999, is that decimal): the exclusive amount is raised to
+//     amount × (1 + rate), rounded half away from zero to a minor unit. The arithmetic
+//     is exact for every amount, up to the largest int64, and two amounts of the same
+//     basis are compared as they are. Without a rate they are not compared: a
+//     candidate whose basis differs from the reference's is skipped. Where the
+//     reference itself is chosen among prices of both bases, the basis is that of the
+//     first of them in the order of rule 6 without the amount; so is the basis of the
+//     sales when there is no reference.
 //  8. With Query.Explain, the result lists every price of the variant with its
-//     [Outcome]: chosen as calculated or original, or the reason it lost.
+//     [Outcome]: chosen as calculated or original, or the reason it lost. That is the
+//     merchant's view: it shows other groups' prices, drafts and scheduled lists.
+//     Query.ExplainVisible lists only what the shopper may see: the base prices and
+//     the prices of the lists that apply to the shopper at that instant.
+//
+// A store with the optional [CandidateReader] capability (one for a database server)
+// gives the resolver a whole call's prices in one read; the rules are the same.
+//
+// # Revisions and the change feed
+//
+// On a store with a journal ([Journal]: the memory, bolt and postgres stores have
+// one), every operation that changes anything commits as the store's next revision:
+// 1, 2, 3, ... in commit order, so that a reader that has seen every change up to
+// revision R never sees a change numbered R or less appear later. Groups, price lists
+// and prices carry the revision that last changed them (Revision; a price list's does
+// not move when only its prices change). [Service.Changes] returns what each revision
+// after a given one changed, record by record, with the records before and after: a
+// deleted list reports each of its prices, a deleted group each of its memberships, a
+// price moved to another variant is deleted from the one and created in the other. An
+// operation that fails, or changes nothing (adding a member again, deleting what is
+// not there), takes no revision. [Service.WaitChanges] waits for the next revision,
+// also from another process on a shared store. The journal keeps revisions for the
+// retention ([WithRetention], 90 days by default); a reader that falls further behind
+// gets [ErrTrimmed] and reads the store again.
+//
+// An update or a delete can state the revision it expects the record at
+// (CustomerGroupUpdate.IfRevision, PriceListUpdate.IfRevision,
+// [Service.DeleteCustomerGroupIf], [Service.DeletePriceListIf], PriceBatch.Revisions):
+// when the record is at another, or gone, the error wraps [ErrConflict] and nothing is
+// written, so that two editors never overwrite each other silently.
+//
+// Time changes prices too: Resolution.ValidUntil is the next instant at which a window
+// of a list that prices the item opens or closes, and [Service.WindowChanges] lists the
+// openings and closings of a period.
+//
+// # Lowest prior price
+//
+// With Query.PriorDays (30 for the EU rule: Directive 98/6/EC, article 6a), the
+// resolution of a sale carries the lowest price that the same query (audience,
+// currency, region, quantity) resolved to in the PriorDays days before the reduction
+// began, computed from the journal: what was stored, and in force, at each instant.
+//
+//   - The reduction began at the earliest instant S such that the query resolved to a
+//     sale at every instant from S to Query.At: back-to-back sales, and a sale whose
+//     amount changed, are one reduction, referred to the price before the first. A
+//     sale list stored while its window was already open begins when it was stored.
+//   - The lowest prior price is the lowest calculated amount of the query at any
+//     instant of [S - PriorDays, S) at which it found a price, whatever its type: an
+//     earlier, separate sale counts; a price edited during the period counts with each
+//     of its amounts; a customer's past groups count as they were.
+//   - The journal knows what its retention keeps. A reduction that began before the
+//     oldest revision it keeps has no lowest prior price (and no ReductionStart); when
+//     only the start of the period is older, Resolution.PriorFrom says where the
+//     examined period begins.
 //
 // # Errors
 //

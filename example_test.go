@@ -158,3 +158,65 @@ func ExampleService_Resolve_explain() {
 	// sale         sale     calculated
 	// vip          sale     customer not in the audience
 }
+
+// A cache follows the change feed: it reads what changed after the last revision it
+// applied, and blocks (WaitChanges) until there is more.
+func ExampleService_Changes() {
+	ctx := context.Background()
+	svc := newExampleService()
+
+	_, _ = svc.SetBasePrices(ctx, "shirt", []pricing.PriceInput{{CurrencyCode: "usd", Amount: 2000}})
+	_, _ = svc.CreatePriceList(ctx, pricing.NewPriceList{ID: "summer", Name: "Summer", Status: pricing.Active,
+		Prices: []pricing.PriceInput{{VariantID: "shirt", CurrencyCode: "usd", Amount: 1500}}})
+	_ = svc.DeletePriceList(ctx, "summer")
+
+	var applied int64 // the last revision the cache applied
+	sets, err := svc.Changes(ctx, applied, 0)
+	if err != nil {
+		panic(err)
+	}
+	for _, cs := range sets {
+		for _, c := range cs.Changes {
+			fmt.Println(cs.Revision, c.Op, c.Kind, c.ID)
+		}
+		applied = cs.Revision
+	}
+	fmt.Println("applied up to", applied)
+	// Output:
+	// 1 create price id_1
+	// 2 create price_list summer
+	// 2 create price id_2
+	// 3 delete price id_2
+	// 3 delete price_list summer
+	// applied up to 3
+}
+
+// Next to a reduced price, an EU shop shows the lowest price of the 30 days before the
+// reduction: here the base price was 24.00 until three weeks before the sale, then
+// 20.00.
+func ExampleService_Resolve_lowestPrior() {
+	ctx := context.Background()
+	now := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	clock := now.AddDate(0, 0, -60)
+	svc := pricing.New(memory.New(), pricing.WithClock(func() time.Time { return clock }))
+
+	_, _ = svc.SetBasePrices(ctx, "shirt", []pricing.PriceInput{{CurrencyCode: "eur", Amount: 2400}})
+	_, _ = svc.CreatePriceList(ctx, pricing.NewPriceList{Name: "Spring sale", Status: pricing.Active,
+		StartsAt: now.AddDate(0, 0, -3),
+		Prices:   []pricing.PriceInput{{VariantID: "shirt", CurrencyCode: "eur", Amount: 1800}}})
+	clock = now.AddDate(0, 0, -24)
+	_, _ = svc.SetBasePrices(ctx, "shirt", []pricing.PriceInput{{CurrencyCode: "eur", Amount: 2000}})
+
+	clock = now
+	res, err := svc.Resolve(ctx, pricing.Query{CurrencyCode: "eur", PriorDays: 30}, "shirt", 1)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println("now", res.CalculatedAmount, "instead of", res.OriginalAmount)
+	fmt.Println("reduction since", res.ReductionStart.Format(time.DateOnly))
+	fmt.Println("lowest price of the 30 days before:", res.LowestPriorAmount, res.HasLowestPrior)
+	// Output:
+	// now 1800 instead of 2000
+	// reduction since 2026-02-26
+	// lowest price of the 30 days before: 2000 true
+}

@@ -125,6 +125,22 @@ type dump struct {
 	ByGroup map[string][]string // group ID → IDs of the lists that name it
 }
 
+// withoutRevisions returns d with the revisions of its records zeroed, to compare the
+// records of two stores, whose journals differ.
+func withoutRevisions(d dump) dump {
+	d.Groups, d.Lists, d.Prices = slices.Clone(d.Groups), slices.Clone(d.Lists), slices.Clone(d.Prices)
+	for i := range d.Groups {
+		d.Groups[i].Revision = 0
+	}
+	for i := range d.Lists {
+		d.Lists[i].Revision = 0
+	}
+	for i := range d.Prices {
+		d.Prices[i].Revision = 0
+	}
+	return d
+}
+
 func dumpStore(t testing.TB, st pricing.Store) dump {
 	t.Helper()
 	d := dump{Members: map[string][]string{}, ByGroup: map[string][]string{}}
@@ -245,5 +261,16 @@ func mustPage[T any](t testing.TB) func(items []T, total int, err error) []T {
 			t.Fatal(err)
 		}
 		return items
+	}
+}
+
+// must2 returns v and w, failing the test at once on err.
+func must2[T, U any](t testing.TB) func(v T, w U, err error) (T, U) {
+	return func(v T, w U, err error) (T, U) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v, w
 	}
 }

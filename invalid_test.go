@@ -189,6 +189,15 @@ var invalidCases = []invalidCase{
 	{"remove customers: not UTF-8", "CustomerIDs[1]", func(ctx context.Context, svc *pricing.Service) error {
 		return svc.RemoveCustomers(ctx, "g1", []string{"c1", badUTF8})
 	}},
+	{"change customers: an invalid ID to add", "Add[1]", func(ctx context.Context, svc *pricing.Service) error {
+		return svc.ChangeCustomers(ctx, "g1", []string{"c2", ctrlID}, nil)
+	}},
+	{"change customers: an invalid ID to remove", "Remove[0]", func(ctx context.Context, svc *pricing.Service) error {
+		return svc.ChangeCustomers(ctx, "g1", []string{"c2"}, []string{badUTF8})
+	}},
+	{"change customers: an ID both added and removed", "Remove[1]", func(ctx context.Context, svc *pricing.Service) error {
+		return svc.ChangeCustomers(ctx, "g1", []string{"c2"}, []string{"c1", "c2"})
+	}},
 	{"set customer groups: empty customer", "CustomerID", func(ctx context.Context, svc *pricing.Service) error {
 		return svc.SetCustomerGroups(ctx, "", []string{"g1"})
 	}},

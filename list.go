@@ -68,3 +68,25 @@ func page[T any](items []T, limit, offset int) []T {
 func containsFold(s, substr string) bool {
 	return strings.Contains(strings.ToLower(s), strings.ToLower(substr))
 }
+
+// set returns the set of the values, or nil for none: a filter's IDs, checked once per
+// record.
+func set[T comparable](values []T) map[T]struct{} {
+	if len(values) == 0 {
+		return nil
+	}
+	m := make(map[T]struct{}, len(values))
+	for _, v := range values {
+		m[v] = struct{}{}
+	}
+	return m
+}
+
+// in reports whether v is in s; every value is in a nil set, which filters nothing.
+func in[T comparable](s map[T]struct{}, v T) bool {
+	if s == nil {
+		return true
+	}
+	_, ok := s[v]
+	return ok
+}

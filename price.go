@@ -11,12 +11,21 @@ import (
 // Price is an amount for a variant in a currency, optionally limited to a region and a
 // quantity range. A price with an empty PriceListID is a base price of the variant.
 type Price struct {
-	ID, PriceListID, VariantID, CurrencyCode, RegionID string
+	ID           string `json:"id"`
+	PriceListID  string `json:"price_list_id"`
+	VariantID    string `json:"variant_id"`
+	CurrencyCode string `json:"currency_code"`
+	RegionID     string `json:"region_id"`
 	// Amount is in minor units of the currency (cents). MinQuantity and MaxQuantity bound
 	// the quantity, inclusive; 0 is unbounded.
-	Amount, MinQuantity, MaxQuantity int64
+	Amount      int64 `json:"amount"`
+	MinQuantity int64 `json:"min_quantity"`
+	MaxQuantity int64 `json:"max_quantity"`
 	// IncludesTax says whether Amount includes tax. List prices take their list's flag.
-	IncludesTax bool
+	IncludesTax bool `json:"includes_tax"`
+	// Revision is the revision of the store's journal that last changed the price; 0
+	// on a store without a journal.
+	Revision int64 `json:"revision,omitempty"`
 }
 
 // PriceInput is one price to add to a list (Service.AddPrices), to a new list
@@ -24,25 +33,32 @@ type Price struct {
 type PriceInput struct {
 	// ID is optional: empty, the Service generates one (or keeps the ID of the price
 	// that already has the same key).
-	ID, VariantID, CurrencyCode, RegionID string
-	Amount, MinQuantity, MaxQuantity      int64
+	ID           string `json:"id,omitempty"`
+	VariantID    string `json:"variant_id,omitempty"`
+	CurrencyCode string `json:"currency_code"`
+	RegionID     string `json:"region_id,omitempty"`
+	Amount       int64  `json:"amount"`
+	MinQuantity  int64  `json:"min_quantity,omitempty"`
+	MaxQuantity  int64  `json:"max_quantity,omitempty"`
 	// IncludesTax is for base prices only; list prices take their list's flag.
-	IncludesTax bool
+	IncludesTax bool `json:"includes_tax,omitempty"`
 }
 
 // PriceFilter selects prices for Service.ListPrices, in ascending ID order. Zero fields
 // select everything.
 type PriceFilter struct {
 	// PriceListID keeps the prices of that list.
-	PriceListID string
+	PriceListID string `json:"price_list_id,omitempty"`
 	// BaseOnly keeps only base prices; it cannot be combined with PriceListID.
-	BaseOnly bool
+	BaseOnly bool `json:"base_only,omitempty"`
 	// VariantIDs keeps prices of these variants.
-	VariantIDs []string
+	VariantIDs []string `json:"variant_ids,omitempty"`
 	// CurrencyCode and RegionID keep prices in that currency and region ("" matches any).
-	CurrencyCode, RegionID string
+	CurrencyCode string `json:"currency_code,omitempty"`
+	RegionID     string `json:"region_id,omitempty"`
 	// Limit is the page size (0: no limit); Offset skips that many matches first.
-	Limit, Offset int
+	Limit  int `json:"limit,omitempty"`
+	Offset int `json:"offset,omitempty"`
 }
 
 // PriceKey identifies a price within the store: two prices never share a key. Adding a
@@ -70,53 +86,9 @@ func (s *Service) checkPrices(fe *fieldErrors, field string, ins []PriceInput, v
 	keys := make(map[PriceKey]int, len(ins))
 	var ids map[string]int
 	for i, in := range ins {
-		// f names a field of this input; it is called only for an error, since bulk
-		// loads validate hundreds of thousands of inputs.
-		f := func(sub string) string { return fmt.Sprintf("%s[%d].%s", field, i, sub) }
-		if in.ID != "" {
-			if reason := idReason(in.ID); reason != "" {
-				fe.add(f("ID"), reason)
-			}
-		}
-		if variantID != "" && in.VariantID == "" {
-			in.VariantID = variantID
-		} else if variantID != "" && in.VariantID != variantID {
-			fe.add(f("VariantID"), fmt.Sprintf("%q is not the variant %q whose base prices are set", in.VariantID, variantID))
-		}
-		if reason := idReason(in.VariantID); reason != "" {
-			fe.add(f("VariantID"), reason)
-		}
-		if in.RegionID != "" {
-			if reason := idReason(in.RegionID); reason != "" {
-				fe.add(f("RegionID"), reason)
-			}
-		}
-		currency, reason := s.currency(in.CurrencyCode)
-		if reason != "" {
-			fe.add(f("CurrencyCode"), reason)
-		}
-		p := Price{
-			ID:           in.ID,
-			VariantID:    in.VariantID,
-			CurrencyCode: currency,
-			RegionID:     in.RegionID,
-			Amount:       in.Amount,
-			MinQuantity:  in.MinQuantity,
-			MaxQuantity:  in.MaxQuantity,
-			IncludesTax:  in.IncludesTax,
-		}
-		if p.Amount < 0 {
-			fe.add(f("Amount"), "negative")
-		}
-		if p.MinQuantity < 0 {
-			fe.add(f("MinQuantity"), "negative")
-		}
-		if p.MaxQuantity < 0 {
-			fe.add(f("MaxQuantity"), "negative")
-		}
-		if p.MinQuantity > 0 && p.MaxQuantity > 0 && p.MinQuantity > p.MaxQuantity {
-			fe.add(f("MaxQuantity"), "less than MinQuantity")
-		}
+		// The name of a field of this input is made only for an error, since bulk loads
+		// validate hundreds of thousands of inputs.
+		p := s.checkPrice(fe, func(sub string) string { return fmt.Sprintf("%s[%d].%s", field, i, sub) }, in, variantID)
 		key := p.Key()
 		if j, dup := keys[key]; dup {
 			fe.add(fmt.Sprintf("%s[%d]", field, i), fmt.Sprintf("same variant, currency, region and quantities as %s[%d]", field, j))
@@ -127,7 +99,7 @@ func (s *Service) checkPrices(fe *fieldErrors, field string, ins []PriceInput, v
 				ids = make(map[string]int, len(ins))
 			}
 			if j, dup := ids[p.ID]; dup {
-				fe.add(f("ID"), fmt.Sprintf("same ID as %s[%d]", field, j))
+				fe.add(fmt.Sprintf("%s[%d].ID", field, i), fmt.Sprintf("same ID as %s[%d]", field, j))
 			}
 			ids[p.ID] = i
 		}
@@ -136,12 +108,65 @@ func (s *Service) checkPrices(fe *fieldErrors, field string, ins []PriceInput, v
 	return out
 }
 
+// checkPrice validates one price input, naming its fields with name, and returns it as
+// a price without a list.
+func (s *Service) checkPrice(fe *fieldErrors, name func(sub string) string, in PriceInput, variantID string) Price {
+	if in.ID != "" {
+		if reason := idReason(in.ID); reason != "" {
+			fe.add(name("ID"), reason)
+		}
+	}
+	if variantID != "" && in.VariantID == "" {
+		in.VariantID = variantID
+	} else if variantID != "" && in.VariantID != variantID {
+		fe.add(name("VariantID"), fmt.Sprintf("%q is not the variant %q whose base prices are set", in.VariantID, variantID))
+	}
+	if reason := idReason(in.VariantID); reason != "" {
+		fe.add(name("VariantID"), reason)
+	}
+	if in.RegionID != "" {
+		if reason := idReason(in.RegionID); reason != "" {
+			fe.add(name("RegionID"), reason)
+		}
+	}
+	currency, reason := s.currency(in.CurrencyCode)
+	if reason != "" {
+		fe.add(name("CurrencyCode"), reason)
+	}
+	p := Price{
+		ID:           in.ID,
+		VariantID:    in.VariantID,
+		CurrencyCode: currency,
+		RegionID:     in.RegionID,
+		Amount:       in.Amount,
+		MinQuantity:  in.MinQuantity,
+		MaxQuantity:  in.MaxQuantity,
+		IncludesTax:  in.IncludesTax,
+	}
+	if p.Amount < 0 {
+		fe.add(name("Amount"), "negative")
+	}
+	if p.MinQuantity < 0 {
+		fe.add(name("MinQuantity"), "negative")
+	}
+	if p.MaxQuantity < 0 {
+		fe.add(name("MaxQuantity"), "negative")
+	}
+	if p.MinQuantity > 0 && p.MaxQuantity > 0 && p.MinQuantity > p.MaxQuantity {
+		fe.add(name("MaxQuantity"), "less than MinQuantity")
+	}
+	return p
+}
+
+// listTaxReason is why a list price may not include tax: its list does not.
+const listTaxReason = "list prices take their list's flag, which is false"
+
 // takeListTax gives list prices checked by checkPrices their list's tax flag. An input
 // that says the price includes tax when the list does not is invalid.
 func takeListTax(fe *fieldErrors, field string, prices []Price, listIncludesTax bool) {
 	for i := range prices {
 		if p := &prices[i]; p.IncludesTax && !listIncludesTax {
-			fe.add(fmt.Sprintf("%s[%d].IncludesTax", field, i), "list prices take their list's flag, which is false")
+			fe.add(fmt.Sprintf("%s[%d].IncludesTax", field, i), listTaxReason)
 		}
 		prices[i].IncludesTax = listIncludesTax
 	}
@@ -234,7 +259,7 @@ func (s *Service) AddPrices(ctx context.Context, listID string, prices []PriceIn
 	}
 	fresh := s.newPriceIDs(checked)
 	var out []Price
-	err := s.store.Update(ctx, func(tx Tx) error {
+	rev, err := s.update(ctx, func(tx Tx) error {
 		pl, err := getList(tx, listID)
 		if err != nil {
 			return err
@@ -254,7 +279,27 @@ func (s *Service) AddPrices(ctx context.Context, listID string, prices []PriceIn
 	if err != nil {
 		return nil, err
 	}
+	setRevision(out, rev)
 	return out, nil
+}
+
+// Price returns the price with the given ID, a base price or a list price, or
+// ErrNotFound.
+func (s *Service) Price(ctx context.Context, id string) (Price, error) {
+	var p Price
+	err := s.store.View(ctx, func(tx Tx) (err error) {
+		p, err = getPrice(tx, id)
+		return err
+	})
+	return p, err
+}
+
+func getPrice(tx Tx, id string) (Price, error) {
+	p, err := tx.Price(id)
+	if errors.Is(err, ErrNotFound) {
+		return p, errorf(ErrNotFound, "price %q not found", id)
+	}
+	return p, err
 }
 
 // DeletePrices deletes prices of the list by ID; IDs of prices not in the list are
@@ -265,7 +310,7 @@ func (s *Service) DeletePrices(ctx context.Context, listID string, priceIDs []st
 	if err := fe.err(); err != nil {
 		return err
 	}
-	return s.store.Update(ctx, func(tx Tx) error {
+	_, err := s.update(ctx, func(tx Tx) error {
 		if _, err := getList(tx, listID); err != nil {
 			return err
 		}
@@ -283,6 +328,7 @@ func (s *Service) DeletePrices(ctx context.Context, listID string, priceIDs []st
 		}
 		return nil
 	})
+	return err
 }
 
 // DeleteVariantPrices deletes every price of the list for the given variants and
@@ -294,7 +340,7 @@ func (s *Service) DeleteVariantPrices(ctx context.Context, listID string, varian
 		return 0, err
 	}
 	var n int
-	err := s.store.Update(ctx, func(tx Tx) error {
+	_, err := s.update(ctx, func(tx Tx) error {
 		n = 0
 		if _, err := getList(tx, listID); err != nil {
 			return err
@@ -337,10 +383,11 @@ func (s *Service) ListPrices(ctx context.Context, f PriceFilter) ([]Price, int, 
 		return nil, 0, err
 	}
 	out := []Price{}
+	variants := set(f.VariantIDs)
 	visit := func(p Price) bool {
 		if (!f.BaseOnly || p.PriceListID == "") &&
 			(f.PriceListID == "" || p.PriceListID == f.PriceListID) &&
-			(len(f.VariantIDs) == 0 || slices.Contains(f.VariantIDs, p.VariantID)) &&
+			in(variants, p.VariantID) &&
 			(currency == "" || p.CurrencyCode == currency) &&
 			(f.RegionID == "" || p.RegionID == f.RegionID) {
 			out = append(out, p)
@@ -386,7 +433,7 @@ func (s *Service) SetBasePrices(ctx context.Context, variantID string, prices []
 	}
 	fresh := s.newPriceIDs(checked)
 	var out []Price
-	err := s.store.Update(ctx, func(tx Tx) (err error) {
+	rev, err := s.update(ctx, func(tx Tx) (err error) {
 		scope := func(fn func(Price) bool) error {
 			return tx.PricesOfVariant(variantID, func(p Price) bool {
 				return p.PriceListID != "" || fn(p)
@@ -398,6 +445,7 @@ func (s *Service) SetBasePrices(ctx context.Context, variantID string, prices []
 	if err != nil {
 		return nil, err
 	}
+	setRevision(out, rev)
 	return out, nil
 }
 
@@ -405,4 +453,11 @@ func (s *Service) SetBasePrices(ctx context.Context, variantID string, prices []
 func (s *Service) BasePrices(ctx context.Context, variantID string) ([]Price, error) {
 	prices, _, err := s.ListPrices(ctx, PriceFilter{BaseOnly: true, VariantIDs: []string{variantID}})
 	return prices, err
+}
+
+// setRevision gives prices written by an Update its revision.
+func setRevision(prices []Price, rev int64) {
+	for i := range prices {
+		prices[i].Revision = rev
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 	"unicode/utf8"
@@ -34,19 +35,26 @@ const (
 // PriceList is a set of prices with a type, a status, an optional validity window and an
 // audience of customer groups.
 type PriceList struct {
-	ID, Name, Description string
-	Type                  PriceListType
-	Status                PriceListStatus
+	ID          string          `json:"id"`
+	Name        string          `json:"name"`
+	Description string          `json:"description"`
+	Type        PriceListType   `json:"type"`
+	Status      PriceListStatus `json:"status"`
 	// StartsAt and EndsAt bound the half-open window [StartsAt, EndsAt) in which the list
-	// applies. A zero bound is unbounded.
-	StartsAt, EndsAt time.Time
+	// applies. A zero bound is unbounded (null in JSON).
+	StartsAt time.Time `json:"starts_at"`
+	EndsAt   time.Time `json:"ends_at"`
 	// CustomerGroupIDs is the audience, in ascending order. Empty: everyone, anonymous
 	// shoppers included.
-	CustomerGroupIDs []string
+	CustomerGroupIDs []string `json:"customer_group_ids"`
 	// IncludesTax says whether the list's amounts include tax.
-	IncludesTax          bool
-	Metadata             map[string]any
-	CreatedAt, UpdatedAt time.Time
+	IncludesTax bool           `json:"includes_tax"`
+	Metadata    map[string]any `json:"metadata"`
+	CreatedAt   time.Time      `json:"created_at"`
+	UpdatedAt   time.Time      `json:"updated_at"`
+	// Revision is the revision of the store's journal that last changed the list (not
+	// its prices, which have their own); 0 on a store without a journal.
+	Revision int64 `json:"revision,omitempty"`
 }
 
 // Clone returns a deep copy of pl.
@@ -58,29 +66,37 @@ func (pl PriceList) Clone() PriceList {
 
 // NewPriceList is the input of Service.CreatePriceList.
 type NewPriceList struct {
-	ID, Name, Description string
-	Type                  PriceListType   // zero: Sale
-	Status                PriceListStatus // zero: Draft
-	StartsAt, EndsAt      time.Time
-	CustomerGroupIDs      []string
-	IncludesTax           bool
-	Metadata              map[string]any
-	Prices                []PriceInput
+	ID               string          `json:"id,omitempty"`
+	Name             string          `json:"name"`
+	Description      string          `json:"description,omitempty"`
+	Type             PriceListType   `json:"type,omitempty"`   // zero: Sale
+	Status           PriceListStatus `json:"status,omitempty"` // zero: Draft
+	StartsAt         time.Time       `json:"starts_at"`
+	EndsAt           time.Time       `json:"ends_at"`
+	CustomerGroupIDs []string        `json:"customer_group_ids,omitempty"`
+	IncludesTax      bool            `json:"includes_tax,omitempty"`
+	Metadata         map[string]any  `json:"metadata,omitempty"`
+	Prices           []PriceInput    `json:"prices,omitempty"`
 }
 
 // PriceListUpdate is the input of Service.UpdatePriceList. Nil fields are left unchanged.
 type PriceListUpdate struct {
-	Name, Description *string
-	Type              *PriceListType
-	Status            *PriceListStatus
-	// A pointer to the zero time clears the bound.
-	StartsAt, EndsAt *time.Time
+	Name        *string          `json:"name,omitempty"`
+	Description *string          `json:"description,omitempty"`
+	Type        *PriceListType   `json:"type,omitempty"`
+	Status      *PriceListStatus `json:"status,omitempty"`
+	// A pointer to the zero time clears the bound; in JSON, null does.
+	StartsAt *time.Time `json:"starts_at,omitempty"`
+	EndsAt   *time.Time `json:"ends_at,omitempty"`
 	// CustomerGroupIDs replaces the audience; a pointer to an empty slice opens the list
-	// to everyone.
-	CustomerGroupIDs *[]string
-	IncludesTax      *bool
+	// to everyone, and so does null in JSON.
+	CustomerGroupIDs *[]string `json:"customer_group_ids,omitempty"`
+	IncludesTax      *bool     `json:"includes_tax,omitempty"`
 	// Metadata is merged into the list's: a key set to "" is removed.
-	Metadata map[string]any
+	Metadata map[string]any `json:"metadata,omitempty"`
+	// IfRevision, when not 0, makes the update happen only if the list is at that
+	// revision; otherwise the error wraps ErrConflict and nothing is written.
+	IfRevision int64 `json:"if_revision,omitempty"`
 }
 
 // PriceListFilter selects price lists for Service.ListPriceLists. Zero fields select
@@ -88,23 +104,43 @@ type PriceListUpdate struct {
 type PriceListFilter struct {
 	// Q keeps lists whose name or description, or the name of one of whose groups,
 	// contains Q, compared case-insensitively.
-	Q string
+	Q string `json:"q,omitempty"`
 	// IDs keeps lists with one of these IDs.
-	IDs []string
+	IDs []string `json:"ids,omitempty"`
 	// Statuses and Types keep lists with one of these statuses and types.
-	Statuses []PriceListStatus
-	Types    []PriceListType
+	Statuses []PriceListStatus `json:"statuses,omitempty"`
+	Types    []PriceListType   `json:"types,omitempty"`
 	// CustomerGroupIDs keeps lists whose audience names one of these groups.
-	CustomerGroupIDs []string
+	CustomerGroupIDs []string `json:"customer_group_ids,omitempty"`
 	// ActiveAt, when set, keeps active lists whose window contains that instant.
-	ActiveAt time.Time
+	ActiveAt time.Time `json:"active_at,omitzero"`
 	// CreatedAt and UpdatedAt keep lists whose timestamps fall in the range.
-	CreatedAt, UpdatedAt TimeRange
+	CreatedAt TimeRange `json:"created_at,omitzero"`
+	UpdatedAt TimeRange `json:"updated_at,omitzero"`
 	// Order is one of "created_at", "updated_at", "name", each optionally prefixed with
 	// "-" for descending order. Empty: "-created_at", newest first.
-	Order string
+	Order string `json:"order,omitempty"`
 	// Limit is the page size (0: no limit); Offset skips that many matches first.
-	Limit, Offset int
+	Limit  int `json:"limit,omitempty"`
+	Offset int `json:"offset,omitempty"`
+}
+
+// PriceListTerms is the part of a PriceList that decides whether its prices apply.
+type PriceListTerms struct {
+	ID               string
+	Type             PriceListType
+	Status           PriceListStatus
+	StartsAt, EndsAt time.Time
+	CustomerGroupIDs []string
+	IncludesTax      bool
+}
+
+// Terms returns the list's terms. The result shares CustomerGroupIDs with pl.
+func (pl PriceList) Terms() PriceListTerms {
+	return PriceListTerms{
+		ID: pl.ID, Type: pl.Type, Status: pl.Status, StartsAt: pl.StartsAt, EndsAt: pl.EndsAt,
+		CustomerGroupIDs: pl.CustomerGroupIDs, IncludesTax: pl.IncludesTax,
+	}
 }
 
 func listSortKey(pl PriceList) sortKey {
@@ -126,40 +162,56 @@ func (pl PriceList) ActiveAt(t time.Time) bool {
 
 const maxDescriptionBytes = 64 << 10
 
+// checkList validates the fields of a new list, naming them with prefix ("" or
+// "PriceLists[2]." in a snapshot), and returns the list as it is stored: type and
+// status defaulted, times in UTC, audience sorted without repeats, metadata normalized.
+func checkList(fe *fieldErrors, prefix string, pl PriceList) PriceList {
+	checkOptionalID(fe, prefix+"ID", pl.ID)
+	pl.Name = cleanName(fe, prefix+"Name", pl.Name)
+	checkDescription(fe, prefix+"Description", pl.Description)
+	pl.Type = checkType(fe, prefix+"Type", pl.Type, true)
+	pl.Status = checkStatus(fe, prefix+"Status", pl.Status, true)
+	pl.StartsAt, pl.EndsAt = utc(pl.StartsAt), utc(pl.EndsAt)
+	checkWindow(fe, prefix+"EndsAt", pl.StartsAt, pl.EndsAt)
+	pl.CustomerGroupIDs = foldIDs(fe, prefix+"CustomerGroupIDs", pl.CustomerGroupIDs)
+	pl.Metadata = normalizeMetadata(fe, prefix+"Metadata", pl.Metadata)
+	return pl
+}
+
 // checkType validates a list type. The zero type means Sale where zeroOK (a new list).
-func checkType(fe *fieldErrors, t PriceListType, zeroOK bool) PriceListType {
+func checkType(fe *fieldErrors, field string, t PriceListType, zeroOK bool) PriceListType {
 	if t == "" && zeroOK {
 		return Sale
 	}
 	if t != Sale && t != Override {
-		fe.add("Type", fmt.Sprintf("%q is neither %q nor %q", t, Sale, Override))
+		fe.add(field, fmt.Sprintf("%q is neither %q nor %q", t, Sale, Override))
 	}
 	return t
 }
 
 // checkStatus validates a list status. The zero status means Draft where zeroOK.
-func checkStatus(fe *fieldErrors, st PriceListStatus, zeroOK bool) PriceListStatus {
+func checkStatus(fe *fieldErrors, field string, st PriceListStatus, zeroOK bool) PriceListStatus {
 	if st == "" && zeroOK {
 		return Draft
 	}
 	if st != Draft && st != Active {
-		fe.add("Status", fmt.Sprintf("%q is neither %q nor %q", st, Draft, Active))
+		fe.add(field, fmt.Sprintf("%q is neither %q nor %q", st, Draft, Active))
 	}
 	return st
 }
 
-func checkDescription(fe *fieldErrors, d string) {
+func checkDescription(fe *fieldErrors, field, d string) {
 	if !utf8.ValidString(d) {
-		fe.add("Description", "not valid UTF-8")
+		fe.add(field, "not valid UTF-8")
 	} else if len(d) > maxDescriptionBytes {
-		fe.add("Description", fmt.Sprintf("longer than %d bytes", maxDescriptionBytes))
+		fe.add(field, fmt.Sprintf("longer than %d bytes", maxDescriptionBytes))
 	}
 }
 
-// checkWindow requires StartsAt < EndsAt when both are set.
-func checkWindow(fe *fieldErrors, starts, ends time.Time) {
+// checkWindow requires StartsAt < EndsAt when both are set; field names EndsAt.
+func checkWindow(fe *fieldErrors, field string, starts, ends time.Time) {
 	if !starts.IsZero() && !ends.IsZero() && !starts.Before(ends) {
-		fe.add("EndsAt", "not after StartsAt")
+		fe.add(field, "not after StartsAt")
 	}
 }
 
@@ -174,26 +226,23 @@ func utc(t time.Time) time.Time {
 // CreatePriceList creates a price list with its prices. Every group of the audience must
 // exist (ErrNotFound otherwise). Type defaults to Sale and Status to Draft.
 func (s *Service) CreatePriceList(ctx context.Context, in NewPriceList) (PriceList, error) {
+	pl, _, err := s.CreatePriceListWithPrices(ctx, in)
+	return pl, err
+}
+
+// CreatePriceListWithPrices is CreatePriceList that also returns the list's prices as
+// stored, in the order of in.Prices.
+func (s *Service) CreatePriceListWithPrices(ctx context.Context, in NewPriceList) (PriceList, []Price, error) {
 	var fe fieldErrors
-	checkOptionalID(&fe, "ID", in.ID)
-	checkDescription(&fe, in.Description)
-	pl := PriceList{
-		ID:               in.ID,
-		Name:             cleanName(&fe, "Name", in.Name),
-		Description:      in.Description,
-		Type:             checkType(&fe, in.Type, true),
-		Status:           checkStatus(&fe, in.Status, true),
-		StartsAt:         utc(in.StartsAt),
-		EndsAt:           utc(in.EndsAt),
-		CustomerGroupIDs: foldIDs(&fe, "CustomerGroupIDs", in.CustomerGroupIDs),
-		IncludesTax:      in.IncludesTax,
-		Metadata:         normalizeMetadata(&fe, "Metadata", in.Metadata),
-	}
-	checkWindow(&fe, pl.StartsAt, pl.EndsAt)
+	pl := checkList(&fe, "", PriceList{
+		ID: in.ID, Name: in.Name, Description: in.Description, Type: in.Type, Status: in.Status,
+		StartsAt: in.StartsAt, EndsAt: in.EndsAt, CustomerGroupIDs: in.CustomerGroupIDs,
+		IncludesTax: in.IncludesTax, Metadata: in.Metadata,
+	})
 	prices := s.checkPrices(&fe, "Prices", in.Prices, "")
 	takeListTax(&fe, "Prices", prices, in.IncludesTax)
 	if err := fe.err(); err != nil {
-		return PriceList{}, err
+		return PriceList{}, nil, err
 	}
 	if pl.ID == "" {
 		pl.ID = s.newID()
@@ -201,7 +250,8 @@ func (s *Service) CreatePriceList(ctx context.Context, in NewPriceList) (PriceLi
 	fresh := s.newPriceIDs(prices)
 	pl.CreatedAt = s.clock()
 	pl.UpdatedAt = pl.CreatedAt
-	err := s.store.Update(ctx, func(tx Tx) error {
+	var out []Price
+	rev, err := s.update(ctx, func(tx Tx) (err error) {
 		if err := absent(tx.PriceList(pl.ID)); err != nil {
 			return taken(err, "price list ID %q is taken", pl.ID)
 		}
@@ -211,13 +261,15 @@ func (s *Service) CreatePriceList(ctx context.Context, in NewPriceList) (PriceLi
 		if err := tx.PutPriceList(pl); err != nil {
 			return err
 		}
-		_, err := s.upsertPrices(tx, pl.ID, prices, fresh, nil)
+		out, err = s.upsertPrices(tx, pl.ID, prices, fresh, nil)
 		return err
 	})
 	if err != nil {
-		return PriceList{}, err
+		return PriceList{}, nil, err
 	}
-	return pl.Clone(), nil
+	pl.Revision = rev
+	setRevision(out, rev)
+	return pl.Clone(), nonNil(out), nil
 }
 
 func groupsExist(tx Tx, ids []string) error {
@@ -257,13 +309,13 @@ func (s *Service) UpdatePriceList(ctx context.Context, id string, upd PriceListU
 		name = cleanName(&fe, "Name", *upd.Name)
 	}
 	if upd.Description != nil {
-		checkDescription(&fe, *upd.Description)
+		checkDescription(&fe, "Description", *upd.Description)
 	}
 	if upd.Type != nil {
-		checkType(&fe, *upd.Type, false)
+		checkType(&fe, "Type", *upd.Type, false)
 	}
 	if upd.Status != nil {
-		checkStatus(&fe, *upd.Status, false)
+		checkStatus(&fe, "Status", *upd.Status, false)
 	}
 	if upd.CustomerGroupIDs != nil {
 		groups = foldIDs(&fe, "CustomerGroupIDs", *upd.CustomerGroupIDs)
@@ -272,9 +324,15 @@ func (s *Service) UpdatePriceList(ctx context.Context, id string, upd PriceListU
 	if err := fe.err(); err != nil {
 		return PriceList{}, err
 	}
+	if err := s.checkRevisionSupport(upd.IfRevision); err != nil {
+		return PriceList{}, err
+	}
 	var pl PriceList
-	err := s.store.Update(ctx, func(tx Tx) (err error) {
+	rev, err := s.update(ctx, func(tx Tx) (err error) {
 		if pl, err = getList(tx, id); err != nil {
+			return err
+		}
+		if err := checkRevision("price list", id, pl.Revision, upd.IfRevision); err != nil {
 			return err
 		}
 		wasTaxInclusive := pl.IncludesTax
@@ -297,7 +355,7 @@ func (s *Service) UpdatePriceList(ctx context.Context, id string, upd PriceListU
 			pl.EndsAt = utc(*upd.EndsAt)
 		}
 		var fe fieldErrors
-		if checkWindow(&fe, pl.StartsAt, pl.EndsAt); fe.err() != nil {
+		if checkWindow(&fe, "EndsAt", pl.StartsAt, pl.EndsAt); fe.err() != nil {
 			return fe.err()
 		}
 		if upd.CustomerGroupIDs != nil {
@@ -324,6 +382,7 @@ func (s *Service) UpdatePriceList(ctx context.Context, id string, upd PriceListU
 	if err != nil {
 		return PriceList{}, err
 	}
+	pl.Revision = rev
 	return pl.Clone(), nil
 }
 
@@ -347,12 +406,32 @@ func setListTaxFlag(tx Tx, listID string, includesTax bool) error {
 
 // DeletePriceList deletes the list and its prices. A missing list is not an error.
 func (s *Service) DeletePriceList(ctx context.Context, id string) error {
-	return s.store.Update(ctx, func(tx Tx) error {
-		if err := tx.DeletePriceList(id); err != nil && !errors.Is(err, ErrNotFound) {
+	return s.DeletePriceListIf(ctx, id, 0)
+}
+
+// DeletePriceListIf is DeletePriceList that deletes the list only if it is at the given
+// revision (0: any): otherwise, and when the list is missing, the error wraps
+// ErrConflict and nothing is deleted.
+func (s *Service) DeletePriceListIf(ctx context.Context, id string, revision int64) error {
+	if err := s.checkRevisionSupport(revision); err != nil {
+		return err
+	}
+	_, err := s.update(ctx, func(tx Tx) error {
+		pl, err := tx.PriceList(id)
+		switch {
+		case errors.Is(err, ErrNotFound) && revision == 0:
+			return nil
+		case errors.Is(err, ErrNotFound):
+			return errorf(ErrConflict, "price list %q is gone; revision %d was expected", id, revision)
+		case err != nil:
 			return err
 		}
-		return nil
+		if err := checkRevision("price list", id, pl.Revision, revision); err != nil {
+			return err
+		}
+		return tx.DeletePriceList(id)
 	})
+	return err
 }
 
 // ListPriceLists returns the page of price lists that match f, and how many match in all.
@@ -373,6 +452,7 @@ func (s *Service) ListPriceLists(ctx context.Context, f PriceListFilter) ([]Pric
 	if err := fe.err(); err != nil {
 		return nil, 0, err
 	}
+	ids, statuses, types, groups := set(f.IDs), set(f.Statuses), set(f.Types), set(f.CustomerGroupIDs)
 	var out []PriceList
 	err := s.store.View(ctx, func(tx Tx) error {
 		groupNames, err := groupNamesFor(tx, f.Q)
@@ -380,29 +460,56 @@ func (s *Service) ListPriceLists(ctx context.Context, f PriceListFilter) ([]Pric
 			return err
 		}
 		match := func(pl PriceList) bool {
-			return (len(f.IDs) == 0 || slices.Contains(f.IDs, pl.ID)) &&
-				(len(f.Statuses) == 0 || slices.Contains(f.Statuses, pl.Status)) &&
-				(len(f.Types) == 0 || slices.Contains(f.Types, pl.Type)) &&
-				(len(f.CustomerGroupIDs) == 0 || slices.ContainsFunc(pl.CustomerGroupIDs, func(id string) bool {
-					return slices.Contains(f.CustomerGroupIDs, id)
-				})) &&
+			return in(ids, pl.ID) && in(statuses, pl.Status) && in(types, pl.Type) &&
+				(groups == nil || slices.ContainsFunc(pl.CustomerGroupIDs, func(id string) bool { return in(groups, id) })) &&
 				(f.ActiveAt.IsZero() || pl.ActiveAt(f.ActiveAt)) &&
 				f.CreatedAt.Contains(pl.CreatedAt) && f.UpdatedAt.Contains(pl.UpdatedAt) &&
 				(f.Q == "" || containsFold(pl.Name, f.Q) || containsFold(pl.Description, f.Q) ||
 					slices.ContainsFunc(pl.CustomerGroupIDs, func(id string) bool { return containsFold(groupNames[id], f.Q) }))
 		}
-		return tx.PriceLists(func(pl PriceList) bool {
+		visit := func(pl PriceList) bool {
 			if match(pl) {
 				out = append(out, pl)
 			}
 			return true
-		})
+		}
+		switch {
+		case ids != nil:
+			return visitLists(tx, slices.Collect(maps.Keys(ids)), visit)
+		case groups != nil:
+			var listIDs []string
+			for g := range groups {
+				if listIDs, err = tx.AppendPriceListIDsOfGroup(listIDs, g); err != nil {
+					return err
+				}
+			}
+			slices.Sort(listIDs)
+			return visitLists(tx, slices.Compact(listIDs), visit)
+		}
+		return tx.PriceLists(visit)
 	})
 	if err != nil {
 		return nil, 0, err
 	}
 	sortByOrder(out, f.Order, listSortKey)
 	return page(out, f.Limit, f.Offset), len(out), nil
+}
+
+// visitLists calls visit for each existing list of ids, which has no repeats.
+func visitLists(tx Tx, ids []string, visit func(PriceList) bool) error {
+	for _, id := range ids {
+		pl, err := tx.PriceList(id)
+		if errors.Is(err, ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if !visit(pl) {
+			return nil
+		}
+	}
+	return nil
 }
 
 // groupNamesFor returns the names of all groups by ID when q is set, for the free-text

@@ -13,38 +13,44 @@ import (
 // Query says for whom, where and when prices are resolved.
 type Query struct {
 	// CurrencyCode is required; any case.
-	CurrencyCode string
+	CurrencyCode string `json:"currency_code"`
 	// RegionID, when set, lets the region's prices apply and shadow currency-wide ones.
-	RegionID string
+	RegionID string `json:"region_id,omitempty"`
 	// CustomerID, when set, brings in the groups the customer belongs to.
-	CustomerID string
+	CustomerID string `json:"customer_id,omitempty"`
 	// CustomerGroupIDs are groups to resolve for in addition to the customer's own.
-	CustomerGroupIDs []string
-	// At is the instant at which list windows are evaluated. Zero: the service's now.
-	At time.Time
+	CustomerGroupIDs []string `json:"customer_group_ids,omitempty"`
+	// At is the instant at which list windows are evaluated. Zero (null in JSON): the
+	// service's now.
+	At time.Time `json:"at"`
 	// TaxRate, when set, is the tax rate of the query (0.2 for 20%), from 0 to 10
 	// (1,000%); other values are invalid. It lets tax-inclusive and tax-exclusive
 	// amounts be compared. Nil: unknown. The rate is taken as the shortest decimal that
 	// names it, rounded half to even to 18 decimal places, and applied exactly: 0.15
 	// raises 50 to 57.5, rounded to 58, and 0.7/100 (0.006999999999999999) is applied as
 	// that decimal, never through a float.
-	TaxRate *float64
+	TaxRate *float64 `json:"tax_rate"`
 	// Explain asks for Resolution.Explanation with every price of the variant: the
 	// merchant's view. It shows prices the shopper cannot get (other groups' lists,
 	// drafts, scheduled and ended lists, with their IDs and amounts), so never show it
 	// to a shopper: use ExplainVisible for that.
-	Explain bool
+	Explain bool `json:"explain,omitempty"`
 	// ExplainVisible asks for Resolution.Explanation limited to what the shopper may
 	// see: the base prices of the variant and the prices of the lists that apply to the
 	// shopper at At (active, in their window, open to the shopper). It cannot be
 	// combined with Explain.
-	ExplainVisible bool
+	ExplainVisible bool `json:"explain_visible,omitempty"`
+	// PriorDays, when positive, asks for the lowest prior price of a resolution that is
+	// a sale: the lowest price the same query resolved to in the PriorDays days before
+	// the reduction began (EU shops show the one of 30 days). It needs a store with a
+	// journal (errors.ErrUnsupported otherwise); see Resolution.LowestPriorAmount.
+	PriorDays int `json:"prior_days,omitempty"`
 }
 
 // Item is one line to price: a variant and a quantity (0 means 1).
 type Item struct {
-	VariantID string
-	Quantity  int64
+	VariantID string `json:"variant_id"`
+	Quantity  int64  `json:"quantity"`
 }
 
 // The values of Resolution.CalculatedType, Resolution.OriginalType and Candidate.Type.
@@ -56,35 +62,54 @@ const (
 
 // Resolution is the price of one item.
 type Resolution struct {
-	VariantID string
-	Quantity  int64
-	// Found reports whether any price applies. When false, the other price fields are zero.
-	Found bool
+	VariantID string `json:"variant_id"`
+	Quantity  int64  `json:"quantity"`
+	// Found reports whether any price applies. When false, the other price fields are
+	// zero (and the prices null in JSON).
+	Found bool `json:"found"`
 	// CalculatedAmount is what the customer pays per unit, from CalculatedPrice, whose
 	// PriceListID is "" for a base price. CalculatedType is TypeDefault, TypeSale or
 	// TypeOverride.
-	CalculatedAmount      int64
-	CalculatedPrice       Price
-	CalculatedType        string
-	CalculatedIncludesTax bool
+	CalculatedAmount      int64  `json:"calculated_amount"`
+	CalculatedPrice       Price  `json:"calculated_price"`
+	CalculatedType        string `json:"calculated_type"`
+	CalculatedIncludesTax bool   `json:"calculated_includes_tax"`
 	// HasOriginal reports an original (reference) price: the best override price, else
-	// the base price. With no base and no override price, a sale has no original.
-	HasOriginal         bool
-	OriginalAmount      int64
-	OriginalPrice       Price
-	OriginalType        string
-	OriginalIncludesTax bool
+	// the base price. With no base and no override price, a sale has no original (and
+	// OriginalPrice is null in JSON).
+	HasOriginal         bool   `json:"has_original"`
+	OriginalAmount      int64  `json:"original_amount"`
+	OriginalPrice       Price  `json:"original_price"`
+	OriginalType        string `json:"original_type"`
+	OriginalIncludesTax bool   `json:"original_includes_tax"`
+	// ValidUntil is the next instant after Query.At at which time alone could change
+	// the resolution: the nearest start or end of the window of a list that prices the
+	// item for this query (its currency, region, quantity and audience). Zero (null in
+	// JSON) when no such instant is ahead. A cache may keep the resolution until then,
+	// or until a change of the catalog.
+	ValidUntil time.Time `json:"valid_until"`
 	// Explanation lists, with Query.Explain, every price of the variant, in ascending
 	// ID order, with its outcome; with Query.ExplainVisible, only those the shopper may
 	// see.
-	Explanation []Candidate
+	Explanation []Candidate `json:"explanation,omitempty"`
+	// With Query.PriorDays and a sale: ReductionStart is when the reduction began, and
+	// HasLowestPrior reports a lowest prior price, LowestPriorAmount, from
+	// LowestPriorPrice, found over [PriorFrom, ReductionStart): the Query.PriorDays
+	// days before the reduction, or fewer when the journal's history begins later. A
+	// reduction that began before the history does has none (the package
+	// documentation, "Lowest prior price", defines each term).
+	ReductionStart    time.Time `json:"reduction_start"`
+	PriorFrom         time.Time `json:"prior_from"`
+	HasLowestPrior    bool      `json:"has_lowest_prior,omitempty"`
+	LowestPriorAmount int64     `json:"lowest_prior_amount,omitempty"`
+	LowestPriorPrice  Price     `json:"lowest_prior_price"`
 }
 
 // Candidate is one price the resolver considered, and what became of it.
 type Candidate struct {
-	Price   Price
-	Type    string // TypeDefault, TypeSale or TypeOverride
-	Outcome Outcome
+	Price   Price   `json:"price"`
+	Type    string  `json:"type"` // TypeDefault, TypeSale or TypeOverride
+	Outcome Outcome `json:"outcome"`
 }
 
 // Outcome says why a price was chosen or why it lost.
@@ -125,6 +150,9 @@ func (s *Service) Resolve(ctx context.Context, q Query, variantID string, quanti
 	if err := r.load(ctx); err != nil {
 		return Resolution{}, err
 	}
+	if err := r.lowestPriors(ctx); err != nil {
+		return Resolution{}, err
+	}
 	res := r.out[0]
 	r.out[0] = Resolution{}
 	if !res.Found {
@@ -147,9 +175,29 @@ func (s *Service) ResolveMany(ctx context.Context, q Query, items []Item) ([]Res
 	if err := r.load(ctx); err != nil {
 		return nil, err
 	}
+	if err := r.lowestPriors(ctx); err != nil {
+		return nil, err
+	}
 	out := r.out
 	r.out, r.items = nil, nil
 	return out, nil
+}
+
+// lowestPriors fills in the lowest prior price of each resolution that is a sale, when
+// the query asks for it.
+func (r *resolver) lowestPriors(ctx context.Context) error {
+	if r.q.PriorDays <= 0 {
+		return nil
+	}
+	if _, err := r.s.journal(); err != nil {
+		return err
+	}
+	for i := range r.out {
+		if err := r.s.lowestPrior(ctx, r.q, r.items[i], &r.out[i]); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // resolver holds the scratch state of one Resolve or ResolveMany call. Resolvers are
@@ -163,11 +211,12 @@ type resolver struct {
 	out     []Resolution
 	run     func(Tx) error // r.resolve, bound once
 	tx      Tx             // the transaction of a View; nil with a CandidateReader
-	// groups are the customer's groups and the query's, ascending and without repeats;
-	// they alias customerGroups when the query names no groups.
+	// groups are the customer's groups and the query's, ascending and without repeats:
+	// customerGroups when the query names no groups, else union.
 	groups         []string
 	customerGroups []string
 	queryGroups    []string
+	union          []string
 	prices         []Price
 	cands          []candidate
 	// terms holds the terms of the lists met so far; termsIndex indexes them by list
@@ -175,6 +224,7 @@ type resolver struct {
 	terms      []PriceListTerms
 	termsIndex map[string]int
 	regional   []string   // sources (list IDs, "" for the base prices) with an eligible region price
+	validUntil time.Time  // the item's Resolution.ValidUntil so far
 	candidates Candidates // what a CandidateReader read
 	// oneItem and oneOut back items and out for Resolve, so that it allocates nothing.
 	oneItem [1]Item
@@ -209,6 +259,7 @@ func (s *Service) putResolver(r *resolver) {
 	clear(r.cands)
 	clear(r.regional)
 	clear(r.queryGroups)
+	clear(r.union)
 	r.candidates.Prices = r.candidates.Prices[:cap(r.candidates.Prices)]
 	clear(r.candidates.Prices)
 	r.candidates.Terms = r.candidates.Terms[:cap(r.candidates.Terms)]
@@ -236,6 +287,9 @@ func (r *resolver) prepare(q Query, batch bool) error {
 	}
 	if q.Explain && q.ExplainVisible {
 		fe.add("ExplainVisible", "cannot be combined with Explain")
+	}
+	if q.PriorDays < 0 {
+		fe.add("PriorDays", "negative")
 	}
 	for i, it := range r.items {
 		field := func(name string) string {
@@ -352,27 +406,28 @@ func (r *resolver) resolve(tx Tx) error {
 
 // mergeGroups sets groups to the union of the customer's groups and the query's.
 func (r *resolver) mergeGroups() {
-	if len(r.queryGroups) == 0 {
+	switch {
+	case len(r.queryGroups) == 0:
 		r.groups = r.customerGroups
 		return
-	}
-	r.groups = r.groups[:0]
-	if len(r.customerGroups) == 0 {
-		r.groups = append(r.groups, r.queryGroups...)
+	case len(r.customerGroups) == 0:
+		r.groups = r.queryGroups
 		return
 	}
+	u := r.union[:0]
 	a, b := r.customerGroups, r.queryGroups
 	for len(a) > 0 && len(b) > 0 {
 		switch c := strings.Compare(a[0], b[0]); {
 		case c < 0:
-			r.groups, a = append(r.groups, a[0]), a[1:]
+			u, a = append(u, a[0]), a[1:]
 		case c > 0:
-			r.groups, b = append(r.groups, b[0]), b[1:]
+			u, b = append(u, b[0]), b[1:]
 		default:
-			r.groups, a, b = append(r.groups, a[0]), a[1:], b[1:]
+			u, a, b = append(u, a[0]), a[1:], b[1:]
 		}
 	}
-	r.groups = append(append(r.groups, a...), b...)
+	r.union = append(append(u, a...), b...)
+	r.groups = r.union
 }
 
 // item resolves one item from the prices of its variant, in the steps of the rules of
@@ -383,6 +438,7 @@ func (r *resolver) item(prices []Price, it Item) (Resolution, error) {
 		qty = 1
 	}
 	res := Resolution{VariantID: it.VariantID, Quantity: qty}
+	r.validUntil = time.Time{}
 	if err := r.eligible(prices, qty); err != nil {
 		return res, err
 	}
@@ -390,6 +446,7 @@ func (r *resolver) item(prices []Price, it Item) (Resolution, error) {
 	ref := r.reference()
 	sale := r.sale(ref)
 	r.result(&res, ref, sale)
+	res.ValidUntil = r.validUntil
 	return res, nil
 }
 
@@ -413,6 +470,9 @@ func (r *resolver) eligible(prices []Price, qty int64) error {
 			}
 			c.typ, c.startsAt = string(t.Type), t.StartsAt
 			listOutcome := r.listEligibility(t)
+			if c.outcome == pending {
+				r.noteBoundary(t, listOutcome)
+			}
 			if listOutcome != pending && r.q.ExplainVisible {
 				continue // the shopper may not see this list
 			}
@@ -426,6 +486,22 @@ func (r *resolver) eligible(prices []Price, qty int64) error {
 		}
 	}
 	return nil
+}
+
+// noteBoundary keeps in validUntil the next start or end of the window of a list that
+// prices the item, given the list's eligibility: an applying list's end, or the start of
+// an active list whose audience holds the customer.
+func (r *resolver) noteBoundary(t *PriceListTerms, listOutcome Outcome) {
+	var at time.Time
+	switch {
+	case listOutcome == pending:
+		at = t.EndsAt
+	case listOutcome == NotStarted && r.inAudience(t.CustomerGroupIDs):
+		at = t.StartsAt
+	}
+	if !at.IsZero() && (r.validUntil.IsZero() || at.Before(r.validUntil)) {
+		r.validUntil = at
+	}
 }
 
 // priceEligibility returns why the price cannot apply by its own fields (currency,
@@ -479,19 +555,23 @@ func (r *resolver) inAudience(audience []string) bool {
 // prices of every source (the base prices, or one list) that also has an eligible
 // price for the query's region.
 func (r *resolver) shadow() {
-	// The sources with an eligible region price: few, usually none.
+	// The sources with an eligible region price: usually none.
 	r.regional = r.regional[:0]
 	for i := range r.cands {
-		if c := &r.cands[i]; c.eligible && c.p.RegionID != "" && !slices.Contains(r.regional, c.p.PriceListID) {
+		if c := &r.cands[i]; c.eligible && c.p.RegionID != "" {
 			r.regional = append(r.regional, c.p.PriceListID)
 		}
 	}
 	if len(r.regional) == 0 {
 		return
 	}
+	slices.Sort(r.regional)
+	r.regional = slices.Compact(r.regional)
 	for i := range r.cands {
-		if c := &r.cands[i]; c.eligible && c.p.RegionID == "" && slices.Contains(r.regional, c.p.PriceListID) {
-			c.outcome, c.eligible = ShadowedByRegion, false
+		if c := &r.cands[i]; c.eligible && c.p.RegionID == "" {
+			if _, ok := slices.BinarySearch(r.regional, c.p.PriceListID); ok {
+				c.outcome, c.eligible = ShadowedByRegion, false
+			}
 		}
 	}
 }

@@ -829,6 +829,27 @@ var resolveCases = []resolveCase{
 		want:  want{found: true, amount: 900, typ: "override", hasOrig: true, orig: 900, id: "o_a", outcomes: oc{"o_a": calc, "o_b": higher}},
 	},
 
+	// Found by the differential test: merging the customer's groups with the query's
+	// wrote over the customer's groups when a pooled resolver reused their array.
+	{
+		name: "audience: a customer's groups and explicit groups together, after calls without explicit groups",
+		setup: func(f *fx) {
+			f.group("g1", "cus")
+			f.group("g2")
+			f.group("g3", "cus")
+			f.override("l1", ps(pi("p27", 100, qty(0, 2))), groups("g3"))
+			for range 3 { // leave pooled resolvers whose groups alias the customer's
+				if _, err := f.svc.Resolve(f.ctx, pricing.Query{CurrencyCode: "usd", CustomerID: "cus"}, "shirt", 1); err != nil {
+					f.t.Fatal(err)
+				}
+			}
+		},
+		query: pricing.Query{CustomerID: "cus", CustomerGroupIDs: []string{"g2"}},
+		qty:   1,
+		want: want{found: true, amount: 100, typ: "override", hasOrig: true, orig: 100, id: "p27", origID: "p27",
+			outcomes: oc{"p27": calc}},
+	},
+
 	// What Medusa users do with customer groups.
 	{
 		name: "B2B: the wholesale group gets its own tiered prices",

@@ -59,6 +59,9 @@ func TestServiceSurvivesRetriedTransactions(t *testing.T) {
 			return nil, svc.AddCustomers(ctx, "vip", []string{"c1", "c2", "c3"})
 		}},
 		{"RemoveCustomers", func(svc *pricing.Service) (any, error) { return nil, svc.RemoveCustomers(ctx, "vip", []string{"c2"}) }},
+		{"ChangeCustomers", func(svc *pricing.Service) (any, error) {
+			return nil, svc.ChangeCustomers(ctx, "vip", []string{"c4"}, []string{"c1"})
+		}},
 		{"SetCustomerGroups", func(svc *pricing.Service) (any, error) {
 			return nil, svc.SetCustomerGroups(ctx, "c3", []string{"id_001"})
 		}},
@@ -74,6 +77,9 @@ func TestServiceSurvivesRetriedTransactions(t *testing.T) {
 		}},
 		{"AddPrices with replace", func(svc *pricing.Service) (any, error) {
 			return svc.AddPrices(ctx, "pl", ps(pi("", 840), pi("", 500, variant("cap"))), true)
+		}},
+		{"BatchPrices", func(svc *pricing.Service) (any, error) {
+			return svc.BatchPrices(ctx, "pl", pricing.PriceBatch{Create: ps(pi("", 820, variant("sock"))), Delete: []string{"id_012"}})
 		}},
 		{"SetBasePrices", func(svc *pricing.Service) (any, error) {
 			return svc.SetBasePrices(ctx, "shirt", ps(pi("", 1000), pi("", 950, rg("reg_us"))))

@@ -2,6 +2,7 @@ package pricing
 
 import (
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -14,6 +15,8 @@ type Service struct {
 	now        func() time.Time
 	newID      func() string
 	currencies map[string]bool
+	retention  time.Duration
+	lastTrim   atomic.Int64 // the clock's Unix nanoseconds at the last trim of the journal
 }
 
 // Option configures a Service.
@@ -46,7 +49,7 @@ func WithCurrencies(codes ...string) Option {
 
 // New returns a Service over store.
 func New(store Store, opts ...Option) *Service {
-	s := &Service{store: store, now: time.Now, newID: newUUID, currencies: map[string]bool{}}
+	s := &Service{store: store, now: time.Now, newID: newUUID, currencies: map[string]bool{}, retention: DefaultRetention}
 	for _, o := range opts {
 		o(s)
 	}

@@ -346,6 +346,20 @@ func TestAddAndRemoveCustomers(t *testing.T) {
 			pricing.ErrNotFound, []string{"c1", "c2"}},
 		{"remove a member of another group only", func(svc *pricing.Service) error { return svc.RemoveCustomers(ctx, "g", []string{"c5"}) },
 			nil, []string{"c1", "c2"}},
+		{"change: add and remove in one call", func(svc *pricing.Service) error {
+			return svc.ChangeCustomers(ctx, "g", []string{"c3", "c1", "c3"}, []string{"c2", "c9"})
+		}, nil, []string{"c1", "c3"}},
+		{"change: one invalid ID to remove, and nothing is added", func(svc *pricing.Service) error {
+			return svc.ChangeCustomers(ctx, "g", []string{"c3"}, []string{"c1", ""})
+		}, pricing.ErrInvalid, []string{"c1", "c2"}},
+		{"change: an ID both added and removed", func(svc *pricing.Service) error {
+			return svc.ChangeCustomers(ctx, "g", []string{"c3", "c4"}, []string{"c1", "c4"})
+		}, pricing.ErrInvalid, []string{"c1", "c2"}},
+		{"change: an unknown group", func(svc *pricing.Service) error {
+			return svc.ChangeCustomers(ctx, "nope", []string{"c3"}, []string{"c1"})
+		}, pricing.ErrNotFound, []string{"c1", "c2"}},
+		{"change: nothing", func(svc *pricing.Service) error { return svc.ChangeCustomers(ctx, "g", nil, nil) },
+			nil, []string{"c1", "c2"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -358,26 +372,15 @@ func TestAddAndRemoveCustomers(t *testing.T) {
 			if !errors.Is(err, tc.wantErr) || (tc.wantErr == nil) != (err == nil) {
 				t.Fatalf("err = %v, want %v", err, tc.wantErr)
 			}
-			members, total := must2(t)(svc.GroupCustomers(ctx, "g", 0, 0))
+			members, total := must2[[]string, int](t)(svc.GroupCustomers(ctx, "g", 0, 0))
 			deepEqual(t, "members", members, tc.want)
 			if total != len(tc.want) {
 				t.Errorf("total %d, want %d", total, len(tc.want))
 			}
-			if others, _ := must2(t)(svc.GroupCustomers(ctx, "other", 0, 0)); len(others) != 1 || others[0] != "c5" {
+			if others, _ := must2[[]string, int](t)(svc.GroupCustomers(ctx, "other", 0, 0)); len(others) != 1 || others[0] != "c5" {
 				t.Errorf("other group's members %v, want [c5]", others)
 			}
 		})
-	}
-}
-
-// must2 unwraps the ([]string, int, error) of GroupCustomers.
-func must2(t testing.TB) func([]string, int, error) ([]string, int) {
-	return func(ids []string, n int, err error) ([]string, int) {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-		return ids, n
 	}
 }
 
@@ -436,7 +439,7 @@ func TestDeletes(t *testing.T) {
 		deepEqual(t, "prices", after.Prices, before.Prices)
 		// A new group with the same ID and name starts empty.
 		must1[pricing.CustomerGroup](t)(svc.CreateCustomerGroup(ctx, pricing.NewCustomerGroup{ID: "g", Name: "g"}))
-		if ids, n := must2(t)(svc.GroupCustomers(ctx, "g", 0, 0)); len(ids) != 0 || n != 0 {
+		if ids, n := must2[[]string, int](t)(svc.GroupCustomers(ctx, "g", 0, 0)); len(ids) != 0 || n != 0 {
 			t.Errorf("recreated group has members %v (%d)", ids, n)
 		}
 	})
@@ -669,10 +672,10 @@ func TestSetBasePrices(t *testing.T) {
 	}))
 	deepEqual(t, "returned IDs", priceIDs(got), []string{"b_usd", "b_eur", "id_002"})
 	base := must1[[]pricing.Price](t)(svc.BasePrices(ctx, "shirt"))
-	deepEqual(t, "shirt base prices", base, []pricing.Price{
-		{ID: "b_eur", VariantID: "shirt", CurrencyCode: "eur", Amount: 950, IncludesTax: true},
-		{ID: "b_usd", VariantID: "shirt", CurrencyCode: "usd", Amount: 1100},
-		{ID: "id_002", VariantID: "shirt", CurrencyCode: "usd", RegionID: "reg_us", Amount: 1050},
+	deepEqual(t, "shirt base prices, all written by revision 4", base, []pricing.Price{
+		{ID: "b_eur", VariantID: "shirt", CurrencyCode: "eur", Amount: 950, IncludesTax: true, Revision: 4},
+		{ID: "b_usd", VariantID: "shirt", CurrencyCode: "usd", Amount: 1100, Revision: 4},
+		{ID: "id_002", VariantID: "shirt", CurrencyCode: "usd", RegionID: "reg_us", Amount: 1050, Revision: 4},
 	})
 	deepEqual(t, "all prices", priceIDs(dumpStore(t, st).Prices), []string{"b_eur", "b_usd", "h", "id_002", "l1"})
 
@@ -716,9 +719,10 @@ func TestUpdatePriceList(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	start, end := t0.Add(-time.Hour), t0.Add(time.Hour)
+	// Revisions 1 to 3 create the groups, 4 the list; an update is revision 5.
 	base := pricing.PriceList{ID: "pl", Name: "Summer", Description: "d", Type: pricing.Sale, Status: pricing.Draft,
 		StartsAt: start, EndsAt: end, CustomerGroupIDs: []string{"g1"}, Metadata: map[string]any{"k": "v"},
-		CreatedAt: t0, UpdatedAt: t0}
+		CreatedAt: t0, UpdatedAt: t0, Revision: 4}
 	override, active := pricing.Override, pricing.Active
 	for _, tc := range []struct {
 		name    string
@@ -763,7 +767,7 @@ func TestUpdatePriceList(t *testing.T) {
 				t.Fatal(err)
 			}
 			want := base.Clone()
-			want.UpdatedAt = t0.Add(time.Minute)
+			want.UpdatedAt, want.Revision = t0.Add(time.Minute), 5
 			tc.want(&want)
 			deepEqual(t, "returned list", got, want)
 			deepEqual(t, "stored list", stored, want)
@@ -1065,7 +1069,7 @@ func TestCustomerGroupsOfAndSetCustomerGroups(t *testing.T) {
 			deepEqual(t, "groups of c2", groupIDs(must1[[]pricing.CustomerGroup](t)(svc.CustomerGroupsOf(ctx, "c2"))), []string{"id_004", "id_001"})
 			// Both directions agree.
 			for _, g := range []string{"id_001", "id_002", "id_003", "id_004"} {
-				members, _ := must2(t)(svc.GroupCustomers(ctx, g, 0, 0))
+				members, _ := must2[[]string, int](t)(svc.GroupCustomers(ctx, g, 0, 0))
 				in := false
 				for _, m := range members {
 					in = in || m == "c1"

@@ -1,9 +1,6 @@
 package pricing
 
-import (
-	"context"
-	"time"
-)
+import "context"
 
 // Store persists and indexes customer groups, memberships, price lists and prices for a
 // Service. A Store never decides a pricing rule: the Service validates every input, checks
@@ -129,22 +126,4 @@ type Tx interface {
 	// the currency, in any order, and returns the extended slice. It is the resolver's
 	// hot path: implementations should make it a single index lookup.
 	AppendVariantPrices(dst []Price, variantID, currencyCode string) ([]Price, error)
-}
-
-// PriceListTerms is the part of a PriceList that decides whether its prices apply.
-type PriceListTerms struct {
-	ID               string
-	Type             PriceListType
-	Status           PriceListStatus
-	StartsAt, EndsAt time.Time
-	CustomerGroupIDs []string
-	IncludesTax      bool
-}
-
-// Terms returns the list's terms. The result shares CustomerGroupIDs with pl.
-func (pl PriceList) Terms() PriceListTerms {
-	return PriceListTerms{
-		ID: pl.ID, Type: pl.Type, Status: pl.Status, StartsAt: pl.StartsAt, EndsAt: pl.EndsAt,
-		CustomerGroupIDs: pl.CustomerGroupIDs, IncludesTax: pl.IncludesTax,
-	}
 }

@@ -133,9 +133,15 @@ func (s *state) check() error {
 		if _, ok := slices.BinarySearch(s.currencies[k.variant], k.currency); !ok {
 			fail("bucket %v: currency not among the variant's", k)
 		}
+		if b.byID != nil && (len(b.byID) != len(b.prices) || len(b.byKey) != len(b.prices)) {
+			fail("bucket %v: %d prices, %d in its ID index, %d in its key index", k, len(b.prices), len(b.byID), len(b.byKey))
+		}
+		if b.byID == nil && len(b.prices) > smallBucket {
+			fail("bucket %v: %d prices and no index", k, len(b.prices))
+		}
 		for i, p := range b.prices {
-			if i > 0 && b.prices[i-1].ID >= p.ID {
-				fail("bucket %v: prices not in ascending ID order", k)
+			if j, ok := b.index(p.ID); !ok || j != i {
+				fail("price %q: found at %d, %v, not %d", p.ID, j, ok, i)
 			}
 			if p.VariantID != k.variant || p.CurrencyCode != k.currency {
 				fail("price %q in bucket %v", p.ID, k)
@@ -195,4 +201,75 @@ func strictlySorted(ids []string) bool {
 		}
 	}
 	return true
+}
+
+// A bucket that grows past smallBucket indexes its prices; every write keeps the
+// indexes right, rollbacks included, with caller IDs in any order.
+func TestLargeBucket(t *testing.T) {
+	ctx := context.Background()
+	st := &checkedStore{New(), t}
+	svc := pricing.New(st)
+	if _, err := svc.CreatePriceList(ctx, pricing.NewPriceList{ID: "pl", Name: "tiers", Status: pricing.Active}); err != nil {
+		t.Fatal(err)
+	}
+	tier := func(id string, min, amount int64) pricing.PriceInput {
+		return pricing.PriceInput{ID: id, VariantID: "v", CurrencyCode: "usd", MinQuantity: min, Amount: amount}
+	}
+	// 200 tiers, IDs in descending order, base prices of the same variant and currency
+	// in the same bucket.
+	var in []pricing.PriceInput
+	for i := range 200 {
+		in = append(in, tier(fmt.Sprintf("p%03d", 199-i), int64(i+1), int64(10000-i)))
+	}
+	if _, err := svc.AddPrices(ctx, "pl", in, false); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.SetBasePrices(ctx, "v", []pricing.PriceInput{{CurrencyCode: "usd", Amount: 20000}}); err != nil {
+		t.Fatal(err)
+	}
+	// Move ten prices to new keys by ID, update ten by key, delete ten, fail one Update.
+	var moves, updates []pricing.PriceInput
+	for i := range 10 {
+		moves = append(moves, tier(fmt.Sprintf("p%03d", i), int64(1000+i), 5))
+		updates = append(updates, tier("", int64(100+i), 7))
+	}
+	if _, err := svc.AddPrices(ctx, "pl", append(moves, updates...), false); err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.DeletePrices(ctx, "pl", []string{"p150", "p151", "p152", "p153", "p154", "p155", "p156", "p157", "p158", "p159"}); err != nil {
+		t.Fatal(err)
+	}
+	failed := errors.New("fail")
+	err := st.Update(ctx, func(tx pricing.Tx) error {
+		for i := range 50 {
+			if err := tx.DeletePrice(fmt.Sprintf("p%03d", 20+i)); err != nil {
+				return err
+			}
+		}
+		return failed
+	})
+	if !errors.Is(err, failed) {
+		t.Fatalf("Update: %v", err)
+	}
+	prices, total, err := svc.ListPrices(ctx, pricing.PriceFilter{PriceListID: "pl"})
+	if err != nil || total != 190 {
+		t.Fatalf("ListPrices: %d prices, %v; want 190", total, err)
+	}
+	byID := map[string]pricing.Price{}
+	for _, p := range prices {
+		byID[p.ID] = p
+	}
+	if p := byID["p003"]; p.MinQuantity != 1003 || p.Amount != 5 {
+		t.Errorf("moved price p003: %+v", p)
+	}
+	if p := byID["p099"]; p.MinQuantity != 101 || p.Amount != 7 {
+		t.Errorf("price p099, updated by its key (min 101): %+v", p)
+	}
+	res, err := svc.Resolve(ctx, pricing.Query{CurrencyCode: "usd"}, "v", 1001)
+	if err != nil || res.CalculatedAmount != 5 {
+		t.Errorf("Resolve at 1001: %+v, %v; want 5", res, err)
+	}
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
 }

@@ -19,12 +19,13 @@
 //
 // # Layout and cost
 //
-// Prices are stored by value, grouped by variant and currency in small buckets kept in
-// ascending ID order; an index by price ID and a count of each list's prices per bucket
-// point at the buckets. The resolver's path costs no allocation: View passes a
+// Prices are stored by value, grouped by variant and currency in buckets; an index by
+// price ID and a count of each list's prices per bucket point at the buckets. A bucket
+// is usually small and scanned; one of more than 32 prices (thousands of tiers of one
+// variant) indexes its prices by ID and by key, so that no write costs more than O(1)
+// however the prices of one variant and currency grow. The resolver's path costs no allocation: View passes a
 // pointer-shaped transaction, AppendCustomerGroupIDs is one map lookup, AppendVariantPrices
-// is one map lookup and one copy, and PriceListTerms is one map lookup. PriceIDByKey
-// scans the bucket of the key's variant and currency. A stored price holds about 230
+// is one map lookup and one copy, and PriceListTerms is one map lookup. A stored price holds about 230
 // bytes of heap, its ID included, in a catalog shaped like the benchmark dataset.
 //
 // The store does not check references between records (that a member's group exists,
@@ -92,8 +93,11 @@ func (s *Store) Update(ctx context.Context, fn func(pricing.Tx) error) error {
 	w := &s.w
 	committed := false
 	defer func() {
-		if !committed {
+		if committed {
+			s.st.j.commit()
+		} else {
 			w.rollback()
+			s.st.j.pending = nil
 		}
 		w.reset()
 	}()
@@ -109,6 +113,7 @@ func (s *Store) Close() error {
 	defer s.mu.Unlock()
 	if !s.closed {
 		s.closed = true
+		close(s.st.j.changed) // wake the waiters, who find the store closed
 		s.st = state{}
 		s.w.undo = nil
 	}

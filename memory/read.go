@@ -15,7 +15,7 @@ import (
 func (s *state) CustomerGroup(id string) (pricing.CustomerGroup, error) {
 	rec := s.groups[id]
 	if rec == nil {
-		return pricing.CustomerGroup{}, fmt.Errorf("memory: customer group %q: %w", id, pricing.ErrNotFound)
+		return pricing.CustomerGroup{}, errNoGroup
 	}
 	return rec.g.Clone(), nil
 }
@@ -78,7 +78,7 @@ func (s *state) AppendCustomerGroupIDs(dst []string, customerID string) ([]strin
 func (s *state) PriceList(id string) (pricing.PriceList, error) {
 	pl := s.lists[id]
 	if pl == nil {
-		return pricing.PriceList{}, fmt.Errorf("memory: price list %q: %w", id, pricing.ErrNotFound)
+		return pricing.PriceList{}, errNoList
 	}
 	return pl.Clone(), nil
 }
@@ -125,15 +125,21 @@ func (s *state) Price(id string) (pricing.Price, error) {
 			return b.prices[i], nil
 		}
 	}
-	return pricing.Price{}, fmt.Errorf("memory: price %q: %w", id, pricing.ErrNotFound)
+	return pricing.Price{}, errNoPrice
 }
 
-// errNoPriceKey is PriceIDByKey's answer for a free key: a bulk add of new prices asks
-// once per price, so the error is not formatted each time.
-var errNoPriceKey = fmt.Errorf("memory: no price has that key: %w", pricing.ErrNotFound)
+// The answers for missing records, made once: a bulk write asks for each of its
+// records whether it exists (the Service's upserts, the journal's record of what each
+// write replaces), so they are not formatted each time.
+var (
+	errNoPrice    = fmt.Errorf("memory: no such price: %w", pricing.ErrNotFound)
+	errNoPriceKey = fmt.Errorf("memory: no price has that key: %w", pricing.ErrNotFound)
+	errNoGroup    = fmt.Errorf("memory: no such customer group: %w", pricing.ErrNotFound)
+	errNoList     = fmt.Errorf("memory: no such price list: %w", pricing.ErrNotFound)
+)
 
 // PriceIDByKey implements pricing.Tx. It scans the few prices of the key's variant in
-// the key's currency.
+// the key's currency, or looks the key up in a large bucket's index.
 func (s *state) PriceIDByKey(key pricing.PriceKey) (string, error) {
 	if b := s.byVC[vcKey{key.VariantID, key.CurrencyCode}]; b != nil {
 		if i := b.find(&key); i >= 0 {
@@ -192,8 +198,8 @@ func yieldSorted(ps []*pricing.Price, fn func(pricing.Price) bool) error {
 }
 
 // AppendVariantPrices implements pricing.Tx: one map lookup and one copy of the
-// variant's prices in the currency, which are in ascending ID order. It allocates only
-// when dst lacks capacity.
+// variant's prices in the currency, in no particular order. It allocates only when dst
+// lacks capacity.
 func (s *state) AppendVariantPrices(dst []pricing.Price, variantID, currencyCode string) ([]pricing.Price, error) {
 	if b := s.byVC[vcKey{variantID, currencyCode}]; b != nil {
 		dst = append(dst, b.prices...)

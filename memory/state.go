@@ -2,7 +2,6 @@ package memory
 
 import (
 	"slices"
-	"strings"
 	"sync/atomic"
 
 	"github.com/commercekit/pricing"
@@ -30,6 +29,8 @@ type state struct {
 	byVC       map[vcKey]*bucket            // (variant, currency) → its prices; no empty buckets
 	currencies map[string][]string          // variant ID → ascending currencies of its buckets
 	byList     map[string]map[*bucket]int32 // list ID, "" for base → buckets holding its prices → how many
+
+	j journal
 }
 
 func (s *state) init() {
@@ -43,6 +44,7 @@ func (s *state) init() {
 	s.byVC = map[vcKey]*bucket{}
 	s.currencies = map[string][]string{}
 	s.byList = map[string]map[*bucket]int32{}
+	s.j.init()
 }
 
 // groupRec is a stored group with the name key it is indexed under.
@@ -75,31 +77,6 @@ func (m *memberSet) sortedIDs() []string {
 
 // vcKey is the key of the resolver's index: a variant and a currency.
 type vcKey struct{ variant, currency string }
-
-// bucket holds the prices of one variant in one currency, by value and in ascending ID
-// order, so that AppendVariantPrices is one copy. It is small (a variant's prices in a
-// currency across its lists), so key lookups scan it.
-type bucket struct {
-	prices []pricing.Price
-}
-
-// index returns the position of the price with the given ID, or where it would go.
-func (b *bucket) index(id string) (int, bool) {
-	return slices.BinarySearchFunc(b.prices, id, func(p pricing.Price, id string) int { return strings.Compare(p.ID, id) })
-}
-
-// find returns the position of the price stored under key, or -1.
-func (b *bucket) find(key *pricing.PriceKey) int {
-	for i := range b.prices {
-		p := &b.prices[i]
-		if p.MinQuantity == key.MinQuantity && p.MaxQuantity == key.MaxQuantity &&
-			p.RegionID == key.RegionID && p.PriceListID == key.PriceListID &&
-			p.VariantID == key.VariantID && p.CurrencyCode == key.CurrencyCode {
-			return i
-		}
-	}
-	return -1
-}
 
 // insertSorted inserts s into the ascending slice ids, if it is not there yet.
 func insertSorted(ids []string, s string) []string {
@@ -237,13 +214,7 @@ func (s *state) insertPrice(p *pricing.Price, b *bucket) {
 			s.currencies[p.VariantID] = insertSorted(s.currencies[p.VariantID], p.CurrencyCode)
 		}
 	}
-	// IDs mostly arrive in ascending order (UUID v7): test the end first.
-	if n := len(b.prices); n == 0 || b.prices[n-1].ID < p.ID {
-		b.prices = append(b.prices, *p)
-	} else {
-		i, _ := b.index(p.ID)
-		b.prices = slices.Insert(b.prices, i, *p)
-	}
+	b.add(p)
 	s.prices[p.ID] = b
 	s.countListPrices(p.PriceListID, b, 1)
 }
@@ -253,9 +224,8 @@ func (s *state) removePrice(b *bucket, i int) {
 	p := b.prices[i]
 	delete(s.prices, p.ID)
 	s.countListPrices(p.PriceListID, b, -1)
-	b.prices = slices.Delete(b.prices, i, i+1)
+	b.remove(i)
 	if len(b.prices) == 0 {
-		b.prices = nil
 		delete(s.byVC, vcKey{p.VariantID, p.CurrencyCode})
 		if cs := removeSorted(s.currencies[p.VariantID], p.CurrencyCode); len(cs) > 0 {
 			s.currencies[p.VariantID] = cs

@@ -223,7 +223,7 @@ func (w *writeTx) PutPrice(p pricing.Price) error {
 		old := &ob.prices[i]
 		w.saveOldPrice(old)
 		if ob == nb && old.PriceListID == p.PriceListID {
-			*old = p // same bucket, same ID: same place; same list: same counts
+			ob.set(i, &p) // same bucket, same ID: same place; same list: same counts
 			return nil
 		}
 		s.removePrice(ob, i)

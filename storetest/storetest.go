@@ -37,7 +37,10 @@
 //     documented read-only CustomerGroupIDs of PriceListTerms;
 //   - isolation under concurrent readers and writers (meaningful under -race);
 //   - the optional pricing.CandidateReader, when the store has it: it reads what the
-//     Tx methods read, in one consistent snapshot.
+//     Tx methods read, in one consistent snapshot;
+//   - the optional pricing.Journal, when the store has it: dense revisions in commit
+//     order under concurrent writers, one entry per Update, exact round trips, reads by
+//     revision and key, waiting, trimming.
 //
 // The contract leaves some cases open, and the suite does not test them: references
 // between records (a membership of an unknown group, a price of an unknown list), and
@@ -108,6 +111,7 @@ var suite = []struct {
 	{"Context", contextRules},
 	{"Close", closeRules},
 	{"CandidateReader", candidateRules},
+	{"Journal", journalRules},
 }
 
 // op is one write, named for error messages.

@@ -2,10 +2,13 @@
 // a frequent-buyer sale, a season sale for everyone, and the prices four shoppers get,
 // with the resolver's explanation for one of them.
 //
-// By default the data lives in a bbolt file (-db picks the path) and survives between
-// runs: a second run finds the data and only resolves. -memory uses the in-memory store.
+// By default the data lives in a new bbolt file in a temporary directory, removed when
+// the program ends, so every run gives the same tour. -db keeps the data in a file of
+// your choice: a second run on it says that it reuses the data of the first. -memory
+// uses the in-memory store.
 //
 //	go run ./examples/quickstart
+//	go run ./examples/quickstart -db pricing.db
 //	go run ./examples/quickstart -memory
 package main
 
@@ -18,6 +21,7 @@ import (
 	"log"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/commercekit/pricing"
@@ -38,7 +42,7 @@ func main() {
 // run is the program, with its arguments and output as parameters for the test.
 func run(args []string, out io.Writer) (err error) {
 	flags := flag.NewFlagSet("quickstart", flag.ContinueOnError)
-	dbPath := flags.String("db", filepath.Join(os.TempDir(), "pricing-quickstart.db"), "bbolt file to keep the data in")
+	dbPath := flags.String("db", "", "bbolt file to keep the data in (default: a new file, removed at the end)")
 	inMemory := flags.Bool("memory", false, "use the in-memory store instead of a bbolt file")
 	if err := flags.Parse(args); err != nil {
 		return err
@@ -49,12 +53,21 @@ func run(args []string, out io.Writer) (err error) {
 		store = memory.New()
 		fmt.Fprintln(out, "store: memory")
 	} else {
-		s, err := bolt.Open(*dbPath, nil)
+		path := *dbPath
+		if path == "" {
+			dir, err := os.MkdirTemp("", "pricing-quickstart-")
+			if err != nil {
+				return err
+			}
+			defer os.RemoveAll(dir)
+			path = filepath.Join(dir, "pricing.db")
+		}
+		s, err := bolt.Open(path, nil)
 		if err != nil {
 			return err
 		}
 		store = s
-		fmt.Fprintln(out, "store: bolt file", *dbPath)
+		fmt.Fprintln(out, "store: bolt file", path)
 	}
 	defer func() { err = errors.Join(err, store.Close()) }()
 
@@ -69,7 +82,7 @@ func run(args []string, out io.Writer) (err error) {
 // seed creates the catalog once; on a store that already has it, it does nothing.
 func seed(ctx context.Context, svc *pricing.Service, out io.Writer) error {
 	if _, err := svc.CustomerGroup(ctx, "wholesale"); err == nil {
-		fmt.Fprintln(out, "found the data of an earlier run")
+		fmt.Fprintln(out, "reusing the groups, price lists and prices of an earlier run in this file")
 		return nil
 	} else if !errors.Is(err, pricing.ErrNotFound) {
 		return err
@@ -96,11 +109,12 @@ func seed(ctx context.Context, svc *pricing.Service, out io.Writer) error {
 		return err
 	}
 
-	// Base prices of a T-shirt: 20.00 USD, 19.00 EUR, 18.50 EUR in Germany.
+	// Base prices of a T-shirt: 20.00 USD, 19.00 EUR, 18.50 EUR in Germany, 3000 JPY.
 	if _, err := svc.SetBasePrices(ctx, "tshirt", []pricing.PriceInput{
 		{CurrencyCode: "USD", Amount: 2000},
 		{CurrencyCode: "EUR", Amount: 1900},
 		{CurrencyCode: "EUR", RegionID: "reg_de", Amount: 1850},
+		{CurrencyCode: "JPY", Amount: 3000}, // yen have no minor unit: 3000 is ¥3000
 	}); err != nil {
 		return err
 	}
@@ -151,6 +165,7 @@ func show(ctx context.Context, svc *pricing.Service, out io.Writer) error {
 		{"wholesale, 10 pieces", pricing.Query{CurrencyCode: "usd", CustomerID: "cus_acme"}, 10},
 		{"wholesale, 60 pieces", pricing.Query{CurrencyCode: "usd", CustomerID: "cus_acme"}, 60},
 		{"anonymous, in Germany", pricing.Query{CurrencyCode: "eur", RegionID: "reg_de"}, 1},
+		{"anonymous, in Japan", pricing.Query{CurrencyCode: "jpy"}, 1},
 	}
 	for _, s := range shoppers {
 		s.q.At = now
@@ -168,21 +183,32 @@ func show(ctx context.Context, svc *pricing.Service, out io.Writer) error {
 		fmt.Fprintln(out, ")")
 	}
 
-	fmt.Fprintln(out, "\nwhy the frequent buyer who is a student pays what they pay:")
-	res, err := svc.Resolve(ctx, pricing.Query{CurrencyCode: "usd", CustomerID: "cus_bob", At: now, Explain: true}, "tshirt", 1)
+	// ExplainVisible shows the shopper only the prices they may see; Explain would show
+	// the merchant every price of the variant, wholesale prices included.
+	fmt.Fprintln(out, "\nwhy the frequent buyer who is a student pays what they pay (prices in usd):")
+	q := pricing.Query{CurrencyCode: "usd", CustomerID: "cus_bob", At: now, ExplainVisible: true}
+	res, err := svc.Resolve(ctx, q, "tshirt", 1)
 	if err != nil {
 		return err
 	}
+	fmt.Fprintf(out, "  %-16s %-8s %10s  %s\n", "price list", "region", "amount", "outcome")
 	for _, c := range res.Explanation {
-		list := c.Price.PriceListID
-		if list == "" {
-			list = "base price"
+		if c.Price.CurrencyCode != q.CurrencyCode {
+			continue
 		}
-		fmt.Fprintf(out, "  %-16s %-11s %-10s %s\n", list, c.Price.CurrencyCode+" "+c.Price.RegionID, money(c.Price.Amount, c.Price.CurrencyCode), c.Outcome)
+		list, region := c.Price.PriceListID, c.Price.RegionID
+		if list == "" {
+			list = "(base price)"
+		}
+		if region == "" {
+			region = "(any)"
+		}
+		fmt.Fprintf(out, "  %-16s %-8s %10s  %s\n", list, region, money(c.Price.Amount, c.Price.CurrencyCode), c.Outcome)
 	}
 	return nil
 }
 
+// money writes an amount with its currency's digits: 20.00 USD, 2000 JPY.
 func money(amount int64, currency string) string {
-	return fmt.Sprintf("%d.%02d %s", amount/100, amount%100, currency)
+	return pricing.FormatAmount(amount, currency) + " " + strings.ToUpper(currency)
 }

@@ -1,28 +1,27 @@
 package main
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 )
 
 // want is the part of the output that is the same on every store and every run.
-const want = `anonymous shopper         pays 19.00 usd (sale from pl_black_friday, instead of 20.00 usd)
-frequent buyer            pays 18.00 usd (sale from pl_frequent, instead of 20.00 usd)
-frequent buyer, student   pays 17.00 usd (sale from pl_students, instead of 20.00 usd)
-wholesale, 10 pieces      pays 14.00 usd (override from pl_wholesale)
-wholesale, 60 pieces      pays 11.00 usd (override from pl_wholesale)
-anonymous, in Germany     pays 18.50 eur (default)
+const want = `anonymous shopper         pays 19.00 USD (sale from pl_black_friday, instead of 20.00 USD)
+frequent buyer            pays 18.00 USD (sale from pl_frequent, instead of 20.00 USD)
+frequent buyer, student   pays 17.00 USD (sale from pl_students, instead of 20.00 USD)
+wholesale, 10 pieces      pays 14.00 USD (override from pl_wholesale)
+wholesale, 60 pieces      pays 11.00 USD (override from pl_wholesale)
+anonymous, in Germany     pays 18.50 EUR (default)
+anonymous, in Japan       pays 3000 JPY (default)
 
-why the frequent buyer who is a student pays what they pay:
-  base price       usd         20.00 usd  original
-  base price       eur         19.00 eur  currency
-  base price       eur reg_de  18.50 eur  currency
-  pl_wholesale     usd         14.00 usd  customer not in the audience
-  pl_wholesale     usd         11.00 usd  quantity
-  pl_frequent      usd         18.00 usd  higher than the winner
-  pl_students      usd         17.00 usd  calculated
-  pl_black_friday  usd         19.00 usd  higher than the winner
+why the frequent buyer who is a student pays what they pay (prices in usd):
+  price list       region       amount  outcome
+  (base price)     (any)     20.00 USD  original
+  pl_frequent      (any)     18.00 USD  higher than the winner
+  pl_students      (any)     17.00 USD  calculated
+  pl_black_friday  (any)     19.00 USD  higher than the winner
 `
 
 func runQuickstart(t *testing.T, args ...string) string {
@@ -50,7 +49,22 @@ func TestBoltKeepsData(t *testing.T) {
 		t.Fatalf("first run:\n%s", first)
 	}
 	second := runQuickstart(t, "-db", db)
-	if !strings.Contains(second, "found the data of an earlier run") || !strings.HasSuffix(second, want) {
+	if !strings.Contains(second, "reusing the groups, price lists and prices of an earlier run") || !strings.HasSuffix(second, want) {
 		t.Fatalf("second run:\n%s", second)
+	}
+}
+
+// TestDefaultIsFresh runs the program twice with its defaults: each run takes a new
+// file, gives the whole tour, and leaves no file behind.
+func TestDefaultIsFresh(t *testing.T) {
+	t.Setenv("TMPDIR", t.TempDir())
+	for range 2 {
+		out := runQuickstart(t)
+		if !strings.Contains(out, "creating groups") || !strings.HasSuffix(out, want) {
+			t.Fatalf("run with the defaults:\n%s", out)
+		}
+	}
+	if left, _ := filepath.Glob(filepath.Join(os.Getenv("TMPDIR"), "*")); len(left) != 0 {
+		t.Errorf("left behind: %v", left)
 	}
 }
