@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -15,23 +16,22 @@ import (
 
 // countingConn counts the round trips on a connection: a write that follows a read (or
 // the connection's first write) starts one, since the protocol only reads what it has
-// asked for.
+// asked for. (pgx reads in a goroutine of its own during a COPY, hence the atomic.)
 type countingConn struct {
 	net.Conn
 	c       *tripCounter
-	reading bool
+	reading atomic.Bool
 }
 
 func (c *countingConn) Write(b []byte) (int, error) {
-	if c.reading || !c.c.started(c) {
+	if c.reading.Swap(false) || !c.c.started(c) {
 		c.c.add()
 	}
-	c.reading = false
 	return c.Conn.Write(b)
 }
 
 func (c *countingConn) Read(b []byte) (int, error) {
-	c.reading = true
+	c.reading.Store(true)
 	return c.Conn.Read(b)
 }
 
