@@ -161,7 +161,7 @@ func (c *checker) groups() error {
 	err := c.each(bkGroups, func(k, v []byte) {
 		_, nk, err := decodeGroup(string(k), v)
 		if err != nil {
-			c.add("groups: %v", err)
+			c.add("%v", err)
 			return
 		}
 		if id := b[bkGroupNames].Get([]byte(nk)); !bytes.Equal(id, k) {
@@ -177,7 +177,7 @@ func (c *checker) groups() error {
 			c.add("group_names: name key %q: group %q missing", k, v)
 			return
 		}
-		if nk, ok := groupNameKey(g); ok && !bytes.Equal(nk, k) {
+		if nk, err := groupNameKey(string(v), g); err == nil && !bytes.Equal(nk, k) {
 			c.add("group_names: name key %q: group %q has name key %q", k, v, nk)
 		}
 	})
@@ -214,10 +214,10 @@ func (c *checker) memberships() error {
 		return err
 	}
 	err = c.each(bkMemberCounts, func(k, v []byte) {
-		n, ok := decodeCount(v)
+		n, err := decodeCount(string(k), v)
 		switch {
-		case !ok:
-			c.add("member_counts: group %q: bad value %x", k, v)
+		case err != nil:
+			c.add("%v", err)
 		case n != counts[string(k)]:
 			c.add("member_counts: group %q: count %d, but %d members", k, n, counts[string(k)])
 		}
@@ -240,7 +240,7 @@ func (c *checker) lists() error {
 		id := string(k)
 		pl, err := c.t.decodeList(id, v)
 		if err != nil {
-			c.add("lists: %v", err)
+			c.add("%v", err)
 			return
 		}
 		audiences[id] = pl.CustomerGroupIDs
@@ -297,9 +297,9 @@ func (c *checker) lists() error {
 func (c *checker) prices() error {
 	b := &c.t.bk
 	err := c.each(bkPrices, func(k, v []byte) {
-		p, ok := decodePrice(k, v)
-		if !ok {
-			c.add("prices: price %q: bad record", k)
+		p, err := decodePrice(k, v)
+		if err != nil {
+			c.add("%v", err)
 			return
 		}
 		if id := b[bkPriceKeys].Get(priceKeyKey(nil, p.Key())); !bytes.Equal(id, k) {
@@ -308,7 +308,7 @@ func (c *checker) prices() error {
 		vk := variantCurrencyKey(nil, p.VariantID, p.CurrencyCode, p.ID)
 		if iv := b[bkVariantCurrencyPrices].Get(vk); iv == nil {
 			c.add("prices: price %q: variant_currency_prices entry missing", k)
-		} else if ip, ok := decodeVariantPrice(vk, iv); !ok || ip != p {
+		} else if ip, err := decodeVariantPrice(vk, iv); err != nil || ip != p {
 			c.add("prices: price %q: variant_currency_prices entry differs: %+v, record %+v", k, ip, p)
 		}
 		if !c.t.has(bkListPrices, pairKey(nil, p.PriceListID, p.ID)) {
@@ -325,7 +325,8 @@ func (c *checker) prices() error {
 			c.add("%s: entry %q: price %q missing", bucket, key, id)
 			return pricing.Price{}, false
 		}
-		return decodePrice(id, v) // a bad record is reported above
+		p, err := decodePrice(id, v)
+		return p, err == nil // a bad record is reported above
 	}
 	err = c.each(bkPriceKeys, func(k, v []byte) {
 		if p, ok := record("price_keys", k, v); ok && !bytes.Equal(priceKeyKey(nil, p.Key()), k) {
@@ -336,9 +337,9 @@ func (c *checker) prices() error {
 		return err
 	}
 	err = c.each(bkVariantCurrencyPrices, func(k, v []byte) {
-		ip, ok := decodeVariantPrice(k, v)
-		if !ok {
-			c.add("variant_currency_prices: bad entry %q → %x", k, v)
+		ip, err := decodeVariantPrice(k, v)
+		if err != nil {
+			c.add("%v", err)
 			return
 		}
 		if p, ok := record("variant_currency_prices", k, []byte(ip.ID)); ok && p != ip {

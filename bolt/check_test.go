@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -42,11 +43,11 @@ func TestCheckFindsCorruptIndexes(t *testing.T) {
 		{"stray variant_currency_prices entry", []edit{{"variant_currency_prices", lp("var_x") + lp("usd") + "ghost", nil}},
 			`price "ghost" missing`},
 		{"undecodable variant_currency_prices entry", []edit{{"variant_currency_prices", lp("var_x") + lp("usd") + "junk", []byte("junk")}},
-			"bad entry"},
+			`bucket variant_currency_prices, key "\x05var_x\x03usdjunk": bad price index value`},
 		{"price_keys entry deleted", nil, "maps to"},
 		{"list_prices entry deleted", []edit{{"list_prices", lp(p.PriceListID) + p.ID, nil}}, "list_prices entry missing"},
 		{"list_prices entry in another list", []edit{{"list_prices", lp("pl_1") + p.ID, []byte{}}}, "is in list"},
-		{"price record garbage", []edit{{"prices", p.ID, []byte("garbage")}}, "bad record"},
+		{"price record garbage", []edit{{"prices", p.ID, []byte("garbage")}}, "bucket prices, key " + strconv.Quote(p.ID) + ": bad price record"},
 		{"group_names entry deleted", []edit{{"group_names", f.keys[1], nil}}, "name key"},
 		{"group_names entry for a missing group", []edit{{"group_names", "ghost", []byte("ghost")}}, `group "ghost" missing`},
 		{"member_of entry deleted", []edit{{"member_of", lp("cus_2") + "cg_1", nil}}, "member_of entry missing"},
@@ -157,15 +158,24 @@ func TestReadsReportCorruptRecords(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
+	priceAt := "bucket prices, key " + strconv.Quote(p.ID)
+	indexAt := "bucket variant_currency_prices, key " + strconv.Quote(lp(p.VariantID)+lp(p.CurrencyCode)+p.ID)
+	groupAt := "bucket groups, key " + strconv.Quote(f.groups[0].ID)
 	view(t, s, func(tx pricing.Tx) error {
-		for what, err := range map[string]error{
-			"Price":               second(tx.Price(p.ID)),
-			"AppendVariantPrices": second(tx.AppendVariantPrices(nil, p.VariantID, p.CurrencyCode)),
-			"CustomerGroup":       second(tx.CustomerGroup(f.groups[0].ID)),
-			"Prices":              tx.Prices(func(pricing.Price) bool { return true }),
+		for _, c := range []struct {
+			what, at string
+			err      error
+		}{
+			{"Price", priceAt, second(tx.Price(p.ID))},
+			{"Prices", priceAt, tx.Prices(func(pricing.Price) bool { return true })},
+			{"PricesOfList", priceAt, tx.PricesOfList(p.PriceListID, func(pricing.Price) bool { return true })},
+			{"AppendVariantPrices", indexAt, second(tx.AppendVariantPrices(nil, p.VariantID, p.CurrencyCode))},
+			{"PricesOfVariant", indexAt, tx.PricesOfVariant(p.VariantID, func(pricing.Price) bool { return true })},
+			{"CustomerGroup", groupAt, second(tx.CustomerGroup(f.groups[0].ID))},
+			{"CustomerGroups", groupAt, tx.CustomerGroups(func(pricing.CustomerGroup) bool { return true })},
 		} {
-			if !errors.Is(err, bolt.ErrCorrupt) {
-				t.Errorf("%s of a corrupt record: got %v, want ErrCorrupt", what, err)
+			if !errors.Is(c.err, bolt.ErrCorrupt) || !strings.Contains(c.err.Error(), c.at) {
+				t.Errorf("%s of a corrupt record: got %v, want ErrCorrupt naming %s", c.what, c.err, c.at)
 			}
 		}
 		return nil

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/commercekit/pricing"
@@ -90,6 +91,47 @@ func splitPair(k []byte) (first, second []byte, ok bool) {
 	return first, d.b, !d.bad
 }
 
+// splitVariantCurrencyKey splits a variantCurrencyKey into its three parts. ok is false
+// when the key is malformed or its price ID is empty.
+func splitVariantCurrencyKey(k []byte) (variant, currency, priceID []byte, ok bool) {
+	d := decoder{b: k}
+	variant, currency = d.lp(), d.lp()
+	return variant, currency, d.b, !d.bad && len(d.b) > 0
+}
+
+// decodePriceKey decodes a priceKeyKey. ok is false when k is not exactly one.
+func decodePriceKey(k []byte) (pk pricing.PriceKey, ok bool) {
+	d := decoder{b: k}
+	pk.PriceListID = string(d.lp())
+	pk.VariantID = string(d.lp())
+	pk.CurrencyCode = string(d.lp())
+	pk.RegionID = string(d.lp())
+	pk.MinQuantity = d.i64()
+	pk.MaxQuantity = d.i64()
+	if d.bad || len(d.b) != 0 {
+		return pricing.PriceKey{}, false
+	}
+	return pk, true
+}
+
+// badValue returns the error for the value of key in bucket id that does not decode: it
+// wraps ErrCorrupt and names the bucket and the key, quoted.
+func badValue(id bucketID, key string, format string, args ...any) error {
+	return fmt.Errorf("%w: bucket %s, key %s: %s", ErrCorrupt, bucketNames[id], quoteKey(key), fmt.Sprintf(format, args...))
+}
+
+// maxQuotedKey bounds the bytes of a key that an error message quotes.
+const maxQuotedKey = 200
+
+// quoteKey quotes key for an error message (strconv.Quote: any bytes print safely),
+// cut to its first maxQuotedKey bytes when it is longer.
+func quoteKey(key string) string {
+	if len(key) <= maxQuotedKey {
+		return strconv.Quote(key)
+	}
+	return strconv.Quote(key[:maxQuotedKey]) + "… (" + strconv.Itoa(len(key)) + " bytes)"
+}
+
 // Values of the record buckets.
 
 // encodeGroup encodes a groups value:
@@ -117,20 +159,24 @@ func decodeGroup(id string, v []byte) (g pricing.CustomerGroup, nameKey string, 
 	g.CreatedAt = d.time()
 	g.UpdatedAt = d.time()
 	if d.bad {
-		return pricing.CustomerGroup{}, "", corrupt("customer group %q: bad record", id)
+		return pricing.CustomerGroup{}, "", badValue(bkGroups, id, "bad customer group record")
 	}
 	if g.Metadata, err = decodeMetadata(d.b); err != nil {
-		return pricing.CustomerGroup{}, "", corrupt("customer group %q: metadata: %v", id, err)
+		return pricing.CustomerGroup{}, "", badValue(bkGroups, id, "customer group metadata: %v", err)
 	}
 	return g, nameKey, nil
 }
 
-// groupNameKey returns the name key of a groups value without decoding the rest.
-func groupNameKey(v []byte) ([]byte, bool) {
+// groupNameKey returns the name key of the groups value v of group id without decoding
+// the rest.
+func groupNameKey(id string, v []byte) ([]byte, error) {
 	d := decoder{b: v}
 	d.lp()
 	k := d.lp()
-	return k, !d.bad
+	if d.bad {
+		return nil, badValue(bkGroups, id, "bad customer group record")
+	}
+	return k, nil
 }
 
 // encodeList encodes a lists value, the part of a price list that the resolver does not
@@ -157,11 +203,11 @@ func decodeList(pl *pricing.PriceList, v []byte) error {
 	pl.CreatedAt = d.time()
 	pl.UpdatedAt = d.time()
 	if d.bad {
-		return corrupt("price list %q: bad record", pl.ID)
+		return badValue(bkLists, pl.ID, "bad price list record")
 	}
 	md, err := decodeMetadata(d.b)
 	if err != nil {
-		return corrupt("price list %q: metadata: %v", pl.ID, err)
+		return badValue(bkLists, pl.ID, "price list metadata: %v", err)
 	}
 	pl.Metadata = md
 	return nil
@@ -214,7 +260,7 @@ func decodeTerms(id string, v []byte) (pricing.PriceListTerms, error) {
 	t.EndsAt = d.time()
 	n := d.uvarint()
 	if d.bad || n > uint64(len(d.b))+1 {
-		return pricing.PriceListTerms{}, corrupt("price list %q: bad terms", id)
+		return pricing.PriceListTerms{}, badValue(bkListTerms, id, "bad price list terms")
 	}
 	if n == 1 {
 		t.CustomerGroupIDs = []string{}
@@ -237,7 +283,7 @@ func decodeTerms(id string, v []byte) (pricing.PriceListTerms, error) {
 			total += int(l)
 		}
 		if d.bad || total != len(d.b) {
-			return pricing.PriceListTerms{}, corrupt("price list %q: bad terms", id)
+			return pricing.PriceListTerms{}, badValue(bkListTerms, id, "bad price list terms")
 		}
 		all := string(d.b)
 		t.CustomerGroupIDs = make([]string, n)
@@ -247,7 +293,7 @@ func decodeTerms(id string, v []byte) (pricing.PriceListTerms, error) {
 			off += l
 		}
 	} else if len(d.b) != 0 {
-		return pricing.PriceListTerms{}, corrupt("price list %q: bad terms", id)
+		return pricing.PriceListTerms{}, badValue(bkListTerms, id, "bad price list terms")
 	}
 	return t, nil
 }
@@ -367,10 +413,10 @@ func (pv *priceValue) price() pricing.Price {
 
 // decodePrice decodes the prices value v of price id. Its strings share one
 // allocation.
-func decodePrice(id, v []byte) (pricing.Price, bool) {
+func decodePrice(id, v []byte) (pricing.Price, error) {
 	pv, ok := parsePriceValue(v, 4)
 	if !ok {
-		return pricing.Price{}, false
+		return pricing.Price{}, badValue(bkPrices, string(id), "bad price record")
 	}
 	var arr [128]byte
 	s := string(append(append(arr[:0], pv.strs...), id...))
@@ -382,17 +428,19 @@ func decodePrice(id, v []byte) (pricing.Price, bool) {
 	p.PriceListID = next(pv.lens[2])
 	p.RegionID = next(pv.lens[3])
 	p.ID = s[off:]
-	return p, true
+	return p, nil
 }
 
 // decodeVariantPrice decodes the variant_currency_prices entry k → v. Its strings
 // share one allocation.
-func decodeVariantPrice(k, v []byte) (pricing.Price, bool) {
-	d := decoder{b: k}
-	variant, currency, id := d.lp(), d.lp(), d.b
+func decodeVariantPrice(k, v []byte) (pricing.Price, error) {
+	variant, currency, id, ok := splitVariantCurrencyKey(k)
+	if !ok {
+		return pricing.Price{}, badValue(bkVariantCurrencyPrices, string(k), "bad key")
+	}
 	pv, ok := parsePriceValue(v, 2)
-	if d.bad || len(id) == 0 || !ok {
-		return pricing.Price{}, false
+	if !ok {
+		return pricing.Price{}, badValue(bkVariantCurrencyPrices, string(k), "bad price index value")
 	}
 	var arr [128]byte
 	b := append(arr[:0], variant...)
@@ -407,7 +455,7 @@ func decodeVariantPrice(k, v []byte) (pricing.Price, bool) {
 	p.ID = next(len(id))
 	p.PriceListID = next(pv.lens[0])
 	p.RegionID = next(pv.lens[1])
-	return p, true
+	return p, nil
 }
 
 // encodeMetadata encodes metadata as a JSON object; nil metadata encodes to nothing (an
@@ -524,13 +572,26 @@ func (d *decoder) time() time.Time {
 	return time.Time{}
 }
 
+// encodeVersion encodes the value of the root bucket's version key: the schema version,
+// a big-endian uint64. Every version of the package must read it, to know whether it
+// may read the rest.
+func encodeVersion(v uint64) []byte { return binary.BigEndian.AppendUint64(nil, v) }
+
+// decodeVersion decodes the value v of the version key of the root bucket root.
+func decodeVersion(root, v []byte) (uint64, error) {
+	if len(v) != 8 {
+		return 0, fmt.Errorf("%w: bucket %s, key %q: schema version of %d bytes, want 8", ErrCorrupt, quoteKey(string(root)), versionKey, len(v))
+	}
+	return binary.BigEndian.Uint64(v), nil
+}
+
 // encodeCount encodes a member_counts value: a big-endian uint64.
 func encodeCount(n uint64) []byte { return binary.BigEndian.AppendUint64(nil, n) }
 
-// decodeCount decodes a member_counts value.
-func decodeCount(v []byte) (uint64, bool) {
+// decodeCount decodes the member_counts value v of group id.
+func decodeCount(id string, v []byte) (uint64, error) {
 	if len(v) != 8 {
-		return 0, false
+		return 0, badValue(bkMemberCounts, id, "bad member count: %d bytes, want 8", len(v))
 	}
-	return binary.BigEndian.Uint64(v), true
+	return binary.BigEndian.Uint64(v), nil
 }

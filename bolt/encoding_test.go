@@ -27,8 +27,8 @@ func BenchmarkDecodeVariantPrice(b *testing.B) {
 	v := encodeVariantPrice(nil, &p)
 	b.ReportAllocs()
 	for b.Loop() {
-		if got, ok := decodeVariantPrice(k, v); !ok || got != p {
-			b.Fatalf("got %+v, %v", got, ok)
+		if got, err := decodeVariantPrice(k, v); err != nil || got != p {
+			b.Fatalf("got %+v, %v", got, err)
 		}
 	}
 }

@@ -1,7 +1,6 @@
 package bolt
 
 import (
-	"encoding/binary"
 	"fmt"
 
 	bbolt "go.etcd.io/bbolt"
@@ -107,10 +106,7 @@ func readVersion(btx *bbolt.Tx, root []byte) (uint64, error) {
 	if v == nil {
 		return 0, nil
 	}
-	if len(v) != 8 {
-		return 0, corrupt("schema version key has %d bytes, want 8", len(v))
-	}
-	return binary.BigEndian.Uint64(v), nil
+	return decodeVersion(root, v)
 }
 
 // migrate brings the root bucket to version len(migs) by running the pending
@@ -155,7 +151,7 @@ func migrate(db *bbolt.DB, root []byte, migs []migration) error {
 				return fmt.Errorf("bolt: migration %d to %d (%s): %w", v, v+1, migs[v].name, err)
 			}
 		}
-		return rb.Put(versionKey, binary.BigEndian.AppendUint64(nil, target))
+		return rb.Put(versionKey, encodeVersion(target))
 	})
 }
 

@@ -183,9 +183,9 @@ func (t *tx) PutCustomerGroup(g pricing.CustomerGroup, nameKey string) error {
 		return err
 	}
 	if old := t.get(bkGroups, t.key(g.ID)); old != nil {
-		oldKey, ok := groupNameKey(old)
-		if !ok {
-			return corrupt("customer group %q: bad record", g.ID)
+		oldKey, err := groupNameKey(g.ID, old)
+		if err != nil {
+			return err
 		}
 		if string(oldKey) != nameKey {
 			t.dropNameKey(string(oldKey), g.ID)
@@ -213,9 +213,9 @@ func (t *tx) DeleteCustomerGroup(id string) error {
 	if old == nil {
 		return notFound("customer group", id)
 	}
-	nameKey, ok := groupNameKey(old)
-	if !ok {
-		return corrupt("customer group %q: bad record", id)
+	nameKey, err := groupNameKey(id, old)
+	if err != nil {
+		return err
 	}
 	t.dropNameKey(string(nameKey), id)
 	customers, err := t.suffixes(bkMembers, t.prefix(id))
@@ -274,7 +274,7 @@ func (t *tx) addCount(groupID string, delta int64) error {
 	}
 	n += delta
 	if n < 0 {
-		return corrupt("customer group %q: member count below zero", groupID)
+		return badValue(bkMemberCounts, groupID, "member count below zero")
 	}
 	if n == 0 {
 		t.del(bkMemberCounts, t.key(groupID))
@@ -288,9 +288,12 @@ func (t *tx) count(groupID string) (int64, error) {
 	if v == nil {
 		return 0, nil
 	}
-	n, ok := decodeCount(v)
-	if !ok || n > 1<<62 {
-		return 0, corrupt("customer group %q: bad member count", groupID)
+	n, err := decodeCount(groupID, v)
+	if err != nil {
+		return 0, err
+	}
+	if n > 1<<62 {
+		return 0, badValue(bkMemberCounts, groupID, "member count %d", n)
 	}
 	return int64(n), nil
 }
@@ -355,7 +358,7 @@ func (t *tx) PriceList(id string) (pricing.PriceList, error) {
 func (t *tx) decodeList(id string, v []byte) (pricing.PriceList, error) {
 	tv := t.get(bkListTerms, t.key(id))
 	if tv == nil {
-		return pricing.PriceList{}, corrupt("price list %q: terms missing", id)
+		return pricing.PriceList{}, badValue(bkListTerms, id, "terms missing for the record in lists")
 	}
 	terms, err := decodeTerms(id, tv)
 	if err != nil {
@@ -513,16 +516,7 @@ func (t *tx) Price(id string) (pricing.Price, error) {
 	if v == nil {
 		return pricing.Price{}, notFound("price", id)
 	}
-	return decodePriceRecord(t.sc.k, v)
-}
-
-// decodePriceRecord decodes the prices entry id → v.
-func decodePriceRecord(id, v []byte) (pricing.Price, error) {
-	p, ok := decodePrice(id, v)
-	if !ok {
-		return pricing.Price{}, corrupt("price %q: bad record", id)
-	}
-	return p, nil
+	return decodePrice(t.sc.k, v)
 }
 
 // errNoPriceKey is PriceIDByKey's answer for a free key: a bulk add of new prices asks
@@ -554,7 +548,7 @@ func (t *tx) PutPrice(p pricing.Price) error {
 		return fmt.Errorf("bolt: price key %+v is held by price %q: %w", p.Key(), cur, pricing.ErrAlreadyExists)
 	}
 	if old := t.get(bkPrices, t.key(p.ID)); old != nil {
-		op, err := decodePriceRecord(t.sc.k, old)
+		op, err := decodePrice(t.sc.k, old)
 		if err != nil {
 			return err
 		}
@@ -603,7 +597,7 @@ func (t *tx) deletePrice(id string) error {
 	if v == nil {
 		return notFound("price", id)
 	}
-	p, err := decodePriceRecord(t.sc.k, v)
+	p, err := decodePrice(t.sc.k, v)
 	if err != nil {
 		return err
 	}
@@ -622,7 +616,7 @@ func (t *tx) Prices(fn func(pricing.Price) bool) error {
 		return err
 	}
 	for k, v := c.First(); k != nil; k, v = c.Next() {
-		p, err := decodePriceRecord(k, v)
+		p, err := decodePrice(k, v)
 		if err != nil {
 			return err
 		}
@@ -642,11 +636,11 @@ func (t *tx) PricesOfList(listID string, fn func(pricing.Price) bool) error {
 	serr := t.scan(bkListPrices, t.prefix(listID), func(id, _ []byte) bool {
 		v := t.get(bkPrices, id)
 		if v == nil {
-			err = corrupt("list_prices entry %q ‖ %q: price missing", listID, id)
+			err = badValue(bkListPrices, string(pairKey(nil, listID, string(id))), "price %q missing", id)
 			return false
 		}
 		var p pricing.Price
-		if p, err = decodePriceRecord(id, v); err != nil {
+		if p, err = decodePrice(id, v); err != nil {
 			return false
 		}
 		return fn(p)
@@ -666,9 +660,8 @@ func (t *tx) PricesOfVariant(variantID string, fn func(pricing.Price) bool) erro
 	)
 	prefix := t.prefix(variantID)
 	serr := t.scan(bkVariantCurrencyPrices, prefix, func(rest, v []byte) bool {
-		p, ok := decodeVariantPrice(append(prefix[:len(prefix):len(prefix)], rest...), v)
-		if !ok {
-			err = corrupt("variant_currency_prices entry %q ‖ %q: bad value", variantID, rest)
+		var p pricing.Price
+		if p, err = decodeVariantPrice(append(prefix[:len(prefix):len(prefix)], rest...), v); err != nil {
 			return false
 		}
 		prices = append(prices, p)
@@ -712,7 +705,7 @@ func (t *tx) AppendVariantPrices(dst []pricing.Price, variantID, currencyCode st
 		return true
 	})
 	if err == nil && bad != nil {
-		err = corrupt("variant_currency_prices entry %q ‖ %q ‖ %q: bad value", variantID, currencyCode, bad)
+		err = badValue(bkVariantCurrencyPrices, string(variantCurrencyKey(nil, variantID, currencyCode, string(bad))), "bad price index entry")
 	}
 	if err != nil {
 		return dst[:start], err
