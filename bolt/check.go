@@ -98,8 +98,14 @@ func (c *checker) tick() error {
 	return nil
 }
 
+// markers are the key-only indexes: their values are empty.
+var markers = [numBuckets]bool{
+	bkMembers: true, bkMemberOf: true, bkListGroups: true, bkGroupLists: true, bkListPrices: true,
+}
+
 // each calls fn for every entry of bucket id, stopping at the first error of fn or of
-// the context, and when enough problems have been found.
+// the context, and when enough problems have been found. It reports the nested
+// buckets, and the values of the key-only indexes that are not empty, itself.
 func (c *checker) each(id bucketID, fn func(k, v []byte)) error {
 	cur := c.t.bk[id].Cursor()
 	for k, v := cur.First(); k != nil; k, v = cur.Next() {
@@ -112,6 +118,9 @@ func (c *checker) each(id bucketID, fn func(k, v []byte)) error {
 		if v == nil {
 			c.add("%s: nested bucket %q", bucketNames[id], k)
 			continue
+		}
+		if markers[id] && len(v) != 0 {
+			c.add("%v", badValue(id, string(k), "value of %d bytes in a key-only index", len(v)))
 		}
 		fn(k, v)
 	}
@@ -164,7 +173,7 @@ func (c *checker) groups() error {
 			c.add("%v", err)
 			return
 		}
-		if id := b[bkGroupNames].Get([]byte(nk)); !bytes.Equal(id, k) {
+		if id, err := c.t.getID(bkGroupNames, []byte(nk)); err == nil && !bytes.Equal(id, k) {
 			c.add("groups: group %q: name key %q maps to %q", k, nk, id)
 		}
 	})
@@ -172,13 +181,18 @@ func (c *checker) groups() error {
 		return err
 	}
 	return c.each(bkGroupNames, func(k, v []byte) {
-		g := b[bkGroups].Get(v)
-		if g == nil {
-			c.add("group_names: name key %q: group %q missing", k, v)
+		id, err := decodeID(bkGroupNames, k, v)
+		if err != nil {
+			c.add("%v", err)
 			return
 		}
-		if nk, err := groupNameKey(string(v), g); err == nil && !bytes.Equal(nk, k) {
-			c.add("group_names: name key %q: group %q has name key %q", k, v, nk)
+		g := b[bkGroups].Get(id)
+		if g == nil {
+			c.add("group_names: name key %q: group %q missing", k, id)
+			return
+		}
+		if nk, err := groupNameKey(string(id), g); err == nil && !bytes.Equal(nk, k) {
+			c.add("group_names: name key %q: group %q has name key %q", k, id, nk)
 		}
 	})
 }
@@ -302,7 +316,7 @@ func (c *checker) prices() error {
 			c.add("%v", err)
 			return
 		}
-		if id := b[bkPriceKeys].Get(priceKeyKey(nil, p.Key())); !bytes.Equal(id, k) {
+		if id, err := c.t.getID(bkPriceKeys, priceKeyKey(nil, p.Key())); err == nil && !bytes.Equal(id, k) {
 			c.add("prices: price %q: its key %+v maps to %q", k, p.Key(), id)
 		}
 		vk := variantCurrencyKey(nil, p.VariantID, p.CurrencyCode, p.ID)
@@ -329,8 +343,17 @@ func (c *checker) prices() error {
 		return p, err == nil // a bad record is reported above
 	}
 	err = c.each(bkPriceKeys, func(k, v []byte) {
-		if p, ok := record("price_keys", k, v); ok && !bytes.Equal(priceKeyKey(nil, p.Key()), k) {
-			c.add("price_keys: entry %q: price %q has key %+v", k, v, p.Key())
+		if _, ok := decodePriceKey(k); !ok {
+			c.add("price_keys: bad key %q", k)
+			return
+		}
+		id, err := decodeID(bkPriceKeys, k, v)
+		if err != nil {
+			c.add("%v", err)
+			return
+		}
+		if p, ok := record("price_keys", k, id); ok && !bytes.Equal(priceKeyKey(nil, p.Key()), k) {
+			c.add("price_keys: entry %q: price %q has key %+v", k, id, p.Key())
 		}
 	})
 	if err != nil {

@@ -271,3 +271,19 @@ func FuzzDecodeVersion(f *testing.F) {
 		}
 	})
 }
+
+func FuzzDecodeID(f *testing.F) {
+	f.Add([]byte("vip"), encodeID(nil, "cg_1"))
+	f.Fuzz(func(t *testing.T, k, v []byte) {
+		for _, bk := range []bucketID{bkGroupNames, bkPriceKeys} {
+			id, err := decodeID(bk, k, v)
+			if err != nil {
+				wantBadValue(t, err, bk, string(k))
+				continue
+			}
+			if id2, err := decodeID(bk, k, encodeID(nil, string(id))); err != nil || string(id2) != string(id) {
+				t.Fatalf("round trip of %q: %q, %v", id, id2, err)
+			}
+		}
+	})
+}

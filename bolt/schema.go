@@ -1,6 +1,7 @@
 package bolt
 
 import (
+	"bytes"
 	"fmt"
 
 	bbolt "go.etcd.io/bbolt"
@@ -9,7 +10,7 @@ import (
 // SchemaVersion is the version of the schema this package reads and writes. Open
 // migrates a file of an older version to it, and refuses a file of a newer one with
 // ErrSchemaTooNew.
-const SchemaVersion = 1
+const SchemaVersion = 2
 
 // versionKey is the key, in the root bucket, of the schema version: a big-endian uint64.
 // A root bucket without it (or no root bucket at all) is at version 0.
@@ -83,6 +84,7 @@ type migration struct {
 // function here, with a test in migrate_test.go, and raises SchemaVersion.
 var migrations = []migration{
 	{"create the buckets of schema 1", migrate0to1},
+	{"put a format byte before every value", migrate1to2},
 }
 
 // migrate0to1 creates the buckets of schema 1 in a new (empty) root bucket.
@@ -90,6 +92,68 @@ func migrate0to1(root *bbolt.Bucket) error {
 	for _, name := range bucketKeys {
 		if _, err := root.CreateBucketIfNotExists(name); err != nil {
 			return fmt.Errorf("create bucket %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+// formats1 are, per bucket, the format byte that migration 1 → 2 puts before each
+// value: the format whose layout is exactly the value of schema 1. The key-only
+// indexes (0) keep their empty values.
+var formats1 = [numBuckets]byte{
+	bkGroups: groupFormat, bkGroupNames: idFormat, bkMemberCounts: countFormat,
+	bkLists: listFormat, bkListTerms: termsFormat, bkPrices: priceFormat, bkPriceKeys: idFormat,
+	bkVariantCurrencyPrices: priceIndexFormat,
+}
+
+// migrate1to2 puts the format byte of its bucket before every value of schema 1, whose
+// layouts are the first formats. Values that do not decode are left for Check to
+// report, with the format byte before them: the migration only moves bytes.
+func migrate1to2(root *bbolt.Bucket) error {
+	for id, format := range formats1 {
+		if format == 0 {
+			continue
+		}
+		b := root.Bucket(bucketKeys[id])
+		if b == nil {
+			return fmt.Errorf("bucket %s is missing: %w", bucketNames[id], ErrCorrupt)
+		}
+		if f := fillPercent[id]; f != 0 {
+			b.FillPercent = f
+		}
+		if err := prefixValues(b, format); err != nil {
+			return fmt.Errorf("bucket %s: %w", bucketNames[id], err)
+		}
+	}
+	return nil
+}
+
+// prefixValues puts prefix before every value of b, a batch of entries at a time: a
+// cursor must not walk a bucket that changes under it. Nested buckets are left alone.
+func prefixValues(b *bbolt.Bucket, prefix byte) error {
+	const batch = 1024
+	var (
+		keys, values [][]byte
+		next         []byte
+	)
+	for first := true; first || next != nil; first = false {
+		keys, values = keys[:0], values[:0]
+		c := b.Cursor()
+		k, v := c.First()
+		if !first {
+			k, v = c.Seek(next)
+		}
+		for ; k != nil && len(keys) < batch; k, v = c.Next() {
+			if v != nil {
+				keys = append(keys, bytes.Clone(k))
+				values = append(values, append([]byte{prefix}, v...))
+			}
+		}
+		next = bytes.Clone(k) // nil at the end
+		for i, k := range keys {
+			if err := b.Put(k, values[i]); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

@@ -139,11 +139,24 @@ func (t *tx) CustomerGroupIDByNameKey(nameKey string) (string, error) {
 	if err := t.open(bkGroupNames); err != nil {
 		return "", err
 	}
-	v := t.get(bkGroupNames, t.key(nameKey))
-	if v == nil {
+	id, err := t.getID(bkGroupNames, t.key(nameKey))
+	if err != nil {
+		return "", err
+	}
+	if id == nil {
 		return "", notFound("customer group name key", nameKey)
 	}
-	return string(v), nil
+	return string(id), nil
+}
+
+// getID returns the ID that the group_names or price_keys entry key holds, nil if
+// there is no such entry.
+func (t *tx) getID(bk bucketID, key []byte) ([]byte, error) {
+	v := t.get(bk, key)
+	if v == nil {
+		return nil, nil
+	}
+	return decodeID(bk, key, v)
 }
 
 // CustomerGroups implements pricing.Tx.
@@ -175,7 +188,11 @@ func (t *tx) PutCustomerGroup(g pricing.CustomerGroup, nameKey string) error {
 	if err := cmp.Or(checkRequired("PutCustomerGroup", g.ID, nameKey), checkParts("PutCustomerGroup", g.ID, nameKey)); err != nil {
 		return err
 	}
-	if cur := t.get(bkGroupNames, t.key(nameKey)); cur != nil && string(cur) != g.ID {
+	cur, err := t.getID(bkGroupNames, t.key(nameKey))
+	if err != nil {
+		return err
+	}
+	if cur != nil && string(cur) != g.ID {
 		return fmt.Errorf("bolt: customer group name key %q is held by group %q: %w", nameKey, cur, pricing.ErrAlreadyExists)
 	}
 	v, err := encodeGroup(g, nameKey)
@@ -188,20 +205,27 @@ func (t *tx) PutCustomerGroup(g pricing.CustomerGroup, nameKey string) error {
 			return err
 		}
 		if string(oldKey) != nameKey {
-			t.dropNameKey(string(oldKey), g.ID)
+			if err := t.dropNameKey(string(oldKey), g.ID); err != nil {
+				return err
+			}
 		}
 	}
 	if err := t.put(bkGroups, t.key(g.ID), v); err != nil {
 		return err
 	}
-	return t.put(bkGroupNames, t.key(nameKey), []byte(g.ID))
+	return t.put(bkGroupNames, t.key(nameKey), encodeID(nil, g.ID))
 }
 
 // dropNameKey deletes the name key nameKey if it belongs to group id.
-func (t *tx) dropNameKey(nameKey, id string) {
-	if cur := t.get(bkGroupNames, t.key(nameKey)); cur != nil && string(cur) == id {
+func (t *tx) dropNameKey(nameKey, id string) error {
+	cur, err := t.getID(bkGroupNames, t.key(nameKey))
+	if err != nil {
+		return err
+	}
+	if cur != nil && string(cur) == id {
 		t.del(bkGroupNames, t.key(nameKey))
 	}
+	return nil
 }
 
 // DeleteCustomerGroup implements pricing.Tx.
@@ -217,7 +241,9 @@ func (t *tx) DeleteCustomerGroup(id string) error {
 	if err != nil {
 		return err
 	}
-	t.dropNameKey(string(nameKey), id)
+	if err := t.dropNameKey(string(nameKey), id); err != nil {
+		return err
+	}
 	customers, err := t.suffixes(bkMembers, t.prefix(id))
 	if err != nil {
 		return err
@@ -528,11 +554,14 @@ func (t *tx) PriceIDByKey(key pricing.PriceKey) (string, error) {
 	if err := t.open(bkPriceKeys); err != nil {
 		return "", err
 	}
-	v := t.get(bkPriceKeys, t.priceKey(key))
-	if v == nil {
+	id, err := t.getID(bkPriceKeys, t.priceKey(key))
+	if err != nil {
+		return "", err
+	}
+	if id == nil {
 		return "", errNoPriceKey
 	}
-	return string(v), nil
+	return string(id), nil
 }
 
 // PutPrice implements pricing.Tx.
@@ -544,7 +573,11 @@ func (t *tx) PutPrice(p pricing.Price) error {
 		checkParts("PutPrice", p.ID, p.PriceListID, p.VariantID, p.CurrencyCode, p.RegionID)); err != nil {
 		return err
 	}
-	if cur := t.get(bkPriceKeys, t.priceKey(p.Key())); cur != nil && string(cur) != p.ID {
+	cur, err := t.getID(bkPriceKeys, t.priceKey(p.Key()))
+	if err != nil {
+		return err
+	}
+	if cur != nil && string(cur) != p.ID {
 		return fmt.Errorf("bolt: price key %+v is held by price %q: %w", p.Key(), cur, pricing.ErrAlreadyExists)
 	}
 	if old := t.get(bkPrices, t.key(p.ID)); old != nil {
@@ -552,16 +585,18 @@ func (t *tx) PutPrice(p pricing.Price) error {
 		if err != nil {
 			return err
 		}
-		t.unindexPrice(&op)
+		if err := t.unindexPrice(&op); err != nil {
+			return err
+		}
 	}
 	// One allocation holds the values kept until the commit: the record, the index
-	// value and the ID for price_keys.
-	buf := make([]byte, 0, priceValuesSize(&p)+len(p.ID))
+	// value and the price_keys value.
+	buf := make([]byte, 0, priceValuesSize(&p)+1+len(p.ID))
 	buf = encodePrice(buf, &p)
 	val := buf[:len(buf):len(buf)]
 	buf = encodeVariantPrice(buf, &p)
 	vcVal := buf[len(val):len(buf):len(buf)]
-	id := append(buf[len(buf):], p.ID...)
+	id := encodeID(buf[len(buf):], p.ID)
 	if err := t.put(bkPrices, t.key(p.ID), val); err != nil {
 		return err
 	}
@@ -575,12 +610,18 @@ func (t *tx) PutPrice(p pricing.Price) error {
 }
 
 // unindexPrice deletes the index entries of p.
-func (t *tx) unindexPrice(p *pricing.Price) {
-	if k := t.priceKey(p.Key()); string(t.get(bkPriceKeys, k)) == p.ID {
+func (t *tx) unindexPrice(p *pricing.Price) error {
+	k := t.priceKey(p.Key())
+	cur, err := t.getID(bkPriceKeys, k)
+	if err != nil {
+		return err
+	}
+	if string(cur) == p.ID {
 		t.del(bkPriceKeys, k)
 	}
 	t.del(bkVariantCurrencyPrices, t.vcKey(p.VariantID, p.CurrencyCode, p.ID))
 	t.del(bkListPrices, t.pair(p.PriceListID, p.ID))
+	return nil
 }
 
 // DeletePrice implements pricing.Tx.
@@ -601,7 +642,9 @@ func (t *tx) deletePrice(id string) error {
 	if err != nil {
 		return err
 	}
-	t.unindexPrice(&p)
+	if err := t.unindexPrice(&p); err != nil {
+		return err
+	}
 	t.del(bkPrices, t.key(id))
 	return nil
 }
@@ -690,11 +733,15 @@ func (t *tx) AppendVariantPrices(dst []pricing.Price, variantID, currencyCode st
 	sc.p = variantCurrencyPrefix(sc.p[:0], variantID, currencyCode)
 	start := len(dst)
 	b, lens := t.stringsScratch()
-	var bad []byte
+	var bad error
 	err := t.scan(bkVariantCurrencyPrices, sc.p, func(id, v []byte) bool {
-		pv, ok := parsePriceValue(v, 2)
+		pv, ok := parsePriceValue(v, priceIndexFormat, 2)
 		if !ok || len(id) == 0 {
-			bad = id
+			// The decoder of whole entries says what is wrong.
+			_, bad = decodeVariantPrice(variantCurrencyKey(nil, variantID, currencyCode, string(id)), v)
+			if bad == nil {
+				bad = badValue(bkVariantCurrencyPrices, string(variantCurrencyKey(nil, variantID, currencyCode, string(id))), "bad entry")
+			}
 			return false
 		}
 		b = append(append(b, id...), pv.strs...)
@@ -704,8 +751,8 @@ func (t *tx) AppendVariantPrices(dst []pricing.Price, variantID, currencyCode st
 		dst = append(dst, p)
 		return true
 	})
-	if err == nil && bad != nil {
-		err = badValue(bkVariantCurrencyPrices, string(variantCurrencyKey(nil, variantID, currencyCode, string(bad))), "bad price index entry")
+	if err == nil {
+		err = bad
 	}
 	if err != nil {
 		return dst[:start], err
