@@ -97,7 +97,11 @@ var _ pricing.Store = (*Store)(nil)
 // and returns a Store on it. It brings an older schema up to date in one transaction,
 // and fails with ErrSchemaTooNew, leaving the file untouched, on a file written by a
 // newer version of this package. A file that another process holds fails with ErrLocked
-// after Options.Timeout. nil opts selects the defaults.
+// after Options.Timeout. Before bbolt maps the file, Open reads its meta pages itself
+// and refuses, with an error wrapping ErrCorrupt, a file that bbolt would read past its
+// end or choke on while opening: one shorter than the pages its meta page counts (a
+// truncated file), one without a valid meta page, one whose freelist page is damaged
+// (see the package documentation). nil opts selects the defaults.
 func Open(path string, opts *Options) (*Store, error) {
 	var bo bbolt.Options
 	if opts != nil && opts.Bolt != nil {
@@ -119,6 +123,9 @@ func Open(path string, opts *Options) (*Store, error) {
 	if opts != nil && opts.NoSync {
 		bo.NoSync = true
 		bo.NoGrowSync = true
+	}
+	if err := checkFile(path); err != nil {
+		return nil, fmt.Errorf("bolt: open %s: %w", path, err)
 	}
 	db, err := bbolt.Open(path, 0o600, &bo)
 	if err != nil {
