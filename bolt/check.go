@@ -2,9 +2,11 @@ package bolt
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"slices"
 
 	bbolt "go.etcd.io/bbolt"
@@ -19,14 +21,32 @@ const maxProblems = 100
 // errRollback ends the read-write transaction of Check without a commit.
 var errRollback = errors.New("bolt: check done")
 
-// Check verifies the store's file: bbolt's own structure (bbolt's Tx.Check: every page
-// reachable exactly once, no page both used and free), then the schema version, that
-// every record decodes, that every record has each of its index entries, and that every
-// index entry matches a record; when bbolt's check fails, the rest is skipped, since it
-// would walk a broken tree. It returns nil for a sound file, else an error wrapping
-// ErrCorrupt that lists the problems (at most 100). Check reads the whole store; it
-// runs in a read-write transaction that it rolls back (so it waits for Updates and
-// holds them off), or in a read-only one on a read-only database.
+// Check verifies the store's file, in three steps, each only when the one before
+// found nothing (a later step would walk a broken structure):
+//
+//  1. Its own walk of bbolt's pages, reading the file with bounds checks on every page
+//     ID, count, overflow and element offset: the meta pages, the freelist page and the
+//     IDs it lists, and the tree of pages from the root through every branch page,
+//     leaf page and nested bucket, each page reached once.
+//  2. bbolt's Tx.Check: every page reachable exactly once or free, keys in order.
+//  3. The schema: its version, that every record and index value decodes, that every
+//     record has each of its index entries and every index entry matches a record.
+//
+// It returns nil for a sound file, else an error wrapping ErrCorrupt that lists the
+// problems (at most 100). Its time and memory are bounded by the size of the file,
+// whatever bytes the file holds: step 1 makes step 2 safe, which bbolt runs in a
+// goroutine of its own where a panic would kill the process.
+//
+// What Check cannot see: bbolt keeps no checksums of its data pages (only the meta
+// pages have one), so damage that leaves every structure valid goes unnoticed: a byte
+// changed inside an ID, a name, an amount or a time that still decodes, and still
+// matches its index entries, or an entry whose every copy changed alike. A changed key
+// or amount usually breaks an index and is found; a changed name or metadata byte is
+// not. Nor does Check see pages that no longer matter (free pages, unused space).
+//
+// Check reads the whole store; it runs in a read-write transaction that it rolls back
+// (so it waits for Updates and holds them off), or in a read-only one on a read-only
+// database.
 func (s *Store) Check(ctx context.Context) error {
 	if s.closed.Load() {
 		return pricing.ErrClosed
@@ -36,6 +56,10 @@ func (s *Store) Check(ctx context.Context) error {
 	}
 	var problems []error
 	run := func(btx *bbolt.Tx) error {
+		var err error
+		if problems, err = checkPages(ctx, btx); err != nil || len(problems) > 0 {
+			return cmp.Or(err, errRollback)
+		}
 		for err := range btx.Check() {
 			if len(problems) < maxProblems {
 				problems = append(problems, fmt.Errorf("bbolt: %w", err))
@@ -46,7 +70,7 @@ func (s *Store) Check(ctx context.Context) error {
 			return errRollback
 		}
 		c := checker{ctx: ctx, t: &tx{btx: btx, root: s.root}}
-		err := c.run()
+		err = c.run()
 		problems = c.problems
 		if err != nil {
 			return err
@@ -71,6 +95,39 @@ func (s *Store) Check(ctx context.Context) error {
 		return fmt.Errorf("%w: %d problem(s) found:\n%w", ErrCorrupt, len(problems), errors.Join(problems...))
 	}
 	return nil
+}
+
+// checkPages walks the pages of the file of btx (pages.go), read from the file itself,
+// whose meta page must be the one the transaction started from. It returns the
+// problems it finds, or an error when it cannot read the file.
+func checkPages(ctx context.Context, btx *bbolt.Tx) ([]error, error) {
+	db := btx.DB()
+	f, err := os.Open(db.Path())
+	if err != nil {
+		return nil, fmt.Errorf("bolt: check: %w", err)
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("bolt: check: %w", err)
+	}
+	m, err := readMeta(f, fi.Size())
+	if err != nil {
+		return []error{err}, nil
+	}
+	txid := uint64(btx.ID())
+	if btx.Writable() {
+		txid--
+	}
+	if m.txid != txid || int(m.pageSize) != db.Info().PageSize || int64(m.pgid)*int64(m.pageSize) != btx.Size() {
+		return []error{fmt.Errorf("pages: the meta page of the file (transaction %d, %d pages of %d bytes) is not the one the check started from (transaction %d, %d bytes): the file changed under the store",
+			m.txid, m.pgid, m.pageSize, txid, btx.Size())}, nil
+	}
+	problems := walkPages(ctx, f, m)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return problems, nil
 }
 
 // checker walks every bucket of the schema and collects problems.

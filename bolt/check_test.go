@@ -238,3 +238,70 @@ func TestCheckFindsBrokenPages(t *testing.T) {
 	}
 	t.Logf("page %d leaked: %v", leaked, err)
 }
+
+// TestCheckFindsDamagedPages damages the header or an element of one page of a data
+// bucket at a time, with the numbers of the tryout that crashed bbolt's checker (a key
+// length of 0x7ffffff0 panicked it, an overflow count of 0xffffffff ran it for ever),
+// and expects Check to name the damage.
+func TestCheckFindsDamagedPages(t *testing.T) {
+	_, data, ps, pages := damageFile(t)
+	ne := binary.NativeEndian
+	// A branch page (the root of a data bucket), a leaf under it, and a leaf of another
+	// data bucket.
+	i := slices.IndexFunc(pages, func(p damagePage) bool { return p.typ == "branch" })
+	if i < 0 {
+		t.Fatalf("the base file has no branch page: %+v", pages)
+	}
+	branch := pages[i]
+	b0 := int(branch.id) * ps
+	var children []uint64
+	for e := range branch.count {
+		children = append(children, ne.Uint64(data[b0+16+16*e+8:]))
+	}
+	leaf := pages[slices.IndexFunc(pages, func(p damagePage) bool { return p.id == children[0] })]
+	other := slices.IndexFunc(pages, func(p damagePage) bool {
+		return p.typ == "leaf" && len(p.buckets) == 0 && !slices.Contains(children, p.id)
+	})
+	if leaf.typ != "leaf" || other < 0 {
+		t.Fatalf("the base file has no leaf under branch page %d, or no other data leaf: %+v", branch.id, pages)
+	}
+	l0 := int(leaf.id) * ps
+	for _, c := range []struct {
+		name   string
+		damage func(b []byte)
+		want   string
+	}{
+		{"leaf element key size 0x7ffffff0", func(b []byte) { ne.PutUint32(b[l0+16+8:], 0x7ffffff0) }, "run past the page"},
+		{"leaf element value size 0xffffffff", func(b []byte) { ne.PutUint32(b[l0+16+12:], 0xffffffff) }, "run past the page"},
+		{"leaf element position 0xfffffff0", func(b []byte) { ne.PutUint32(b[l0+16+4:], 0xfffffff0) }, "run past the page"},
+		{"leaf overflow 0xffffffff", func(b []byte) { ne.PutUint32(b[l0+12:], 0xffffffff) }, "overflow pages run past"},
+		{"leaf count 0xffff", func(b []byte) { ne.PutUint16(b[l0+10:], 0xffff) }, "elements overflow"},
+		{"leaf type freelist", func(b []byte) { ne.PutUint16(b[l0+8:], 0x10) }, "has type 0x10"},
+		{"leaf ID of another page", func(b []byte) { ne.PutUint64(b[l0:], leaf.id+1) }, "has the header of page"},
+		{"branch overflow 0xffffffff", func(b []byte) { ne.PutUint32(b[b0+12:], 0xffffffff) }, "overflow pages run past"},
+		{"branch key size 0x7ffffff0", func(b []byte) { ne.PutUint32(b[b0+16+4:], 0x7ffffff0) }, "runs past the page"},
+		{"branch child 2^40", func(b []byte) { ne.PutUint64(b[b0+16+8:], 1<<40) }, "not among pages"},
+		{"branch child is a meta page", func(b []byte) { ne.PutUint64(b[b0+16+8:], 1) }, "not among pages"},
+		{"branch child is the branch page", func(b []byte) { ne.PutUint64(b[b0+16+8:], branch.id) }, "the tree loops"},
+		{"branch child is a leaf of another bucket", func(b []byte) { ne.PutUint64(b[b0+16+8:], pages[other].id) }, "in use elsewhere"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			b := bytes.Clone(data)
+			c.damage(b)
+			p := filepath.Join(t.TempDir(), "damaged.db")
+			if err := os.WriteFile(p, b, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			s, err := bolt.Open(p, &bolt.Options{NoSync: true})
+			if err != nil {
+				t.Fatalf("Open: %v", err)
+			}
+			defer s.Close()
+			err = s.Check(context.Background())
+			if !errors.Is(err, bolt.ErrCorrupt) || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("Check: %v; want ErrCorrupt saying %q", err, c.want)
+			}
+			t.Log(err)
+		})
+	}
+}
