@@ -300,3 +300,38 @@ func TestMigrate1to2(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestMigrateRefusesDataWithoutVersion: a root bucket without a version key is a new
+// one only when it is empty; one that holds data has lost its version (a damaged
+// file), and migrating it from version 0 would write over the data.
+func TestMigrateRefusesDataWithoutVersion(t *testing.T) {
+	db := openRaw(t)
+	if err := migrate(db, []byte("pricing"), migrations); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Update(func(btx *bbolt.Tx) error {
+		root := btx.Bucket([]byte("pricing"))
+		if err := root.Bucket(bucketKeys[bkGroups]).Put([]byte("cg_1"), []byte("a record")); err != nil {
+			return err
+		}
+		return root.Delete(versionKey)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	err := migrate(db, []byte("pricing"), migrations)
+	if !errors.Is(err, ErrCorrupt) {
+		t.Fatalf("migrate: %v; want ErrCorrupt", err)
+	}
+	if err := db.View(func(btx *bbolt.Tx) error {
+		root := btx.Bucket([]byte("pricing"))
+		if v := root.Get(versionKey); v != nil {
+			t.Errorf("the refused migration wrote version %x", v)
+		}
+		if v := root.Bucket(bucketKeys[bkGroups]).Get([]byte("cg_1")); string(v) != "a record" {
+			t.Errorf("the refused migration changed the record: %q", v)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+}

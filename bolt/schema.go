@@ -160,14 +160,23 @@ func prefixValues(b *bbolt.Bucket, prefix byte) error {
 }
 
 // readVersion returns the schema version of the root bucket named root, 0 when there is
-// no such bucket or it holds no version.
+// no such bucket or it is empty. A root key that is not a bucket, and a root bucket
+// that holds data without a version, are damage (ErrCorrupt): migrating them from
+// version 0 would write over the data.
 func readVersion(btx *bbolt.Tx, root []byte) (uint64, error) {
 	rb := btx.Bucket(root)
 	if rb == nil {
+		// The top level of a bbolt file holds buckets only.
+		if k, _ := btx.Cursor().Seek(root); bytes.Equal(k, root) {
+			return 0, fmt.Errorf("%w: root bucket %q is not a bucket", ErrCorrupt, root)
+		}
 		return 0, nil
 	}
 	v := rb.Get(versionKey)
 	if v == nil {
+		if k, _ := rb.Cursor().First(); k != nil {
+			return 0, fmt.Errorf("%w: root bucket %q holds data but no schema version", ErrCorrupt, root)
+		}
 		return 0, nil
 	}
 	return decodeVersion(root, v)
