@@ -70,7 +70,7 @@ func (s *Store) Check(ctx context.Context) error {
 			return errRollback
 		}
 		c := checker{ctx: ctx, t: &tx{btx: btx, root: s.root}}
-		err = c.run()
+		err = protect(c.run)
 		problems = c.problems
 		if err != nil {
 			return err

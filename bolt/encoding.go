@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"time"
 
+	bbolt "go.etcd.io/bbolt"
+
 	"github.com/commercekit/pricing"
 )
 
@@ -146,6 +148,17 @@ func decodePriceKey(k []byte) (pk pricing.PriceKey, ok bool) {
 		return pricing.PriceKey{}, false
 	}
 	return pk, true
+}
+
+// checkEntry returns an error if the key or the value that a cursor found in bucket id
+// is longer than bbolt lets anyone write: a damaged page says so, and copying the key
+// or the value would allocate as much.
+func checkEntry(id bucketID, k, v []byte) error {
+	if len(k) > bbolt.MaxKeySize || len(v) > bbolt.MaxValueSize {
+		return fmt.Errorf("%w: bucket %s: an entry with a key of %d bytes and a value of %d bytes, longer than bbolt writes",
+			ErrCorrupt, bucketNames[id], len(k), len(v))
+	}
+	return nil
 }
 
 // badValue returns the error for the value of key in bucket id that does not decode: it
@@ -669,14 +682,15 @@ func encodeID(b []byte, id string) []byte {
 }
 
 // decodeID decodes the value v of key in bucket bk, group_names or price_keys: the ID
-// it holds, which is never empty. The result aliases v.
+// it holds, never empty and never longer than the store's writes allow (maxPart). The
+// result aliases v.
 func decodeID(bk bucketID, key, v []byte) ([]byte, error) {
 	b, ok := body(v, idFormat)
 	if !ok {
 		return nil, badValue(bk, string(key), "%s", formatProblem(v, idFormat))
 	}
-	if len(b) == 0 {
-		return nil, badValue(bk, string(key), "empty ID")
+	if len(b) == 0 || len(b) > maxPart {
+		return nil, badValue(bk, string(key), "ID of %d bytes", len(b))
 	}
 	return b, nil
 }

@@ -1,11 +1,18 @@
 package bolt
 
 import (
+	"bytes"
+	"context"
 	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
+
+	bbolt "go.etcd.io/bbolt"
 
 	"github.com/commercekit/pricing"
 )
@@ -284,6 +291,63 @@ func FuzzDecodeID(f *testing.F) {
 			if id2, err := decodeID(bk, k, encodeID(nil, string(id))); err != nil || string(id2) != string(id) {
 				t.Fatalf("round trip of %q: %q, %v", id, id2, err)
 			}
+		}
+	})
+}
+
+// FuzzWalkPages feeds the reader of bbolt's layout (pages.go) arbitrary files, seeded
+// with small databases of 1 KiB pages: readMeta and the walks must return, without a
+// panic, and readMeta must pass only a file that holds every page it counts.
+func FuzzWalkPages(f *testing.F) {
+	for _, n := range []int{0, 1, 40} {
+		path := filepath.Join(f.TempDir(), "seed.db")
+		s, err := Open(path, &Options{NoSync: true, Bolt: &bbolt.Options{PageSize: 1024, InitialMmapSize: 1 << 15}})
+		if err != nil {
+			f.Fatal(err)
+		}
+		err = s.Update(context.Background(), func(tx pricing.Tx) error {
+			for i := range n {
+				p := fuzzPrices[i%len(fuzzPrices)]
+				p.ID, p.MinQuantity = fmt.Sprintf("price_%03d", i), int64(i)
+				if err := tx.PutPrice(p); err != nil {
+					return err
+				}
+			}
+			return tx.PutCustomerGroup(fuzzGroups[0], "key")
+		})
+		if err != nil {
+			f.Fatal(err)
+		}
+		var size int64
+		_ = s.View(context.Background(), func(pricing.Tx) error { return nil })
+		if err := s.db.View(func(btx *bbolt.Tx) error { size = btx.Size(); return nil }); err != nil {
+			f.Fatal(err)
+		}
+		if err := s.Close(); err != nil {
+			f.Fatal(err)
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data[:size]) // the pages in use, without the room bbolt grew the file by
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		r := bytes.NewReader(data)
+		m, err := readMeta(r, int64(len(data)))
+		if err != nil {
+			if !errors.Is(err, ErrCorrupt) {
+				t.Fatalf("readMeta: %v, want ErrCorrupt", err)
+			}
+			return
+		}
+		if uint64(len(data))/uint64(m.pageSize) < m.pgid {
+			t.Fatalf("readMeta passed %d pages of %d bytes in %d bytes", m.pgid, m.pageSize, len(data))
+		}
+		walkPages(context.Background(), r, m)
+		walkRoot(r, m, []byte(DefaultBucket))
+		if m.freelist != noFreelist {
+			_, _, _ = freelistSpan(r, m)
 		}
 	})
 }

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 
+	bbolt "go.etcd.io/bbolt"
 	berrors "go.etcd.io/bbolt/errors"
 )
 
@@ -242,12 +243,16 @@ const maxTreeDepth = 64
 // points back at one of its ancestors (a loop, which sends bbolt's cursors down for
 // ever) from one that two pages share.
 type pageWalk struct {
-	ctx      context.Context
-	r        io.ReaderAt
-	m        fileMeta
-	ps       uint64
-	seen     []uint64 // a bit per page of the file: reached
-	onPath   []uint64 // a bit per page: on the path from the root to the current page
+	ctx    context.Context
+	r      io.ReaderAt
+	m      fileMeta
+	ps     uint64
+	seen   []uint64 // a bit per page of the file: reached
+	onPath []uint64 // a bit per page: on the path from the root to the current page
+	// only, when set, limits the walk to the top-level tree and the tree of the
+	// top-level bucket named only, whose buckets' headers it checks without walking
+	// their trees (walkRoot).
+	only     []byte
 	stack    []pageRef
 	buf      []byte
 	problems []error
@@ -255,10 +260,12 @@ type pageWalk struct {
 }
 
 // pageRef is a page to visit: its ID, the page that refers to it, its depth in its
-// bucket's tree, and whether it is the marker that the page's children are done.
+// bucket's tree, the depth of that bucket (0: the top-level tree), and whether it is
+// the marker that the page's children are done.
 type pageRef struct {
 	id, from uint64
 	depth    int
+	level    int
 	done     bool
 }
 
@@ -281,6 +288,18 @@ func walkPages(ctx context.Context, r io.ReaderAt, m fileMeta) []error {
 		w.mark(id, 0)
 	}
 	w.freelist()
+	return w.walk()
+}
+
+// walkRoot walks, as walkPages does, the pages that every transaction of a store with
+// root bucket root reads before it reads a record: the top-level tree of the file, the
+// tree of the root bucket, and the headers of the buckets in it and of their root
+// pages. bbolt copies a bucket's header when it opens the bucket, as long as the
+// header says it is, so a damaged one costs memory before any read can fail. It reads
+// a few pages, and runs when a Store is made.
+func walkRoot(r io.ReaderAt, m fileMeta, root []byte) []error {
+	w := newPageWalk(context.Background(), r, m)
+	w.only = root
 	return w.walk()
 }
 
@@ -432,7 +451,7 @@ func (w *pageWalk) page(p pageRef) {
 				w.add("branch page %d: element %d: key of %d bytes at %d runs past the page", id, i, ksize, at+pos)
 				return
 			}
-			w.stack = append(w.stack, pageRef{id: child, from: id, depth: p.depth + 1})
+			w.stack = append(w.stack, pageRef{id: child, from: id, depth: p.depth + 1, level: p.level})
 			continue
 		}
 		flags, pos, ksize, vsize := ne.Uint32(e), uint64(ne.Uint32(e[4:])), uint64(ne.Uint32(e[8:])), uint64(ne.Uint32(e[12:]))
@@ -447,19 +466,54 @@ func (w *pageWalk) page(p pageRef) {
 			w.add("leaf page %d: element %d: bucket of %d bytes", id, i, vsize)
 			continue
 		}
+		if w.only != nil && p.level == 0 {
+			k, ok := w.read(id*ps+at+pos, ksize)
+			if !ok {
+				return
+			}
+			if string(k) != string(w.only) {
+				continue // a bucket of the host's
+			}
+		}
 		v, ok := w.read(id*ps+at+pos+ksize, vsize)
 		if !ok {
 			return
 		}
-		w.bucket(id, i, v)
+		w.bucket(id, i, v, p.level)
 	}
 }
 
-// bucket checks the bucket header v, element i of leaf page id: it queues the root
-// page of a bucket that has one, and checks the page of an inline bucket.
-func (w *pageWalk) bucket(id, i uint64, v []byte) {
+// rootHeader checks the header of page id, the root page of a bucket whose header is
+// on page from, without walking its tree.
+func (w *pageWalk) rootHeader(id, from uint64) {
+	if id < 2 || id >= w.m.pgid {
+		w.add("page %d, referred to by page %d: not among pages 2 to %d", id, from, w.m.pgid-1)
+		return
+	}
+	b, ok := w.read(id*w.ps, pageHeaderSize)
+	if !ok {
+		return
+	}
+	switch h := parsePageHeader(b); {
+	case h.id != id:
+		w.add("page %d, referred to by page %d, has the header of page %d", id, from, h.id)
+	case h.flags != branchPageFlag && h.flags != leafPageFlag:
+		w.add("page %d, referred to by page %d, has type %#x, not a branch or leaf page", id, from, h.flags)
+	case id+uint64(h.overflow) >= w.m.pgid:
+		w.add("page %d: %d overflow pages run past the %d pages of the file", id, h.overflow, w.m.pgid)
+	}
+}
+
+// bucket checks the bucket header v, element i of leaf page id in a bucket of depth
+// level: it queues the root page of a bucket that has one, and checks the page of an
+// inline bucket.
+func (w *pageWalk) bucket(id, i uint64, v []byte, level int) {
 	if root := ne.Uint64(v); root != 0 {
-		w.stack = append(w.stack, pageRef{id: root, from: id})
+		if w.only != nil && level > 0 {
+			w.rootHeader(root, id)
+			return
+		}
+		w.stack = append(w.stack, pageRef{id: root, from: id, level: level + 1})
 		return
 	}
 	p := v[bucketHeaderSize:]
@@ -490,5 +544,38 @@ func (w *pageWalk) bucket(id, i uint64, v []byte) {
 			w.add("leaf page %d: element %d: inline bucket holds a bucket", id, i)
 			return
 		}
+	}
+}
+
+// checkRoot walks, in a read-only transaction of db, the pages that every transaction
+// of a store with root bucket root reads before it reads a record (walkRoot), reading
+// the file itself. A file it cannot open (bbolt's Options.OpenFile may name something
+// else) goes unchecked.
+func checkRoot(db *bbolt.DB, root []byte) error {
+	f, err := os.Open(db.Path())
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	return protect(func() error {
+		return db.View(func(btx *bbolt.Tx) error {
+			if problems := walkRoot(f, txMeta(btx), root); len(problems) > 0 {
+				return fmt.Errorf("%w: the pages that every transaction reads are damaged:\n%w", ErrCorrupt, errors.Join(problems...))
+			}
+			return nil
+		})
+	})
+}
+
+// txMeta returns the meta page that btx started from, as far as a walk needs it.
+func txMeta(btx *bbolt.Tx) fileMeta {
+	ps := btx.DB().Info().PageSize
+	txid := uint64(btx.ID())
+	if btx.Writable() {
+		txid--
+	}
+	return fileMeta{
+		pageSize: uint32(ps), root: uint64(btx.Cursor().Bucket().Root()), freelist: noFreelist,
+		pgid: uint64(btx.Size()) / uint64(ps), txid: txid,
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"runtime/debug"
 	"strconv"
 	"sync/atomic"
 	"time"
@@ -152,7 +153,10 @@ func New(db *bbolt.DB, opts *Options) (*Store, error) {
 		return nil, errors.New("bolt: New: nil *bbolt.DB")
 	}
 	root := []byte(opts.bucket())
-	if err := migrate(db, root, migrations); err != nil {
+	if err := checkRoot(db, root); err != nil {
+		return nil, err
+	}
+	if err := protect(func() error { return migrate(db, root, migrations) }); err != nil {
 		return nil, err
 	}
 	return &Store{db: db, root: root}, nil
@@ -170,7 +174,7 @@ func (s *Store) View(ctx context.Context, fn func(pricing.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return s.result(s.db.View(func(btx *bbolt.Tx) error { return s.run(btx, fn) }))
+	return s.transact(false, fn)
 }
 
 // Update runs fn in a read-write transaction, committed (and synced to disk unless
@@ -183,18 +187,42 @@ func (s *Store) Update(ctx context.Context, fn func(pricing.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return s.result(s.db.Update(func(btx *bbolt.Tx) error { return s.run(btx, fn) }))
+	return s.transact(true, fn)
 }
 
-// run runs fn in the bbolt transaction btx and, if fn succeeds, applies its buffered
-// writes.
-func (s *Store) run(btx *bbolt.Tx, fn func(pricing.Tx) error) error {
-	t := &tx{btx: btx, root: s.root, terms: &s.terms}
-	defer t.end()
-	if err := fn(t); err != nil {
-		return err
+// transact runs fn in a bbolt transaction, read-write if writable, and, if fn succeeds,
+// applies its buffered writes. It runs with faults made panics: what bbolt raises on a
+// damaged file becomes an error wrapping ErrCorrupt (guard.go), and what fn raises goes
+// on up.
+func (s *Store) transact(writable bool, fn func(pricing.Tx) error) (err error) {
+	t := &tx{root: s.root, terms: &s.terms}
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer func() {
+		if t.inCaller {
+			return // fn's panic, or none: recover would stop it
+		}
+		if r := recover(); r != nil {
+			err = errDamaged(r)
+		}
+	}()
+	run := func(btx *bbolt.Tx) error {
+		t.btx = btx
+		defer t.end()
+		t.inCaller = true
+		err := fn(t)
+		t.inCaller = false
+		if err != nil {
+			return err
+		}
+		if t.failed != nil {
+			return t.failed
+		}
+		return t.flushAll()
 	}
-	return t.flushAll()
+	if writable {
+		return s.result(s.db.Update(run))
+	}
+	return s.result(s.db.View(run))
 }
 
 // result maps the error of a bbolt transaction to the Store's.

@@ -35,6 +35,12 @@ type tx struct {
 	w *writes
 	// sc is scratch space, from scratchPool, returned by end.
 	sc *scratchBufs
+	// inCaller is set while the caller's code runs (see guard.go): a panic then is the
+	// caller's, never recovered.
+	inCaller bool
+	// failed is the error of a panic that bbolt raised on a damaged file: every later
+	// method returns it, and Update rolls back.
+	failed error
 }
 
 var _ pricing.Tx = (*tx)(nil)
@@ -122,7 +128,11 @@ func notFound(what, id string) error {
 // Customer groups.
 
 // CustomerGroup implements pricing.Tx.
-func (t *tx) CustomerGroup(id string) (pricing.CustomerGroup, error) {
+func (t *tx) CustomerGroup(id string) (_ pricing.CustomerGroup, err error) {
+	defer t.leave(&err)
+	if err := t.enter(); err != nil {
+		return pricing.CustomerGroup{}, err
+	}
 	if err := t.open(bkGroups); err != nil {
 		return pricing.CustomerGroup{}, err
 	}
@@ -135,7 +145,11 @@ func (t *tx) CustomerGroup(id string) (pricing.CustomerGroup, error) {
 }
 
 // CustomerGroupIDByNameKey implements pricing.Tx.
-func (t *tx) CustomerGroupIDByNameKey(nameKey string) (string, error) {
+func (t *tx) CustomerGroupIDByNameKey(nameKey string) (_ string, err error) {
+	defer t.leave(&err)
+	if err := t.enter(); err != nil {
+		return "", err
+	}
 	if err := t.open(bkGroupNames); err != nil {
 		return "", err
 	}
@@ -160,7 +174,11 @@ func (t *tx) getID(bk bucketID, key []byte) ([]byte, error) {
 }
 
 // CustomerGroups implements pricing.Tx.
-func (t *tx) CustomerGroups(fn func(pricing.CustomerGroup) bool) error {
+func (t *tx) CustomerGroups(fn func(pricing.CustomerGroup) bool) (err error) {
+	defer t.leave(&err)
+	if err := t.enter(); err != nil {
+		return err
+	}
 	if err := t.open(bkGroups); err != nil {
 		return err
 	}
@@ -169,11 +187,14 @@ func (t *tx) CustomerGroups(fn func(pricing.CustomerGroup) bool) error {
 		return err
 	}
 	for k, v := c.First(); k != nil; k, v = c.Next() {
+		if err := checkEntry(bkGroups, k, v); err != nil {
+			return err
+		}
 		g, _, err := decodeGroup(string(k), v)
 		if err != nil {
 			return err
 		}
-		if !fn(g) {
+		if !callerBool(t, fn, g) {
 			return nil
 		}
 	}
@@ -181,7 +202,11 @@ func (t *tx) CustomerGroups(fn func(pricing.CustomerGroup) bool) error {
 }
 
 // PutCustomerGroup implements pricing.Tx.
-func (t *tx) PutCustomerGroup(g pricing.CustomerGroup, nameKey string) error {
+func (t *tx) PutCustomerGroup(g pricing.CustomerGroup, nameKey string) (err error) {
+	defer t.leave(&err)
+	if err := t.enter(); err != nil {
+		return err
+	}
 	if err := t.openWrite("PutCustomerGroup", bkGroups, bkGroupNames); err != nil {
 		return err
 	}
@@ -229,7 +254,11 @@ func (t *tx) dropNameKey(nameKey, id string) error {
 }
 
 // DeleteCustomerGroup implements pricing.Tx.
-func (t *tx) DeleteCustomerGroup(id string) error {
+func (t *tx) DeleteCustomerGroup(id string) (err error) {
+	defer t.leave(&err)
+	if err := t.enter(); err != nil {
+		return err
+	}
 	if err := t.openWrite("DeleteCustomerGroup", bkGroups, bkGroupNames, bkMembers, bkMemberOf, bkMemberCounts); err != nil {
 		return err
 	}
@@ -260,7 +289,11 @@ func (t *tx) DeleteCustomerGroup(id string) error {
 // Memberships.
 
 // AddMember implements pricing.Tx.
-func (t *tx) AddMember(groupID, customerID string) error {
+func (t *tx) AddMember(groupID, customerID string) (err error) {
+	defer t.leave(&err)
+	if err := t.enter(); err != nil {
+		return err
+	}
 	if err := t.openWrite("AddMember", bkMembers, bkMemberOf, bkMemberCounts); err != nil {
 		return err
 	}
@@ -280,7 +313,11 @@ func (t *tx) AddMember(groupID, customerID string) error {
 }
 
 // RemoveMember implements pricing.Tx.
-func (t *tx) RemoveMember(groupID, customerID string) error {
+func (t *tx) RemoveMember(groupID, customerID string) (err error) {
+	defer t.leave(&err)
+	if err := t.enter(); err != nil {
+		return err
+	}
 	if err := t.openWrite("RemoveMember", bkMembers, bkMemberOf, bkMemberCounts); err != nil {
 		return err
 	}
@@ -325,7 +362,11 @@ func (t *tx) count(groupID string) (int64, error) {
 }
 
 // Members implements pricing.Tx.
-func (t *tx) Members(groupID string, offset int, fn func(customerID string) bool) error {
+func (t *tx) Members(groupID string, offset int, fn func(customerID string) bool) (err error) {
+	defer t.leave(&err)
+	if err := t.enter(); err != nil {
+		return err
+	}
 	if err := t.open(bkMembers); err != nil {
 		return err
 	}
@@ -334,12 +375,16 @@ func (t *tx) Members(groupID string, offset int, fn func(customerID string) bool
 			offset--
 			return true
 		}
-		return fn(string(rest))
+		return callerBool(t, fn, string(rest))
 	})
 }
 
 // CountMembers implements pricing.Tx. It reads a counter, not the memberships.
-func (t *tx) CountMembers(groupID string) (int, error) {
+func (t *tx) CountMembers(groupID string) (_ int, err error) {
+	defer t.leave(&err)
+	if err := t.enter(); err != nil {
+		return 0, err
+	}
 	if err := t.open(bkMemberCounts); err != nil {
 		return 0, err
 	}
@@ -349,12 +394,17 @@ func (t *tx) CountMembers(groupID string) (int, error) {
 
 // AppendCustomerGroupIDs implements pricing.Tx: one prefix scan of member_of. The IDs
 // share one allocation.
-func (t *tx) AppendCustomerGroupIDs(dst []string, customerID string) ([]string, error) {
+func (t *tx) AppendCustomerGroupIDs(dst []string, customerID string) (out []string, err error) {
+	out = dst
+	defer t.leave(&err)
+	if err := t.enter(); err != nil {
+		return dst, err
+	}
 	if err := t.open(bkMemberOf); err != nil {
 		return dst, err
 	}
 	b, lens := t.stringsScratch()
-	err := t.scan(bkMemberOf, t.prefix(customerID), func(rest, _ []byte) bool {
+	err = t.scan(bkMemberOf, t.prefix(customerID), func(rest, _ []byte) bool {
 		b = append(b, rest...)
 		lens = append(lens, len(rest))
 		return true
@@ -369,7 +419,11 @@ func (t *tx) AppendCustomerGroupIDs(dst []string, customerID string) ([]string, 
 // Price lists.
 
 // PriceList implements pricing.Tx.
-func (t *tx) PriceList(id string) (pricing.PriceList, error) {
+func (t *tx) PriceList(id string) (_ pricing.PriceList, err error) {
+	defer t.leave(&err)
+	if err := t.enter(); err != nil {
+		return pricing.PriceList{}, err
+	}
 	if err := t.open(bkLists, bkListTerms); err != nil {
 		return pricing.PriceList{}, err
 	}
@@ -404,7 +458,11 @@ func (t *tx) decodeList(id string, v []byte) (pricing.PriceList, error) {
 // read-only transaction first asks the store's cache of terms decoded at the same
 // snapshot; the CustomerGroupIDs of cached terms are shared, read-only as the contract
 // says.
-func (t *tx) PriceListTerms(id string) (pricing.PriceListTerms, error) {
+func (t *tx) PriceListTerms(id string) (_ pricing.PriceListTerms, err error) {
+	defer t.leave(&err)
+	if err := t.enter(); err != nil {
+		return pricing.PriceListTerms{}, err
+	}
 	var cache *termsCache
 	if t.btx != nil && t.terms != nil && !t.btx.Writable() {
 		if cache = t.terms.at(t.btx.ID()); cache != nil {
@@ -428,7 +486,11 @@ func (t *tx) PriceListTerms(id string) (pricing.PriceListTerms, error) {
 }
 
 // PriceLists implements pricing.Tx.
-func (t *tx) PriceLists(fn func(pricing.PriceList) bool) error {
+func (t *tx) PriceLists(fn func(pricing.PriceList) bool) (err error) {
+	defer t.leave(&err)
+	if err := t.enter(); err != nil {
+		return err
+	}
 	if err := t.open(bkLists, bkListTerms); err != nil {
 		return err
 	}
@@ -437,11 +499,14 @@ func (t *tx) PriceLists(fn func(pricing.PriceList) bool) error {
 		return err
 	}
 	for k, v := c.First(); k != nil; k, v = c.Next() {
+		if err := checkEntry(bkLists, k, v); err != nil {
+			return err
+		}
 		pl, err := t.decodeList(string(k), v)
 		if err != nil {
 			return err
 		}
-		if !fn(pl) {
+		if !callerBool(t, fn, pl) {
 			return nil
 		}
 	}
@@ -449,11 +514,16 @@ func (t *tx) PriceLists(fn func(pricing.PriceList) bool) error {
 }
 
 // AppendPriceListIDsOfGroup implements pricing.Tx.
-func (t *tx) AppendPriceListIDsOfGroup(dst []string, groupID string) ([]string, error) {
+func (t *tx) AppendPriceListIDsOfGroup(dst []string, groupID string) (out []string, err error) {
+	out = dst
+	defer t.leave(&err)
+	if err := t.enter(); err != nil {
+		return dst, err
+	}
 	if err := t.open(bkGroupLists); err != nil {
 		return dst, err
 	}
-	err := t.scan(bkGroupLists, t.prefix(groupID), func(rest, _ []byte) bool {
+	err = t.scan(bkGroupLists, t.prefix(groupID), func(rest, _ []byte) bool {
 		dst = append(dst, string(rest))
 		return true
 	})
@@ -461,7 +531,11 @@ func (t *tx) AppendPriceListIDsOfGroup(dst []string, groupID string) ([]string, 
 }
 
 // PutPriceList implements pricing.Tx.
-func (t *tx) PutPriceList(pl pricing.PriceList) error {
+func (t *tx) PutPriceList(pl pricing.PriceList) (err error) {
+	defer t.leave(&err)
+	if err := t.enter(); err != nil {
+		return err
+	}
 	if err := t.openWrite("PutPriceList", bkLists, bkListTerms, bkListGroups, bkGroupLists); err != nil {
 		return err
 	}
@@ -506,7 +580,11 @@ func (t *tx) dropAudience(id string) error {
 }
 
 // DeletePriceList implements pricing.Tx.
-func (t *tx) DeletePriceList(id string) error {
+func (t *tx) DeletePriceList(id string) (err error) {
+	defer t.leave(&err)
+	if err := t.enter(); err != nil {
+		return err
+	}
 	if err := t.openWrite("DeletePriceList", bkLists, bkListTerms, bkListGroups, bkGroupLists,
 		bkPrices, bkPriceKeys, bkVariantCurrencyPrices, bkListPrices); err != nil {
 		return err
@@ -534,7 +612,11 @@ func (t *tx) DeletePriceList(id string) error {
 // Prices.
 
 // Price implements pricing.Tx.
-func (t *tx) Price(id string) (pricing.Price, error) {
+func (t *tx) Price(id string) (_ pricing.Price, err error) {
+	defer t.leave(&err)
+	if err := t.enter(); err != nil {
+		return pricing.Price{}, err
+	}
 	if err := t.open(bkPrices); err != nil {
 		return pricing.Price{}, err
 	}
@@ -550,7 +632,11 @@ func (t *tx) Price(id string) (pricing.Price, error) {
 var errNoPriceKey = fmt.Errorf("bolt: no price has that key: %w", pricing.ErrNotFound)
 
 // PriceIDByKey implements pricing.Tx.
-func (t *tx) PriceIDByKey(key pricing.PriceKey) (string, error) {
+func (t *tx) PriceIDByKey(key pricing.PriceKey) (_ string, err error) {
+	defer t.leave(&err)
+	if err := t.enter(); err != nil {
+		return "", err
+	}
 	if err := t.open(bkPriceKeys); err != nil {
 		return "", err
 	}
@@ -565,7 +651,11 @@ func (t *tx) PriceIDByKey(key pricing.PriceKey) (string, error) {
 }
 
 // PutPrice implements pricing.Tx.
-func (t *tx) PutPrice(p pricing.Price) error {
+func (t *tx) PutPrice(p pricing.Price) (err error) {
+	defer t.leave(&err)
+	if err := t.enter(); err != nil {
+		return err
+	}
 	if err := t.openWrite("PutPrice", bkPrices, bkPriceKeys, bkVariantCurrencyPrices, bkListPrices); err != nil {
 		return err
 	}
@@ -625,7 +715,11 @@ func (t *tx) unindexPrice(p *pricing.Price) error {
 }
 
 // DeletePrice implements pricing.Tx.
-func (t *tx) DeletePrice(id string) error {
+func (t *tx) DeletePrice(id string) (err error) {
+	defer t.leave(&err)
+	if err := t.enter(); err != nil {
+		return err
+	}
 	if err := t.openWrite("DeletePrice", bkPrices, bkPriceKeys, bkVariantCurrencyPrices, bkListPrices); err != nil {
 		return err
 	}
@@ -650,7 +744,11 @@ func (t *tx) deletePrice(id string) error {
 }
 
 // Prices implements pricing.Tx.
-func (t *tx) Prices(fn func(pricing.Price) bool) error {
+func (t *tx) Prices(fn func(pricing.Price) bool) (err error) {
+	defer t.leave(&err)
+	if err := t.enter(); err != nil {
+		return err
+	}
 	if err := t.open(bkPrices); err != nil {
 		return err
 	}
@@ -659,11 +757,14 @@ func (t *tx) Prices(fn func(pricing.Price) bool) error {
 		return err
 	}
 	for k, v := c.First(); k != nil; k, v = c.Next() {
+		if err := checkEntry(bkPrices, k, v); err != nil {
+			return err
+		}
 		p, err := decodePrice(k, v)
 		if err != nil {
 			return err
 		}
-		if !fn(p) {
+		if !callerBool(t, fn, p) {
 			return nil
 		}
 	}
@@ -671,51 +772,59 @@ func (t *tx) Prices(fn func(pricing.Price) bool) error {
 }
 
 // PricesOfList implements pricing.Tx: a prefix scan of list_prices.
-func (t *tx) PricesOfList(listID string, fn func(pricing.Price) bool) error {
+func (t *tx) PricesOfList(listID string, fn func(pricing.Price) bool) (err error) {
+	defer t.leave(&err)
+	if err := t.enter(); err != nil {
+		return err
+	}
 	if err := t.open(bkListPrices, bkPrices); err != nil {
 		return err
 	}
-	var err error
+	var derr error
 	serr := t.scan(bkListPrices, t.prefix(listID), func(id, _ []byte) bool {
 		v := t.get(bkPrices, id)
 		if v == nil {
-			err = badValue(bkListPrices, string(pairKey(nil, listID, string(id))), "price %q missing", id)
+			derr = badValue(bkListPrices, string(pairKey(nil, listID, string(id))), "price %q missing", id)
 			return false
 		}
 		var p pricing.Price
-		if p, err = decodePrice(id, v); err != nil {
+		if p, derr = decodePrice(id, v); derr != nil {
 			return false
 		}
-		return fn(p)
+		return callerBool(t, fn, p)
 	})
-	return cmp.Or(serr, err)
+	return cmp.Or(serr, derr)
 }
 
 // PricesOfVariant implements pricing.Tx: a prefix scan of variant_currency_prices over
 // the variant's part of the key (all its currencies), sorted by ID.
-func (t *tx) PricesOfVariant(variantID string, fn func(pricing.Price) bool) error {
+func (t *tx) PricesOfVariant(variantID string, fn func(pricing.Price) bool) (err error) {
+	defer t.leave(&err)
+	if err := t.enter(); err != nil {
+		return err
+	}
 	if err := t.open(bkVariantCurrencyPrices); err != nil {
 		return err
 	}
 	var (
 		prices []pricing.Price
-		err    error
+		derr   error
 	)
 	prefix := t.prefix(variantID)
 	serr := t.scan(bkVariantCurrencyPrices, prefix, func(rest, v []byte) bool {
 		var p pricing.Price
-		if p, err = decodeVariantPrice(append(prefix[:len(prefix):len(prefix)], rest...), v); err != nil {
+		if p, derr = decodeVariantPrice(append(prefix[:len(prefix):len(prefix)], rest...), v); derr != nil {
 			return false
 		}
 		prices = append(prices, p)
 		return true
 	})
-	if err = cmp.Or(serr, err); err != nil {
+	if err := cmp.Or(serr, derr); err != nil {
 		return err
 	}
 	slices.SortFunc(prices, func(a, b pricing.Price) int { return strings.Compare(a.ID, b.ID) })
 	for _, p := range prices {
-		if !fn(p) {
+		if !callerBool(t, fn, p) {
 			break
 		}
 	}
@@ -725,7 +834,12 @@ func (t *tx) PricesOfVariant(variantID string, fn func(pricing.Price) bool) erro
 // AppendVariantPrices implements pricing.Tx: one prefix scan of variant_currency_prices,
 // whose values are the prices themselves. The prices' variant and currency are the
 // arguments; their other strings share one allocation.
-func (t *tx) AppendVariantPrices(dst []pricing.Price, variantID, currencyCode string) ([]pricing.Price, error) {
+func (t *tx) AppendVariantPrices(dst []pricing.Price, variantID, currencyCode string) (out []pricing.Price, err error) {
+	out = dst
+	defer t.leave(&err)
+	if err := t.enter(); err != nil {
+		return dst, err
+	}
 	if err := t.open(bkVariantCurrencyPrices); err != nil {
 		return dst, err
 	}
@@ -734,7 +848,7 @@ func (t *tx) AppendVariantPrices(dst []pricing.Price, variantID, currencyCode st
 	start := len(dst)
 	b, lens := t.stringsScratch()
 	var bad error
-	err := t.scan(bkVariantCurrencyPrices, sc.p, func(id, v []byte) bool {
+	err = t.scan(bkVariantCurrencyPrices, sc.p, func(id, v []byte) bool {
 		pv, ok := parsePriceValue(v, priceIndexFormat, 2)
 		if !ok || len(id) == 0 {
 			// The decoder of whole entries says what is wrong.
