@@ -5,8 +5,9 @@
 // own. Either way every pricing.Store transaction is one bbolt transaction: a View
 // sees one consistent state, an Update commits all its writes with one fsync (unless
 // Options.NoSync) or none of them, and a crash at any moment leaves the file as of the
-// last committed Update. Check verifies a file: bbolt's own page structure, and every
-// index entry against its record.
+// last committed Update. Check verifies a file: bbolt's page structure, read with
+// bounds checks of its own, and every index entry against its record. A damaged file
+// is an error wrapping ErrCorrupt, not a crash (see Damaged files below).
 //
 // The store only keeps records and indexes; the pricing.Service validates every input
 // and decides every rule (see package pricing).
@@ -157,4 +158,54 @@
 // disk; a crash (of the process or of the machine) leaves the file as of the last
 // commit that returned, which the package's crash test checks by killing a writing
 // process at random moments.
+//
+// # Damaged files
+//
+// bbolt maps its file into memory and trusts it: it follows every page ID, count,
+// offset and length it finds there. On a damaged file (a disk error, a truncated copy,
+// a file from elsewhere) a number that points past the end of the file kills the
+// process with SIGBUS or SIGSEGV, and a page that is not what its parent says makes
+// bbolt panic, in its checker in a goroutine where nothing can recover it. The store
+// reads the structures that bbolt trusts before bbolt does, and turns what it cannot
+// check first into errors:
+//
+//   - Open reads the file's two meta pages itself before bbolt maps the file, and
+//     chooses one as bbolt does (the valid one, by magic, version and checksum, with
+//     the higher transaction ID). It refuses a file that is shorter than the pages that
+//     meta page counts (a truncated file, which bbolt would read past its end while
+//     opening it), a file without a valid meta page, a meta page whose root or freelist
+//     page lies outside the file, and a damaged freelist page header. An empty file is
+//     a new store, as in bbolt. Open and New then check the pages that every
+//     transaction reads before any record: the top-level tree, the tree of the root
+//     bucket, and the headers of the schema's buckets and of their root pages.
+//   - View and Update run with runtime/debug.SetPanicOnFault set, so that a fault
+//     reading the mapped file is a panic, and every pricing.Tx method turns a panic
+//     that bbolt raises while it runs into an error wrapping ErrCorrupt. After one,
+//     every later method of the transaction returns the same error, and an Update
+//     rolls back whatever its function returns. The caller's own panics (in fn, or in
+//     the function an iteration method calls) are never recovered: they go on up with
+//     their value, as the pricing.Store contract says; and while fn runs, a fault in
+//     the caller's own code is a panic too. A key or value longer than bbolt ever
+//     writes, or an ID longer than the store writes, is an error before it is copied.
+//   - Check walks every page of the tree from the meta page, reading the file with
+//     bounds checks: every page ID within the file, every page of the type its parent
+//     says and referenced once, every count, overflow and element offset within its
+//     page, every bucket header and inline bucket within its value, the freelist page
+//     and the IDs it lists. Its time and memory are bounded by the size of the file,
+//     whatever the file holds. Only on a sound structure does it run bbolt's checker
+//     (key order, pages neither reachable nor free) and its own walk of the schema.
+//
+// What Check cannot see: bbolt keeps checksums of its meta pages only, none of its
+// data pages, so damage that leaves every structure valid goes unnoticed. A changed
+// byte inside a name, an ID, an amount, a time or metadata that still decodes, and in
+// a record that no index repeats, reads back changed; so does a change to a page that
+// the tree no longer uses (a free page) harmlessly. Changes to keys and to the values
+// that indexes repeat are found, as disagreements between records and indexes.
+//
+// What reads cannot survive: a tree of pages in which a page points back at one of
+// its ancestors sends bbolt's cursors down the loop until the goroutine's stack is
+// exhausted, which kills the process; no read can tell in advance without reading
+// every page. Check finds such loops. Run Check before serving from a file that you
+// did not write, or after the machine (not only the process) crashed under
+// Options.NoSync; a store whose Check fails is to be restored from a backup.
 package bolt
