@@ -26,8 +26,10 @@ var (
 	// ErrLocked reports that Open could not lock the file within Options.Timeout, because
 	// another process, or another Open in this process, holds it.
 	ErrLocked = errors.New("bolt: database file is locked")
-	// ErrCorrupt reports stored data that breaks the schema: an undecodable record, or
-	// an index entry that disagrees with its record. Check reports every such problem.
+	// ErrCorrupt reports stored data that breaks the schema (an undecodable record, an
+	// index entry that disagrees with its record) or a damaged file (a truncated one,
+	// pages that bbolt cannot follow). Check reports every such problem it can see;
+	// the package documentation says which it cannot.
 	ErrCorrupt = errors.New("bolt: corrupt data")
 )
 
@@ -146,8 +148,9 @@ func Open(path string, opts *Options) (*Store, error) {
 
 // New returns a Store that keeps its data in the root bucket Options.Bucket of db, an
 // open bbolt database that the caller owns and may use for its own buckets. Like Open,
-// it migrates an older schema and refuses a newer one. The Store's Close does not close
-// db. nil opts selects the defaults; only Options.Bucket applies.
+// it migrates an older schema and refuses a newer one, and refuses (ErrCorrupt) a file
+// whose pages that every transaction reads are damaged. The Store's Close does not
+// close db. nil opts selects the defaults; only Options.Bucket applies.
 func New(db *bbolt.DB, opts *Options) (*Store, error) {
 	if db == nil {
 		return nil, errors.New("bolt: New: nil *bbolt.DB")
@@ -166,7 +169,9 @@ func New(db *bbolt.DB, opts *Options) (*Store, error) {
 // (bbolt's Tx.WriteTo). Writing inside the Store's root bucket voids its guarantees.
 func (s *Store) DB() *bbolt.DB { return s.db }
 
-// View runs fn in a read-only transaction. See pricing.Store.
+// View runs fn in a read-only transaction. See pricing.Store. On a damaged file, the Tx
+// methods return errors wrapping ErrCorrupt (see Damaged files in the package
+// documentation).
 func (s *Store) View(ctx context.Context, fn func(pricing.Tx) error) error {
 	if s.closed.Load() {
 		return pricing.ErrClosed
@@ -178,8 +183,8 @@ func (s *Store) View(ctx context.Context, fn func(pricing.Tx) error) error {
 }
 
 // Update runs fn in a read-write transaction, committed (and synced to disk unless
-// Options.NoSync) when fn returns nil, rolled back when it returns an error or panics.
-// See pricing.Store.
+// Options.NoSync) when fn returns nil, rolled back when it returns an error or panics,
+// or when a Tx method met a damaged page (ErrCorrupt). See pricing.Store.
 func (s *Store) Update(ctx context.Context, fn func(pricing.Tx) error) error {
 	if s.closed.Load() {
 		return pricing.ErrClosed
