@@ -575,9 +575,12 @@ func (d *decoder) fail() {
 	d.b = nil
 }
 
+// uvarint reads an unsigned varint written in as few bytes as it takes, as
+// binary.AppendUvarint writes it: a longer one (its last byte 0) would let two keys of
+// different bytes decode alike.
 func (d *decoder) uvarint() uint64 {
 	v, n := binary.Uvarint(d.b)
-	if n <= 0 {
+	if n <= 0 || (n > 1 && d.b[n-1] == 0) {
 		d.fail()
 		return 0
 	}

@@ -369,3 +369,31 @@ func BenchmarkParsePriceValue(b *testing.B) {
 		}
 	}
 }
+
+// TestDecodersRefuseLongVarints: a length written in more bytes than it takes (its
+// last byte 0) decodes to the same number, so two keys of different bytes would name
+// one entry; the decoders refuse it. (The fuzzer found a variant+currency key whose
+// currency length was "\x80\x00".)
+func TestDecodersRefuseLongVarints(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		ok   func(b []byte) bool
+		hex  string
+	}{
+		{"pair key", func(b []byte) bool { _, _, ok := splitPair(b); return ok }, "8400 63675f31 6375735f31"},
+		{"variant+currency key", func(b []byte) bool { _, _, _, ok := splitVariantCurrencyKey(b); return ok }, "05 7661725f31 8300 757364 70"},
+		{"price key", func(b []byte) bool { _, ok := decodePriceKey(b); return ok }, "8000 | 05 7661725f31 | 03 757364 | 00 | 0000000000000000 | 0000000000000000"},
+		{"price index value", func(b []byte) bool {
+			_, ok := parsePriceValue(b, priceIndexFormat, 2)
+			return ok
+		}, "01 | 00 | 00000000000007d0 | 0000000000000000 | 0000000000000000 | 8000 00"},
+		{"terms", func(b []byte) bool {
+			_, err := decodeTerms("pl_1", b)
+			return err == nil
+		}, "01 | 8100 78 | 01 79 | 00 | 00 | 00 | 00"},
+	} {
+		if c.ok(unhex(t, c.hex)) {
+			t.Errorf("%s %s: decoded", c.name, c.hex)
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -192,8 +193,8 @@ func FuzzDecodePriceKey(f *testing.F) {
 		if !ok {
 			return
 		}
-		if pk2, ok := decodePriceKey(priceKeyKey(nil, pk)); !ok || pk2 != pk {
-			t.Fatalf("round trip: %+v %v, want %+v", pk2, ok, pk)
+		if k2 := priceKeyKey(nil, pk); string(k2) != string(k) {
+			t.Fatalf("round trip of %q: %q", k, k2)
 		}
 	})
 }
@@ -207,10 +208,7 @@ func FuzzSplitPair(f *testing.F) {
 			return
 		}
 		if k2 := pairKey(nil, string(first), string(second)); string(k2) != string(k) {
-			// A length written in more bytes than it needs splits, and encodes shorter.
-			if f2, s2, ok := splitPair(k2); !ok || string(f2) != string(first) || string(s2) != string(second) {
-				t.Fatalf("round trip of %q: %q", k, k2)
-			}
+			t.Fatalf("round trip of %q: %q", k, k2)
 		}
 	})
 }
@@ -224,9 +222,7 @@ func FuzzSplitVariantCurrencyKey(f *testing.F) {
 		if !ok {
 			return
 		}
-		k2 := variantCurrencyKey(nil, string(variant), string(currency), string(id))
-		v2, c2, id2, ok := splitVariantCurrencyKey(k2)
-		if !ok || string(v2) != string(variant) || string(c2) != string(currency) || string(id2) != string(id) {
+		if k2 := variantCurrencyKey(nil, string(variant), string(currency), string(id)); string(k2) != string(k) {
 			t.Fatalf("round trip of %q: %q", k, k2)
 		}
 	})
@@ -296,8 +292,9 @@ func FuzzDecodeID(f *testing.F) {
 }
 
 // FuzzWalkPages feeds the reader of bbolt's layout (pages.go) arbitrary files, seeded
-// with small databases of 1 KiB pages: readMeta and the walks must return, without a
-// panic, and readMeta must pass only a file that holds every page it counts.
+// with small databases of 1 KiB pages, their meta pages sealed with a valid checksum:
+// readMeta and the walks must return, without a panic, and readMeta must pass only a
+// file that holds every page it counts.
 func FuzzWalkPages(f *testing.F) {
 	for _, n := range []int{0, 1, 40} {
 		path := filepath.Join(f.TempDir(), "seed.db")
@@ -333,6 +330,20 @@ func FuzzWalkPages(f *testing.F) {
 		f.Add(data[:size]) // the pages in use, without the room bbolt grew the file by
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
+		// Seal the meta pages again, so that changes to them get past their checksums.
+		data = bytes.Clone(data)
+		reseal := func(off int) {
+			if off >= 0 && off+pageHeaderSize+metaSize <= len(data) {
+				m := data[off+pageHeaderSize : off+pageHeaderSize+metaSize]
+				h := fnv.New64a()
+				h.Write(m[:56])
+				ne.PutUint64(m[56:], h.Sum64())
+			}
+		}
+		reseal(0)
+		if len(data) >= pageHeaderSize+metaSize {
+			reseal(int(ne.Uint32(data[pageHeaderSize+8:])))
+		}
 		r := bytes.NewReader(data)
 		m, err := readMeta(r, int64(len(data)))
 		if err != nil {
