@@ -250,19 +250,31 @@ func TestCheckFindsDamagedPages(t *testing.T) {
 	ne := binary.NativeEndian
 	// A branch page (the root of a data bucket), a leaf under it, and a leaf of another
 	// data bucket.
-	i := slices.IndexFunc(pages, func(p damagePage) bool { return p.typ == "branch" })
+	page := func(id uint64) damagePage {
+		return pages[slices.IndexFunc(pages, func(p damagePage) bool { return p.id == id })]
+	}
+	children := func(p damagePage) (ids []uint64) {
+		for e := range p.count {
+			ids = append(ids, ne.Uint64(data[int(p.id)*ps+16+16*e+8:]))
+		}
+		return ids
+	}
+	i := slices.IndexFunc(pages, func(p damagePage) bool {
+		if p.typ != "branch" {
+			return false
+		}
+		c := page(children(p)[0])
+		return c.typ == "leaf" && len(c.buckets) == 0
+	})
 	if i < 0 {
-		t.Fatalf("the base file has no branch page: %+v", pages)
+		t.Fatalf("the base file has no branch page over leaves of data: %+v", pages)
 	}
 	branch := pages[i]
 	b0 := int(branch.id) * ps
-	var children []uint64
-	for e := range branch.count {
-		children = append(children, ne.Uint64(data[b0+16+16*e+8:]))
-	}
-	leaf := pages[slices.IndexFunc(pages, func(p damagePage) bool { return p.id == children[0] })]
+	kids := children(branch)
+	leaf := page(kids[0])
 	other := slices.IndexFunc(pages, func(p damagePage) bool {
-		return p.typ == "leaf" && len(p.buckets) == 0 && !slices.Contains(children, p.id)
+		return p.typ == "leaf" && len(p.buckets) == 0 && !slices.Contains(kids, p.id)
 	})
 	if leaf.typ != "leaf" || other < 0 {
 		t.Fatalf("the base file has no leaf under branch page %d, or no other data leaf: %+v", branch.id, pages)

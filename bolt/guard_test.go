@@ -97,8 +97,8 @@ func TestCallerPanicsGoOn(t *testing.T) {
 func TestDamagedPageFailsTheTransaction(t *testing.T) {
 	_, data, ps, pages := damageFile(t)
 	ne := binary.NativeEndian
-	// Element 0 of every leaf under a branch page (the data of a big bucket) starts its
-	// key a megabyte past the page: past the end of the file, inside bbolt's map of it,
+	// Element 0 of every leaf of data under a branch page (a big bucket) starts its key
+	// a megabyte past the page: past the end of the file, inside bbolt's map of it,
 	// where a read faults (SIGBUS).
 	b := bytes.Clone(data)
 	for _, br := range pages {
@@ -107,7 +107,7 @@ func TestDamagedPageFailsTheTransaction(t *testing.T) {
 		}
 		for e := range br.count {
 			child := ne.Uint64(data[int(br.id)*ps+16+16*e+8:])
-			if i := slices.IndexFunc(pages, func(p damagePage) bool { return p.id == child }); i >= 0 && pages[i].typ == "leaf" {
+			if i := slices.IndexFunc(pages, func(p damagePage) bool { return p.id == child }); i >= 0 && pages[i].typ == "leaf" && len(pages[i].buckets) == 0 {
 				ne.PutUint32(b[int(child)*ps+16+4:], 1<<20)
 			}
 		}

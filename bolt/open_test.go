@@ -227,16 +227,11 @@ func TestOpenReadOnly(t *testing.T) {
 	}
 }
 
-// damageFile writes the damage tests' base database to a new file and returns its
+// damageFile copies the damage tests' base database to a new file and returns its
 // path, its bytes, its page size and its pages.
 func damageFile(t *testing.T) (path string, data []byte, ps int, pages []damagePage) {
 	t.Helper()
-	path = filepath.Join(t.TempDir(), "base.db")
-	writeDamageBase(t, path)
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	path, data = readDamageBase(t, t.TempDir())
 	ps, pages = basePages(t, path, data)
 	return path, data, ps, pages
 }
