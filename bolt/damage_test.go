@@ -33,7 +33,8 @@ import (
 // headers rewritten with numbers that point out of the page or the file, at other
 // pages, or back up the tree, and single-byte flips. On every damaged file:
 //
-//   - Open returns a Store or an error wrapping ErrCorrupt, and refuses every
+//   - Open returns a Store or an error wrapping ErrCorrupt (or ErrSchemaTooNew, when
+//     the byte changed makes the schema version a newer one), and refuses every
 //     truncated file;
 //   - Check returns nil or an error wrapping ErrCorrupt (never a context error: the
 //     walk of the pages bounds its time), and Open or Check reports every damage to
@@ -561,7 +562,7 @@ func damageCorpus(t testing.TB, path string, base []byte, all bool) []damageCase
 // damageResult is what a child reports of one case.
 type damageResult struct {
 	Open       string `json:",omitempty"` // Open's error
-	OpenOK     bool   // Open's error, if any, wraps ErrCorrupt
+	OpenOK     bool   // Open's error, if any, wraps ErrCorrupt or ErrSchemaTooNew
 	Check      string `json:",omitempty"` // Check's error
 	CheckOK    bool   // Check's error, if any, wraps ErrCorrupt
 	Loop       bool   // Check found a loop: reads skipped
@@ -586,7 +587,8 @@ func runDamageCase(path string, data []byte, c damageCase, want string) (r damag
 	}
 	s, err := bolt.Open(path, &bolt.Options{NoSync: true, Timeout: 10 * time.Second})
 	if err != nil {
-		r.Open, r.OpenOK = err.Error(), errors.Is(err, bolt.ErrCorrupt)
+		// A changed schema version may look like a newer one: Open refuses it as such.
+		r.Open, r.OpenOK = err.Error(), errors.Is(err, bolt.ErrCorrupt) || errors.Is(err, bolt.ErrSchemaTooNew)
 		return r
 	}
 	defer s.Close()
@@ -654,7 +656,7 @@ func TestDamagedFiles(t *testing.T) {
 		case r.Open != "":
 			refused++
 			if !r.OpenOK {
-				t.Errorf("%s: Open: %s; want an error wrapping ErrCorrupt", c.name, r.Open)
+				t.Errorf("%s: Open: %s; want an error wrapping ErrCorrupt or ErrSchemaTooNew", c.name, r.Open)
 			}
 			continue
 		case c.refuse:
