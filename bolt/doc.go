@@ -16,10 +16,11 @@
 //
 // All data lives under one root bucket (Options.Bucket, "pricing" by default). Every
 // key and value below is built and parsed by one function of encoding.go, every bucket
-// is named in schema.go. The tree, for schema version 2:
+// is named in schema.go. The tree, for schema version 3:
 //
 //	<root>/                          Options.Bucket, default "pricing"
 //	├── version                      schema version: uint64
+//	├── last_revision                the journal's last committed revision (0: none)
 //	├── groups/                      customer groups
 //	│   └── <group ID>               → group record
 //	├── group_names/                 unique name keys of groups
@@ -45,20 +46,27 @@
 //	├── variant_currency_prices/     variant + currency → prices (the resolver's index),
 //	│   │                            and variant → prices (a scan of lp(variant ID) alone)
 //	│   └── lp(variant ID) lp(currency) price ID → price index value
-//	└── list_prices/                 list → prices; list ID "" holds the base prices
-//	    └── lp(list ID) price ID     → ""
+//	├── list_prices/                 list → prices; list ID "" holds the base prices
+//	│   └── lp(list ID) price ID     → ""
+//	├── journal/                     the journal's entries, one per revision
+//	│   └── revision                 → entry
+//	├── journal_items/               the entries' items, in their order
+//	│   └── revision seq             → item
+//	└── journal_keys/                item key → the items of that key, by revision
+//	    └── lp(item key) revision seq → ""
 //
 // Notation: lp(s) is s preceded by its length as an unsigned varint
 // (encoding/binary.AppendUvarint), ‖ is concatenation, integers are big-endian, and
-// uint64 and int64 take 8 bytes. IDs are arbitrary bytes, so no part of a composite
+// uint64 and int64 take 8 bytes (a revision is an int64, 1 or more), seq (an item's
+// place in its entry, from 0) is a uint32 of 4 bytes. IDs are arbitrary bytes, so no part of a composite
 // key is ever terminated by a separator character: every part but the last is
 // length-prefixed, and the last one runs to the end of the key. A prefix scan over
 // lp(first) therefore finds exactly the entries of first, in ascending order of the
 // last part, which is the order the pricing.Tx iteration methods promise.
 //
 // Values: every value but the schema version and the empty ones is a format byte (1
-// for every kind of value in schema 2; see Formats below) followed by the layout below
-// (time and metadata are parts of the others):
+// for every kind of value in schemas 2 and 3; see Formats below) followed by the
+// layout below (time and metadata are parts of the others):
 //
 //	time         1 tag byte: 0 for the zero time.Time (no payload), 1 + int64 Unix
 //	             nanoseconds, or 2 + int64 Unix seconds + uint32 nanoseconds for instants
@@ -84,6 +92,11 @@
 //	count        uint64.
 //	price key    (a key, without a format byte) lp(list ID) lp(variant ID) lp(currency)
 //	             lp(region ID) int64(min quantity) int64(max quantity)
+//	last revision
+//	             int64.
+//	entry        time(At) uvarint(number of items).
+//	item         lp(item key) data (to the end of the value). An item key is never
+//	             empty, and no longer than an ID.
 //
 // The resolver's calls decode no JSON: AppendVariantPrices is one cursor prefix scan
 // of variant_currency_prices, whose entries are whole prices; PriceListTerms reads
@@ -139,6 +152,35 @@
 // resolve, and they change rarely. Terms that PriceListTerms returns from this cache
 // share their CustomerGroupIDs, which the pricing.Tx contract makes read-only.
 //
+// # The journal
+//
+// The Store is a pricing.Journal, and its transactions are pricing.JournalTx: the
+// pricing.Service gives every Update that changes something the next revision, stamps
+// it on the records it writes, and writes what changed as one journal entry (see
+// package pricing). An entry is stored as its value in journal, under its revision,
+// and one value per item in journal_items, under the revision and the item's place;
+// journal_keys indexes the items by key, so that ReadJournal of one key (the history
+// of a variant, say) is a prefix scan of journal_keys and point reads, whatever the
+// size of the journal. The root bucket's last_revision moves to the entry's revision
+// in the same transaction: it is the LastRevision of every later transaction, and
+// stays when TrimJournal deletes every entry. bbolt runs one Update at a time, so
+// revisions commit in order and without gaps.
+//
+// WriteJournal checks the entry (its revision must be Revision's, the Update's first
+// entry, every item key non-empty and no longer than an ID) before it buffers any of
+// it, with the Update's other writes: the entry commits with them or not at all.
+// ReadJournal reads one snapshot in one read-only transaction, and its function runs
+// inside it (it must not call Update). TrimJournal deletes the oldest entries whose
+// instant is before its argument, with their items, in Updates of at most about 20,000
+// items each, and writes nothing when nothing is due.
+//
+// WaitJournal is woken when an Update that wrote an entry commits through this Store,
+// or through any other Store of this process on the same root bucket of the same
+// *bbolt.DB (New twice on a host's database), and by Close. That is every commit the
+// file can see while the process has it open: bbolt locks the file for the process
+// that opens it for writing, and a read-only open (which would not write either) takes
+// a shared lock that a writer's excludes. So it waits on a channel, and never polls.
+//
 // # Versions and migrations
 //
 // The root bucket's version key holds the schema version (SchemaVersion); a file
@@ -147,8 +189,11 @@
 // left between two versions. A file whose version is newer than this package's is
 // refused with ErrSchemaTooNew and left byte-for-byte untouched: the version is read in
 // a read-only transaction first. A file already at SchemaVersion is not written at
-// open. Migration 0 → 1 creates the buckets above; 1 → 2 puts the format bytes before
-// the values.
+// open. Migration 0 → 1 creates the buckets of the records and their indexes; 1 → 2
+// puts the format bytes before the values; 2 → 3 creates the journal's buckets, empty,
+// and last_revision 0 (a file of schema 2 has no journal: its first entry is revision
+// 1). Only 1 → 2 rewrites values; the others write a few pages, whatever the size of
+// the file.
 //
 // # Durability and locking
 //

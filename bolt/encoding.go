@@ -33,6 +33,9 @@ const (
 	priceIndexFormat = 1 // variant_currency_prices
 	idFormat         = 1 // group_names, price_keys: an ID
 	countFormat      = 1 // member_counts
+	entryFormat      = 1 // journal: an entry's instant and number of items
+	itemFormat       = 1 // journal_items: an item's key and data
+	revisionFormat   = 1 // the root bucket's last_revision
 )
 
 // body returns the value v without its format byte, which must be format.
@@ -696,4 +699,151 @@ func decodeID(bk bucketID, key, v []byte) ([]byte, error) {
 		return nil, badValue(bk, string(key), "ID of %d bytes", len(b))
 	}
 	return b, nil
+}
+
+// The journal (schema 3). A revision is a positive int64, written as 8 big-endian
+// bytes so that the keys of the journal and of its items sort by revision; an item's
+// place in its entry (seq) is 4 big-endian bytes.
+
+// Sizes of the journal's fixed-size keys.
+const (
+	revisionSize = 8
+	itemKeySize  = revisionSize + 4
+)
+
+// maxEntryItems bounds the items of one entry, so that seq fits its 4 bytes and an
+// int on every platform.
+const maxEntryItems = 1<<31 - 1
+
+// journalKey appends the key of the journal entry of revision rev: 8 bytes.
+func journalKey(b []byte, rev int64) []byte {
+	return appendI64(b, rev)
+}
+
+// decodeJournalKey decodes a journalKey. ok is false unless k is 8 bytes that hold a
+// revision (1 or more).
+func decodeJournalKey(k []byte) (rev int64, ok bool) {
+	if len(k) != revisionSize {
+		return 0, false
+	}
+	rev = int64(binary.BigEndian.Uint64(k))
+	return rev, rev > 0
+}
+
+// encodeEntry appends a journal value: entryFormat ‖ time(At) ‖ uvarint(number of
+// items). The items are in journal_items, under the same revision.
+func encodeEntry(b []byte, at time.Time, items int) []byte {
+	b = appendTime(append(b, entryFormat), at)
+	return binary.AppendUvarint(b, uint64(items))
+}
+
+// decodeEntry decodes the journal value v under key k: the entry's instant and its
+// number of items (at most maxEntryItems).
+func decodeEntry(k, v []byte) (at time.Time, items int, err error) {
+	b, ok := body(v, entryFormat)
+	if !ok {
+		return time.Time{}, 0, badValue(bkJournal, string(k), "%s", formatProblem(v, entryFormat))
+	}
+	d := decoder{b: b}
+	at = d.time()
+	n := d.uvarint()
+	if d.bad || len(d.b) != 0 || n > maxEntryItems {
+		return time.Time{}, 0, badValue(bkJournal, string(k), "bad journal entry")
+	}
+	return at, int(n), nil
+}
+
+// itemKey appends the key of journal_items of the item seq (its place in the entry,
+// from 0) of revision rev: revision (8 bytes) ‖ seq (4 bytes). The items of an entry
+// share the prefix journalKey(rev) and sort in their order.
+func itemKey(b []byte, rev int64, seq int) []byte {
+	return binary.BigEndian.AppendUint32(appendI64(b, rev), uint32(seq))
+}
+
+// splitItemKey decodes an itemKey. ok is false unless k is 12 bytes whose revision is
+// 1 or more.
+func splitItemKey(k []byte) (rev int64, seq int, ok bool) {
+	if len(k) != itemKeySize {
+		return 0, 0, false
+	}
+	rev, ok = decodeJournalKey(k[:revisionSize])
+	return rev, int(binary.BigEndian.Uint32(k[revisionSize:])), ok
+}
+
+// encodeItem appends a journal_items value: itemFormat ‖ lp(item key) ‖ data (to the
+// end of the value).
+func encodeItem(b []byte, key string, data []byte) []byte {
+	return append(appendLP(append(b, itemFormat), key), data...)
+}
+
+// itemSize is the size of encodeItem's value.
+func itemSize(key string, data []byte) int {
+	return 1 + varintLen(uint64(len(key))) + len(key) + len(data)
+}
+
+// varintLen is the number of bytes of uvarint(v).
+func varintLen(v uint64) int {
+	n := 1
+	for ; v >= 0x80; v >>= 7 {
+		n++
+	}
+	return n
+}
+
+// decodeItem decodes the journal_items value v under key k: the item's key (never
+// empty, at most maxPart bytes) and data. Both alias v.
+func decodeItem(k, v []byte) (key, data []byte, err error) {
+	b, ok := body(v, itemFormat)
+	if !ok {
+		return nil, nil, badValue(bkJournalItems, string(k), "%s", formatProblem(v, itemFormat))
+	}
+	d := decoder{b: b}
+	key = d.lp()
+	if d.bad || len(key) == 0 || len(key) > maxPart {
+		return nil, nil, badValue(bkJournalItems, string(k), "bad journal item")
+	}
+	return key, d.b, nil
+}
+
+// keyIndexKey appends the key of journal_keys of the item seq of revision rev, whose
+// key is key: lp(key) ‖ revision (8 bytes) ‖ seq (4 bytes). The entries of one key
+// share the prefix keyIndexPrefix(key), and sort by revision, then by place.
+func keyIndexKey(b []byte, key string, rev int64, seq int) []byte {
+	return itemKey(keyIndexPrefix(b, key), rev, seq)
+}
+
+// keyIndexPrefix appends the prefix of the journal_keys keys of key: lp(key).
+func keyIndexPrefix(b []byte, key string) []byte {
+	return appendLP(b, key)
+}
+
+// splitKeyIndexKey decodes a keyIndexKey. ok is false unless k is one, with a key of 1
+// to maxPart bytes.
+func splitKeyIndexKey(k []byte) (key []byte, rev int64, seq int, ok bool) {
+	d := decoder{b: k}
+	key = d.lp()
+	if d.bad || len(key) == 0 || len(key) > maxPart {
+		return nil, 0, 0, false
+	}
+	rev, seq, ok = splitItemKey(d.b)
+	return key, rev, seq, ok
+}
+
+// encodeLastRevision encodes the value of the root bucket's last_revision key:
+// revisionFormat ‖ the revision (8 bytes).
+func encodeLastRevision(rev int64) []byte {
+	return appendI64([]byte{revisionFormat}, rev)
+}
+
+// decodeLastRevision decodes the value v of the last_revision key of the root bucket
+// root: a revision, 0 or more.
+func decodeLastRevision(root, v []byte) (int64, error) {
+	b, ok := body(v, revisionFormat)
+	if !ok {
+		return 0, fmt.Errorf("%w: bucket %s, key %q: %s", ErrCorrupt, quoteKey(string(root)), lastRevisionKey, formatProblem(v, revisionFormat))
+	}
+	if len(b) != revisionSize || int64(binary.BigEndian.Uint64(b)) < 0 {
+		return 0, fmt.Errorf("%w: bucket %s, key %q: bad last revision %x", ErrCorrupt, quoteKey(string(root)), lastRevisionKey, b)
+	}
+	return int64(binary.BigEndian.Uint64(b)), nil
 }

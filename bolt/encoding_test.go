@@ -314,7 +314,8 @@ func TestGoldenVersion(t *testing.T) {
 // TestGoldenBucketNames pins the names of the buckets, which are part of the schema.
 func TestGoldenBucketNames(t *testing.T) {
 	want := []string{"groups", "group_names", "members", "member_of", "member_counts", "lists", "list_terms",
-		"list_groups", "group_lists", "prices", "price_keys", "variant_currency_prices", "list_prices"}
+		"list_groups", "group_lists", "prices", "price_keys", "variant_currency_prices", "list_prices",
+		"journal", "journal_items", "journal_keys"}
 	if got := bucketNames[:]; !reflect.DeepEqual(got, want) {
 		t.Errorf("bucket names %q, want %q", got, want)
 	}

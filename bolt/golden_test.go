@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -44,13 +45,17 @@ var (
 )
 
 // golden is what every testdata database holds, spelled out: no value here comes from
-// the package's encoders.
+// the package's encoders. The journal is in the files of schema 3 on.
 var golden = struct {
 	groups   []pricing.CustomerGroup
 	nameKeys []string // of groups, by index
 	members  [][2]string
 	lists    []pricing.PriceList
 	prices   []pricing.Price
+	// journal are the entries committed, one Update each, after the records; then
+	// TrimJournal(trimBefore) deleted the first one.
+	journal    []pricing.JournalEntry
+	trimBefore time.Time
 }{
 	groups: []pricing.CustomerGroup{
 		{ID: "cg_vip", Name: "VIP ✓", CreatedAt: goldenT1, UpdatedAt: goldenT1},
@@ -94,6 +99,20 @@ var golden = struct {
 		{ID: "price_09", PriceListID: "pl_override", VariantID: "var_mug", CurrencyCode: "eur", RegionID: "reg_de", Amount: 850},
 		{ID: "price_10", PriceListID: "pl_long", VariantID: "var_tee", CurrencyCode: "eur", MinQuantity: 100, Amount: goldenHuge},
 	},
+	journal: []pricing.JournalEntry{
+		{Revision: 1, At: goldenT1, Items: []pricing.JournalItem{{Key: "g:cg_vip", Data: []byte("trimmed")}}},
+		{Revision: 2, At: goldenT2, Items: []pricing.JournalItem{
+			{Key: "v:var_tee", Data: []byte("first \x00\xff")},
+			{Key: "c:" + goldenNUL, Data: []byte{0x01, 0x02, 0x03}},
+			{Key: "v:var_tee", Data: []byte("third")}, // a key again
+			{Key: "l:pl_sale", Data: []byte{}},        // no data
+		}},
+		{Revision: 3, At: goldenFar, Items: []pricing.JournalItem{
+			{Key: "g:" + goldenOdd, Data: []byte(strings.Repeat("long data ", 40))},
+			{Key: "v:var_mug", Data: []byte("mug")},
+		}},
+	},
+	trimBefore: goldenT2,
 }
 
 // writeGolden writes golden into a new store at path, in one Update.
@@ -127,6 +146,12 @@ func writeGolden(t *testing.T, path string) {
 		}
 		return nil
 	})
+	for _, e := range golden.journal {
+		update(t, s, func(tx pricing.Tx) error { return tx.(pricing.JournalTx).WriteJournal(e) })
+	}
+	if n, err := s.TrimJournal(context.Background(), golden.trimBefore); err != nil || n != 1 {
+		t.Fatalf("TrimJournal: %d, %v; want 1", n, err)
+	}
 	if err := s.Check(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -183,6 +208,20 @@ func TestGoldenFiles(t *testing.T) {
 				t.Fatalf("Check: %v", err)
 			}
 			verifyGolden(t, s)
+			verifyGoldenJournal(t, s, version)
+			// The journal of a migrated file takes the next revision.
+			next := int64(1)
+			if version >= 3 {
+				next = golden.journal[len(golden.journal)-1].Revision + 1
+			}
+			e := pricing.JournalEntry{Revision: next, At: goldenT2, Items: []pricing.JournalItem{{Key: "v:var_tee", Data: []byte("new")}}}
+			update(t, s, func(tx pricing.Tx) error { return tx.(pricing.JournalTx).WriteJournal(e) })
+			if got := journalEntries(t, s, next-1, ""); !reflect.DeepEqual(got, []pricing.JournalEntry{e}) {
+				t.Errorf("the entry written after Open: %#v, want %#v", got, e)
+			}
+			if err := s.Check(context.Background()); err != nil {
+				t.Fatalf("Check after a journal entry: %v", err)
+			}
 			if err := s.Close(); err != nil {
 				t.Fatal(err)
 			}
@@ -329,4 +368,48 @@ func verifyGolden(t *testing.T, s pricing.Store) {
 		}
 		return nil
 	})
+}
+
+// journalEntries returns what ReadJournal(after, key) reads from s, without a limit.
+func journalEntries(t testing.TB, s pricing.Journal, after int64, key string) []pricing.JournalEntry {
+	t.Helper()
+	var out []pricing.JournalEntry
+	if err := s.ReadJournal(context.Background(), after, key, 0, func(e pricing.JournalEntry) bool {
+		out = append(out, e)
+		return true
+	}); err != nil {
+		t.Fatalf("ReadJournal(%d, %q): %v", after, key, err)
+	}
+	return out
+}
+
+// verifyGoldenJournal reads the journal of a golden file of schema version: none before
+// version 3, golden.journal but its trimmed first entry from 3 on.
+func verifyGoldenJournal(t *testing.T, s *bolt.Store, version uint64) {
+	t.Helper()
+	var (
+		last  int64
+		all   []pricing.JournalEntry
+		byKey = map[string][]pricing.JournalEntry{}
+	)
+	if version >= 3 {
+		j := golden.journal
+		last, all = j[len(j)-1].Revision, j[1:]
+		e := j[1]
+		byKey["v:var_tee"] = []pricing.JournalEntry{{Revision: e.Revision, At: e.At, Items: []pricing.JournalItem{e.Items[0], e.Items[2]}}}
+		byKey["c:"+goldenNUL] = []pricing.JournalEntry{{Revision: e.Revision, At: e.At, Items: e.Items[1:2]}}
+		byKey["l:pl_sale"] = []pricing.JournalEntry{{Revision: e.Revision, At: e.At, Items: e.Items[3:4]}}
+		byKey["v:var_mug"] = []pricing.JournalEntry{{Revision: 3, At: goldenFar, Items: j[2].Items[1:]}}
+	}
+	if rev, err := s.LastRevision(context.Background()); err != nil || rev != last {
+		t.Errorf("LastRevision = %d, %v; want %d", rev, err, last)
+	}
+	if got := journalEntries(t, s, 0, ""); !reflect.DeepEqual(got, all) {
+		t.Errorf("ReadJournal =\n%#v\nwant\n%#v", got, all)
+	}
+	for _, key := range []string{"v:var_tee", "c:" + goldenNUL, "l:pl_sale", "v:var_mug", "g:cg_vip", "v:none"} {
+		if got := journalEntries(t, s, 0, key); !reflect.DeepEqual(got, byKey[key]) {
+			t.Errorf("ReadJournal of key %q =\n%#v\nwant\n%#v", key, got, byKey[key])
+		}
+	}
 }

@@ -74,9 +74,9 @@ func TestMigrate0to1(t *testing.T) {
 	}
 	if err := db.View(func(btx *bbolt.Tx) error {
 		root := btx.Bucket([]byte("pricing"))
-		for _, n := range bucketNames {
-			if root.Bucket([]byte(n)) == nil {
-				t.Errorf("bucket %s missing after migration 0→1", n)
+		for id, n := range bucketNames {
+			if got, want := root.Bucket([]byte(n)) != nil, bucketID(id) < schema1Buckets; got != want {
+				t.Errorf("bucket %s after migration 0→1: present %v, want %v", n, got, want)
 			}
 		}
 		if v := btx.Bucket([]byte("host")).Get([]byte("k")); string(v) != "v" {
