@@ -303,10 +303,115 @@ func TestGoldenVersion(t *testing.T) {
 	}{
 		{1, "0000000000000001"},
 		{2, "0000000000000002"},
+		{3, "0000000000000003"},
 	} {
 		wantBytes(t, "encodeVersion", encodeVersion(c.v), c.hex)
 		if got, err := decodeVersion([]byte("pricing"), unhex(t, c.hex)); err != nil || got != c.v {
 			t.Errorf("decodeVersion(%s) = %d, %v; want %d", c.hex, got, err, c.v)
+		}
+	}
+}
+
+// TestGoldenJournal pins the keys and values of the journal (schema 3).
+func TestGoldenJournal(t *testing.T) {
+	if string(lastRevisionKey) != "last_revision" {
+		t.Errorf("last revision key %q", lastRevisionKey)
+	}
+	for _, c := range []struct {
+		rev int64
+		hex string
+	}{
+		{0, "01 | 0000000000000000"},
+		{5, "01 | 0000000000000005"},
+		{1 << 40, "01 | 0000010000000000"},
+	} {
+		wantBytes(t, "encodeLastRevision", encodeLastRevision(c.rev), c.hex)
+		if got, err := decodeLastRevision([]byte("pricing"), unhex(t, c.hex)); err != nil || got != c.rev {
+			t.Errorf("decodeLastRevision(%s) = %d, %v; want %d", c.hex, got, err, c.rev)
+		}
+	}
+	for _, c := range []struct {
+		rev int64
+		hex string
+	}{
+		{1, "0000000000000001"},
+		{300, "000000000000012c"},
+	} {
+		wantBytes(t, "journalKey", journalKey(nil, c.rev), c.hex)
+		if got, ok := decodeJournalKey(unhex(t, c.hex)); !ok || got != c.rev {
+			t.Errorf("decodeJournalKey(%s) = %d, %v; want %d", c.hex, got, ok, c.rev)
+		}
+	}
+	for _, c := range []struct {
+		name  string
+		at    time.Time
+		items int
+		hex   string
+	}{
+		{"three items", goldenT1, 3, "01 | " + hexT1 + " | 03"},
+		{"zero time, no items", time.Time{}, 0, "01 | 00 | 00"},
+		{"wide time, 300 items", goldenFar, 300, "01 | " + hexFar + " | ac02"},
+	} {
+		wantBytes(t, "encodeEntry "+c.name, encodeEntry(nil, c.at, c.items), c.hex)
+		at, n, err := decodeEntry([]byte("k"), unhex(t, c.hex))
+		if err != nil || !at.Equal(c.at) || at.IsZero() != c.at.IsZero() || n != c.items {
+			t.Errorf("decodeEntry %s = %v, %d, %v", c.name, at, n, err)
+		}
+	}
+	for _, c := range []struct {
+		name, key string
+		data      []byte
+		hex       string
+	}{
+		{"a price's item", "v:var_1", []byte("abc"), "01 | 07 763a7661725f31 | 616263"},
+		{"no data", "x", []byte{}, "01 | 01 78"},
+		{"a NUL in the key", "c:a\x00b", []byte{0xff}, "01 | 05 633a610062 | ff"},
+	} {
+		wantBytes(t, "encodeItem "+c.name, encodeItem(nil, c.key, c.data), c.hex)
+		if n := itemSize(c.key, c.data); n != len(unhex(t, c.hex)) {
+			t.Errorf("itemSize %s = %d, want %d", c.name, n, len(unhex(t, c.hex)))
+		}
+		key, data, err := decodeItem([]byte("k"), unhex(t, c.hex))
+		if err != nil || string(key) != c.key || !bytes.Equal(data, c.data) {
+			t.Errorf("decodeItem %s = %q, %q, %v", c.name, key, data, err)
+		}
+	}
+	wantBytes(t, "itemKey", itemKey(nil, 2, 1), "0000000000000002 | 00000001")
+	wantBytes(t, "itemKey", itemKey(nil, 1<<33, 70000), "0000000200000000 | 00011170")
+	if rev, seq, ok := splitItemKey(unhex(t, "0000000200000000 | 00011170")); !ok || rev != 1<<33 || seq != 70000 {
+		t.Errorf("splitItemKey = %d, %d, %v", rev, seq, ok)
+	}
+	wantBytes(t, "keyIndexKey", keyIndexKey(nil, "v:var_1", 2, 1), "07 763a7661725f31 | 0000000000000002 | 00000001")
+	wantBytes(t, "keyIndexPrefix", keyIndexPrefix(nil, "v:var_1"), "07 763a7661725f31")
+	if key, rev, seq, ok := splitKeyIndexKey(unhex(t, "07 763a7661725f31 | 0000000000000002 | 00000001")); !ok || string(key) != "v:var_1" || rev != 2 || seq != 1 {
+		t.Errorf("splitKeyIndexKey = %q, %d, %d, %v", key, rev, seq, ok)
+	}
+	// What the decoders refuse.
+	for _, c := range []struct {
+		name string
+		ok   func(b []byte) bool
+		hex  string
+	}{
+		{"revision 0", func(b []byte) bool { _, ok := decodeJournalKey(b); return ok }, "0000000000000000"},
+		{"negative revision", func(b []byte) bool { _, ok := decodeJournalKey(b); return ok }, "8000000000000001"},
+		{"revision of 7 bytes", func(b []byte) bool { _, ok := decodeJournalKey(b); return ok }, "00000000000001"},
+		{"item key of 11 bytes", func(b []byte) bool { _, _, ok := splitItemKey(b); return ok }, "0000000000000001 | 000000"},
+		{"item key of revision 0", func(b []byte) bool { _, _, ok := splitItemKey(b); return ok }, "0000000000000000 | 00000000"},
+		{"index key without a key", func(b []byte) bool { _, _, _, ok := splitKeyIndexKey(b); return ok }, "00 | 0000000000000001 | 00000000"},
+		{"index key, a byte short", func(b []byte) bool { _, _, _, ok := splitKeyIndexKey(b); return ok }, "01 78 | 0000000000000001 | 000000"},
+		{"index key, a long varint", func(b []byte) bool { _, _, _, ok := splitKeyIndexKey(b); return ok }, "8100 78 | 0000000000000001 | 00000000"},
+		{"entry, a long varint", func(b []byte) bool { _, _, err := decodeEntry([]byte("k"), b); return err == nil }, "01 | 00 | 8300"},
+		{"entry, a byte more", func(b []byte) bool { _, _, err := decodeEntry([]byte("k"), b); return err == nil }, "01 | 00 | 03 | 00"},
+		{"entry of 2^31 items", func(b []byte) bool { _, _, err := decodeEntry([]byte("k"), b); return err == nil }, "01 | 00 | 8080808008"},
+		{"entry of format 2", func(b []byte) bool { _, _, err := decodeEntry([]byte("k"), b); return err == nil }, "02 | 00 | 03"},
+		{"item without a key", func(b []byte) bool { _, _, err := decodeItem([]byte("k"), b); return err == nil }, "01 | 00 | 616263"},
+		{"item, a long varint", func(b []byte) bool { _, _, err := decodeItem([]byte("k"), b); return err == nil }, "01 | 8100 78"},
+		{"item, a key past the end", func(b []byte) bool { _, _, err := decodeItem([]byte("k"), b); return err == nil }, "01 | 05 78"},
+		{"last revision, negative", func(b []byte) bool { _, err := decodeLastRevision([]byte("r"), b); return err == nil }, "01 | 8000000000000000"},
+		{"last revision without its format", func(b []byte) bool { _, err := decodeLastRevision([]byte("r"), b); return err == nil }, "0000000000000005"},
+	} {
+		if c.ok(unhex(t, c.hex)) {
+			t.Errorf("%s %s: decoded", c.name, c.hex)
 		}
 	}
 }

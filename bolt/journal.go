@@ -156,7 +156,7 @@ func (t *tx) WriteJournal(e pricing.JournalEntry) (err error) {
 	buf = encodeEntry(buf, e.At, len(e.Items))
 	sc := t.scratch()
 	sc.k = journalKey(sc.k[:0], e.Revision)
-	if err := t.put(bkJournal, sc.k, buf); err != nil {
+	if err := t.put(bkJournal, sc.k, buf[:len(buf):len(buf)]); err != nil {
 		return err
 	}
 	for i, it := range e.Items {
