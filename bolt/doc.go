@@ -64,16 +64,22 @@
 // lp(first) therefore finds exactly the entries of first, in ascending order of the
 // last part, which is the order the pricing.Tx iteration methods promise.
 //
-// Values: every value but the schema version and the empty ones is a format byte (1
-// for every kind of value in schemas 2 and 3; see Formats below) followed by the
-// layout below (time and metadata are parts of the others):
+// Values: every value but the schema version and the empty ones is a format byte
+// followed by the layout below (time and metadata are parts of the others). The
+// format is 2 for group records, list records, prices and price index values, whose
+// format 1 (schema 2) had no revision, and 1 for every other kind (see Formats below):
 //
 //	time         1 tag byte: 0 for the zero time.Time (no payload), 1 + int64 Unix
 //	             nanoseconds, or 2 + int64 Unix seconds + uint32 nanoseconds for instants
 //	             outside int64 nanoseconds (before 1678 or after 2262). Times come
 //	             back in UTC, exactly.
-//	group record lp(name) lp(name key) time(created) time(updated) metadata
-//	list record  lp(name) lp(description) time(created) time(updated) metadata
+//	group record lp(name) lp(name key) time(created) time(updated) varint(revision)
+//	             metadata
+//	list record  lp(name) lp(description) time(created) time(updated)
+//	             varint(revision) metadata
+//	revision     the journal's revision that last wrote the record, as
+//	             encoding/binary.AppendVarint writes it; 0 when it was written without
+//	             a journal entry (by a host's code, or in a file of schema 2).
 //	metadata     the rest of the value: nothing for nil metadata, else the JSON object
 //	             (encoding/json); it comes back with JSON's types (map[string]any,
 //	             []any, string, float64, bool, nil).
@@ -81,13 +87,13 @@
 //	             time(ends) uvarint(n) n×uvarint(length of group ID) group IDs back to
 //	             back. n is 0 for a nil audience, else the number of groups plus one.
 //	price        fixed part: flags(1 byte, as in list terms) int64(amount)
-//	             int64(min quantity) int64(max quantity); then uvarint lengths of
-//	             (variant ID, currency, list ID, region ID) and those four strings back
-//	             to back. The price ID is the key.
+//	             int64(min quantity) int64(max quantity); then varint(revision),
+//	             uvarint lengths of (variant ID, currency, list ID, region ID) and those
+//	             four strings back to back. The price ID is the key.
 //	price index value
-//	             the same fixed part, then uvarint lengths of (list ID, region ID) and
-//	             those two strings: the key holds the rest of the price, so an entry
-//	             of variant_currency_prices is a whole price.
+//	             the same fixed part and revision, then uvarint lengths of (list ID,
+//	             region ID) and those two strings: the key holds the rest of the price,
+//	             so an entry of variant_currency_prices is a whole price.
 //	ID value     the ID, to the end of the value (never empty).
 //	count        uint64.
 //	price key    (a key, without a format byte) lp(list ID) lp(variant ID) lp(currency)
@@ -130,6 +136,10 @@
 // layout is the order of its bucket, and changing it is a migration whatever the key
 // holds. The schema version key is the one value without a format byte: every version
 // of the package reads it to learn whether it may read the rest.
+//
+// Schema 3 gave group records, list records, prices and price index values a format 2,
+// which adds the record's revision: the values of a file of schema 2 stay in format 1,
+// read with revision 0, until they are written again.
 //
 // # Transactions, writes and caches
 //

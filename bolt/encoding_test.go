@@ -82,21 +82,38 @@ func TestGoldenTimes(t *testing.T) {
 	}
 }
 
+// The revisions of the golden tables, in varint (zigzag) form.
+const (
+	hexRev7     = "0e"            // revision 7
+	hexRev1000  = "d00f"          // revision 1000
+	hexRev2to40 = "8080808080 40" // revision 1<<40
+)
+
+// Groups, lists and prices gained their revision in format 2 (schema 3): each case
+// gives the bytes of format 2, which the encoder writes and the decoder reads, and of
+// format 1, which files of schemas 1 and 2 hold, and which the decoder reads with
+// revision 0.
 func TestGoldenGroups(t *testing.T) {
 	for _, c := range []struct {
 		name    string
 		g       pricing.CustomerGroup
 		nameKey string
-		hex     string
+		hex     string // format 2
+		hex1    string // format 1
 	}{
-		{"no metadata", pricing.CustomerGroup{ID: "cg_1", Name: "VIP", CreatedAt: goldenT1},
-			"vip", "01 | 03 564950 | 03 766970 | " + hexT1 + " | 00"},
+		{"no metadata", pricing.CustomerGroup{ID: "cg_1", Name: "VIP", CreatedAt: goldenT1, Revision: 7},
+			"vip", "02 | 03 564950 | 03 766970 | " + hexT1 + " | 00 | " + hexRev7,
+			"01 | 03 564950 | 03 766970 | " + hexT1 + " | 00"},
 		{"metadata, wide time", pricing.CustomerGroup{ID: "cg_2", Name: "Wholesale ✓", CreatedAt: goldenOld, UpdatedAt: goldenT1,
-			Metadata: map[string]any{"tier": "gold", "n": 1.5}},
-			"wholesale ✓", "01 | 0d 57686f6c6573616c6520e29c93 | 0d 77686f6c6573616c6520e29c93 | " + hexOld + " | " + hexT1 +
-				" | 7b226e223a312e352c2274696572223a22676f6c64227d"}, // {"n":1.5,"tier":"gold"}
-		{"empty metadata, zero times", pricing.CustomerGroup{ID: "cg_3", Metadata: map[string]any{}},
-			"k", "01 | 00 | 01 6b | 00 | 00 | 7b7d"},
+			Metadata: map[string]any{"tier": "gold", "n": 1.5}, Revision: 1 << 40},
+			"wholesale ✓", "02 | 0d 57686f6c6573616c6520e29c93 | 0d 77686f6c6573616c6520e29c93 | " + hexOld + " | " + hexT1 +
+				" | " + hexRev2to40 + " | 7b226e223a312e352c2274696572223a22676f6c64227d", // {"n":1.5,"tier":"gold"}
+			"01 | 0d 57686f6c6573616c6520e29c93 | 0d 77686f6c6573616c6520e29c93 | " + hexOld + " | " + hexT1 +
+				" | 7b226e223a312e352c2274696572223a22676f6c64227d"},
+		{"empty metadata, zero times, no revision", pricing.CustomerGroup{ID: "cg_3", Metadata: map[string]any{}},
+			"k", "02 | 00 | 01 6b | 00 | 00 | 00 | 7b7d", "01 | 00 | 01 6b | 00 | 00 | 7b7d"},
+		{"a negative revision, which no Service writes, round-trips", pricing.CustomerGroup{ID: "cg_4", Revision: -1},
+			"k", "02 | 00 | 01 6b | 00 | 00 | 01", "01 | 00 | 01 6b | 00 | 00"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			v, err := encodeGroup(c.g, c.nameKey)
@@ -104,12 +121,19 @@ func TestGoldenGroups(t *testing.T) {
 				t.Fatal(err)
 			}
 			wantBytes(t, "encodeGroup", v, c.hex)
-			g, nameKey, err := decodeGroup(c.g.ID, unhex(t, c.hex))
-			if err != nil || !reflect.DeepEqual(g, c.g) || nameKey != c.nameKey {
-				t.Errorf("decodeGroup = %#v, %q, %v; want %#v, %q", g, nameKey, err, c.g, c.nameKey)
-			}
-			if k, err := groupNameKey(c.g.ID, unhex(t, c.hex)); err != nil || string(k) != c.nameKey {
-				t.Errorf("groupNameKey = %q, %v; want %q", k, err, c.nameKey)
+			g1 := c.g
+			g1.Revision = 0
+			for _, f := range []struct {
+				hex  string
+				want pricing.CustomerGroup
+			}{{c.hex, c.g}, {c.hex1, g1}} {
+				g, nameKey, err := decodeGroup(c.g.ID, unhex(t, f.hex))
+				if err != nil || !reflect.DeepEqual(g, f.want) || nameKey != c.nameKey {
+					t.Errorf("decodeGroup(%s) = %#v, %q, %v; want %#v, %q", f.hex, g, nameKey, err, f.want, c.nameKey)
+				}
+				if k, err := groupNameKey(c.g.ID, unhex(t, f.hex)); err != nil || string(k) != c.nameKey {
+					t.Errorf("groupNameKey(%s) = %q, %v; want %q", f.hex, k, err, c.nameKey)
+				}
 			}
 		})
 	}
@@ -119,13 +143,16 @@ func TestGoldenLists(t *testing.T) {
 	for _, c := range []struct {
 		name string
 		pl   pricing.PriceList
-		hex  string
+		hex  string // format 2
+		hex1 string // format 1
 	}{
-		{"no metadata", pricing.PriceList{ID: "pl_1", Name: "Sale", CreatedAt: goldenT1, UpdatedAt: goldenT1},
+		{"no metadata", pricing.PriceList{ID: "pl_1", Name: "Sale", CreatedAt: goldenT1, UpdatedAt: goldenT1, Revision: 1000},
+			"02 | 04 53616c65 | 00 | " + hexT1 + " | " + hexT1 + " | " + hexRev1000,
 			"01 | 04 53616c65 | 00 | " + hexT1 + " | " + hexT1},
 		{"metadata", pricing.PriceList{ID: "pl_2", Name: "Spring", Description: "20% off", UpdatedAt: goldenFar,
-			Metadata: map[string]any{"a": []any{1.0, nil}}},
-			"01 | 06 537072696e67 | 07 323025206f6666 | 00 | " + hexFar + " | 7b2261223a5b312c6e756c6c5d7d"}, // {"a":[1,null]}
+			Metadata: map[string]any{"a": []any{1.0, nil}}, Revision: 7},
+			"02 | 06 537072696e67 | 07 323025206f6666 | 00 | " + hexFar + " | " + hexRev7 + " | 7b2261223a5b312c6e756c6c5d7d", // {"a":[1,null]}
+			"01 | 06 537072696e67 | 07 323025206f6666 | 00 | " + hexFar + " | 7b2261223a5b312c6e756c6c5d7d"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			v, err := encodeList(c.pl)
@@ -133,10 +160,17 @@ func TestGoldenLists(t *testing.T) {
 				t.Fatal(err)
 			}
 			wantBytes(t, "encodeList", v, c.hex)
-			// The terms are not part of the record: decodeList fills the rest.
-			pl := pricing.PriceList{ID: c.pl.ID}
-			if err := decodeList(&pl, unhex(t, c.hex)); err != nil || !reflect.DeepEqual(pl, c.pl) {
-				t.Errorf("decodeList = %#v, %v; want %#v", pl, err, c.pl)
+			pl1 := c.pl
+			pl1.Revision = 0
+			for _, f := range []struct {
+				hex  string
+				want pricing.PriceList
+			}{{c.hex, c.pl}, {c.hex1, pl1}} {
+				// The terms are not part of the record: decodeList fills the rest.
+				pl := pricing.PriceList{ID: c.pl.ID, Revision: 99}
+				if err := decodeList(&pl, unhex(t, f.hex)); err != nil || !reflect.DeepEqual(pl, f.want) {
+					t.Errorf("decodeList(%s) = %#v, %v; want %#v", f.hex, pl, err, f.want)
+				}
 			}
 		})
 	}
@@ -173,17 +207,22 @@ func TestGoldenTerms(t *testing.T) {
 var goldenPrices = []pricing.Price{
 	{ID: "price_1", VariantID: "var_1", CurrencyCode: "usd", Amount: 2000},
 	{ID: "price_2", PriceListID: "pl_1", VariantID: "var_1", CurrencyCode: "eur", RegionID: "reg_de",
-		Amount: -1, MinQuantity: 10, MaxQuantity: 99, IncludesTax: true},
+		Amount: -1, MinQuantity: 10, MaxQuantity: 99, IncludesTax: true, Revision: 1000},
 }
 
 func TestGoldenPrices(t *testing.T) {
 	for i, c := range []struct {
-		name, record, index string
+		name, record, index string // format 2
+		record1, index1     string // format 1
 	}{
-		{"base price",
+		{"base price, no revision",
+			"02 | 00 | 00000000000007d0 | 0000000000000000 | 0000000000000000 | 00 | 05 03 00 00 | 7661725f31 757364",
+			"02 | 00 | 00000000000007d0 | 0000000000000000 | 0000000000000000 | 00 | 00 00",
 			"01 | 00 | 00000000000007d0 | 0000000000000000 | 0000000000000000 | 05 03 00 00 | 7661725f31 757364",
 			"01 | 00 | 00000000000007d0 | 0000000000000000 | 0000000000000000 | 00 00"},
-		{"list price, region, tiers, tax",
+		{"list price, region, tiers, tax, revision",
+			"02 | 01 | ffffffffffffffff | 000000000000000a | 0000000000000063 | " + hexRev1000 + " | 05 03 04 06 | 7661725f31 657572 706c5f31 7265675f6465",
+			"02 | 01 | ffffffffffffffff | 000000000000000a | 0000000000000063 | " + hexRev1000 + " | 04 06 | 706c5f31 7265675f6465",
 			"01 | 01 | ffffffffffffffff | 000000000000000a | 0000000000000063 | 05 03 04 06 | 7661725f31 657572 706c5f31 7265675f6465",
 			"01 | 01 | ffffffffffffffff | 000000000000000a | 0000000000000063 | 04 06 | 706c5f31 7265675f6465"},
 	} {
@@ -191,12 +230,19 @@ func TestGoldenPrices(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			wantBytes(t, "encodePrice", encodePrice(nil, &p), c.record)
 			wantBytes(t, "encodeVariantPrice", encodeVariantPrice(nil, &p), c.index)
-			if got, err := decodePrice([]byte(p.ID), unhex(t, c.record)); err != nil || got != p {
-				t.Errorf("decodePrice = %#v, %v; want %#v", got, err, p)
-			}
+			p1 := p
+			p1.Revision = 0
 			k := variantCurrencyKey(nil, p.VariantID, p.CurrencyCode, p.ID)
-			if got, err := decodeVariantPrice(k, unhex(t, c.index)); err != nil || got != p {
-				t.Errorf("decodeVariantPrice = %#v, %v; want %#v", got, err, p)
+			for _, f := range []struct {
+				record, index string
+				want          pricing.Price
+			}{{c.record, c.index, p}, {c.record1, c.index1, p1}} {
+				if got, err := decodePrice([]byte(p.ID), unhex(t, f.record)); err != nil || got != f.want {
+					t.Errorf("decodePrice(%s) = %#v, %v; want %#v", f.record, got, err, f.want)
+				}
+				if got, err := decodeVariantPrice(k, unhex(t, f.index)); err != nil || got != f.want {
+					t.Errorf("decodeVariantPrice(%s) = %#v, %v; want %#v", f.index, got, err, f.want)
+				}
 			}
 			if n := priceValuesSize(&p); n < len(unhex(t, c.record))+len(unhex(t, c.index)) {
 				t.Errorf("priceValuesSize = %d, below the values' %d bytes", n, len(unhex(t, c.record))+len(unhex(t, c.index)))
@@ -493,6 +539,18 @@ func TestDecodersRefuseLongVarints(t *testing.T) {
 			_, ok := parsePriceValue(b, priceIndexFormat, 2)
 			return ok
 		}, "01 | 00 | 00000000000007d0 | 0000000000000000 | 0000000000000000 | 8000 00"},
+		{"price index value, revision", func(b []byte) bool {
+			_, ok := parsePriceValue(b, priceIndexFormat, 2)
+			return ok
+		}, "02 | 00 | 00000000000007d0 | 0000000000000000 | 0000000000000000 | 8000 | 00 00"},
+		{"price index value of format 3", func(b []byte) bool {
+			_, ok := parsePriceValue(b, priceIndexFormat, 2)
+			return ok
+		}, "03 | 00 | 00000000000007d0 | 0000000000000000 | 0000000000000000 | 00 | 00 00"},
+		{"group, revision", func(b []byte) bool {
+			_, _, err := decodeGroup("cg_1", b)
+			return err == nil
+		}, "02 | 00 | 01 6b | 00 | 00 | 8e00"},
 		{"terms", func(b []byte) bool {
 			_, err := decodeTerms("pl_1", b)
 			return err == nil

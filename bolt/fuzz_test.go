@@ -42,21 +42,21 @@ var (
 	fuzzTime   = time.Date(2026, 1, 15, 12, 0, 0, 123456789, time.UTC)
 	fuzzGroups = []pricing.CustomerGroup{
 		{ID: "cg_1", Name: "Wholesale", CreatedAt: fuzzTime, UpdatedAt: fuzzTime,
-			Metadata: map[string]any{"tier": "gold", "n": 1.5, "tags": []any{"a", nil, true}}},
+			Metadata: map[string]any{"tier": "gold", "n": 1.5, "tags": []any{"a", nil, true}}, Revision: 5},
 		{ID: "cg\x00odd", Name: "", CreatedAt: time.Date(1500, 1, 1, 0, 0, 0, 1, time.UTC), Metadata: map[string]any{}},
 	}
 	fuzzLists = []pricing.PriceList{
 		{ID: "pl_1", Name: "Sale", Description: "d", Type: pricing.Sale, Status: pricing.Active,
 			StartsAt: fuzzTime, EndsAt: time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC),
 			CustomerGroupIDs: []string{"cg_1", "cg_2"}, IncludesTax: true, Metadata: map[string]any{"k": "v"},
-			CreatedAt: fuzzTime, UpdatedAt: fuzzTime},
+			CreatedAt: fuzzTime, UpdatedAt: fuzzTime, Revision: 3},
 		{ID: "pl_2", Type: pricing.Override, Status: pricing.Draft, CustomerGroupIDs: []string{}},
 		{ID: "pl_3", Type: "custom", Status: "custom"},
 	}
 	fuzzPrices = []pricing.Price{
 		{ID: "price_1", VariantID: "var_1", CurrencyCode: "usd", Amount: 2000},
 		{ID: "price_2", PriceListID: "pl_1", VariantID: "var_1", CurrencyCode: "eur", RegionID: "reg_de",
-			Amount: -1, MinQuantity: 10, MaxQuantity: 99, IncludesTax: true},
+			Amount: -1, MinQuantity: 10, MaxQuantity: 99, IncludesTax: true, Revision: 1000},
 	}
 )
 

@@ -45,7 +45,8 @@ var (
 )
 
 // golden is what every testdata database holds, spelled out: no value here comes from
-// the package's encoders. The journal is in the files of schema 3 on.
+// the package's encoders. The records' revisions and the journal are in the files of
+// schema 3 on (goldenAt).
 var golden = struct {
 	groups   []pricing.CustomerGroup
 	nameKeys []string // of groups, by index
@@ -58,14 +59,14 @@ var golden = struct {
 	trimBefore time.Time
 }{
 	groups: []pricing.CustomerGroup{
-		{ID: "cg_vip", Name: "VIP ✓", CreatedAt: goldenT1, UpdatedAt: goldenT1},
+		{ID: "cg_vip", Name: "VIP ✓", CreatedAt: goldenT1, UpdatedAt: goldenT1, Revision: 1},
 		{ID: "cg_wholesale", Name: "Wholesale", CreatedAt: goldenT1, UpdatedAt: goldenT2,
 			Metadata: map[string]any{
 				"tier": "gold", "discount": 0.15, "tags": []any{"b2b", "eu"},
 				"nested": map[string]any{"ok": true, "none": nil}, "big": 12345678901234.0,
 			}},
 		{ID: goldenOdd, Name: "Odd \"quoted\"\n", CreatedAt: goldenOld, UpdatedAt: goldenFar,
-			Metadata: map[string]any{}},
+			Metadata: map[string]any{}, Revision: 1 << 40},
 	},
 	nameKeys: []string{"vip ✓", "wholesale", "odd \"quoted\""},
 	members: [][2]string{
@@ -77,7 +78,7 @@ var golden = struct {
 			StartsAt: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), EndsAt: time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC),
 			CustomerGroupIDs: []string{"cg_vip", "cg_wholesale"}, IncludesTax: true,
 			Metadata:  map[string]any{"campaign": "spring", "priority": 2.0},
-			CreatedAt: goldenT1, UpdatedAt: goldenT2},
+			CreatedAt: goldenT1, UpdatedAt: goldenT2, Revision: 2},
 		{ID: "pl_override", Name: "Wholesale prices", Type: pricing.Override, Status: pricing.Draft,
 			CreatedAt: goldenT1, UpdatedAt: goldenT1},
 		{ID: "pl_long", Name: "Long", Type: pricing.Override, Status: pricing.Active,
@@ -86,18 +87,18 @@ var golden = struct {
 	},
 	prices: []pricing.Price{
 		// Base prices: list ID "".
-		{ID: "price_01", VariantID: "var_tee", CurrencyCode: "usd", Amount: 2000},
+		{ID: "price_01", VariantID: "var_tee", CurrencyCode: "usd", Amount: 2000, Revision: 3},
 		{ID: "price_02", VariantID: "var_tee", CurrencyCode: "usd", RegionID: "reg_eu", Amount: 2100, IncludesTax: true},
 		{ID: "price_03", VariantID: "var_tee", CurrencyCode: "eur", Amount: 1800},
 		{ID: "price_04", VariantID: "var_mug", CurrencyCode: "usd", MinQuantity: 1, MaxQuantity: 9, Amount: 1200},
 		{ID: "price_05", VariantID: "var_mug", CurrencyCode: "usd", MinQuantity: 10, Amount: 1000},
 		// List prices.
-		{ID: "price_06", PriceListID: "pl_sale", VariantID: "var_tee", CurrencyCode: "usd", Amount: 1500, IncludesTax: true},
+		{ID: "price_06", PriceListID: "pl_sale", VariantID: "var_tee", CurrencyCode: "usd", Amount: 1500, IncludesTax: true, Revision: 2},
 		{ID: "price_07", PriceListID: "pl_sale", VariantID: "var_tee", CurrencyCode: "usd", RegionID: "reg_eu",
 			MinQuantity: 2, MaxQuantity: 5, Amount: 1600, IncludesTax: true},
 		{ID: "price_08", PriceListID: "pl_override", VariantID: "var_mug", CurrencyCode: "usd", Amount: 900},
 		{ID: "price_09", PriceListID: "pl_override", VariantID: "var_mug", CurrencyCode: "eur", RegionID: "reg_de", Amount: 850},
-		{ID: "price_10", PriceListID: "pl_long", VariantID: "var_tee", CurrencyCode: "eur", MinQuantity: 100, Amount: goldenHuge},
+		{ID: "price_10", PriceListID: "pl_long", VariantID: "var_tee", CurrencyCode: "eur", MinQuantity: 100, Amount: goldenHuge, Revision: 300},
 	},
 	journal: []pricing.JournalEntry{
 		{Revision: 1, At: goldenT1, Items: []pricing.JournalItem{{Key: "g:cg_vip", Data: []byte("trimmed")}}},
@@ -207,7 +208,7 @@ func TestGoldenFiles(t *testing.T) {
 			if err := s.Check(context.Background()); err != nil {
 				t.Fatalf("Check: %v", err)
 			}
-			verifyGolden(t, s)
+			verifyGolden(t, s, version)
 			verifyGoldenJournal(t, s, version)
 			// The journal of a migrated file takes the next revision.
 			next := int64(1)
@@ -254,10 +255,38 @@ func rawVersion(t *testing.T, path string) uint64 {
 	return v
 }
 
-// verifyGolden reads everything through the Tx API and compares it with golden and with
-// the results of each read method, written out.
-func verifyGolden(t *testing.T, s pricing.Store) {
+// goldenRecords are the records of golden as a file of schema version holds them:
+// before schema 3, records had no revision.
+type goldenRecords struct {
+	groups   []pricing.CustomerGroup
+	nameKeys []string
+	lists    []pricing.PriceList
+	prices   []pricing.Price
+}
+
+// goldenAt returns the records of golden that a file of schema version holds.
+func goldenAt(version uint64) goldenRecords {
+	r := goldenRecords{slices.Clone(golden.groups), golden.nameKeys, slices.Clone(golden.lists), slices.Clone(golden.prices)}
+	if version < 3 {
+		for i := range r.groups {
+			r.groups[i].Revision = 0
+		}
+		for i := range r.lists {
+			r.lists[i].Revision = 0
+		}
+		for i := range r.prices {
+			r.prices[i].Revision = 0
+		}
+	}
+	return r
+}
+
+// verifyGolden reads everything through the Tx API and compares it with golden, as a
+// file of schema version holds it, and with the results of each read method, written
+// out.
+func verifyGolden(t *testing.T, s pricing.Store, version uint64) {
 	t.Helper()
+	golden := goldenAt(version)
 	eq := func(what string, got, want any) {
 		t.Helper()
 		if !reflect.DeepEqual(got, want) {

@@ -127,12 +127,11 @@ func migrate2to3(root *bbolt.Bucket) error {
 }
 
 // formats1 are, per bucket, the format byte that migration 1 → 2 puts before each
-// value: the format whose layout is exactly the value of schema 1. The key-only
-// indexes (0) keep their empty values.
+// value: the format whose layout is exactly the value of schema 1, the first of every
+// kind. The key-only indexes (0) keep their empty values.
 var formats1 = [numBuckets]byte{
-	bkGroups: groupFormat, bkGroupNames: idFormat, bkMemberCounts: countFormat,
-	bkLists: listFormat, bkListTerms: termsFormat, bkPrices: priceFormat, bkPriceKeys: idFormat,
-	bkVariantCurrencyPrices: priceIndexFormat,
+	bkGroups: 1, bkGroupNames: 1, bkMemberCounts: 1, bkLists: 1, bkListTerms: 1, bkPrices: 1, bkPriceKeys: 1,
+	bkVariantCurrencyPrices: 1,
 }
 
 // migrate1to2 puts the format byte of its bucket before every value of schema 1, whose
