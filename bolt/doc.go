@@ -7,7 +7,9 @@
 // Options.NoSync) or none of them, and a crash at any moment leaves the file as of the
 // last committed Update. Check verifies a file: bbolt's page structure, read with
 // bounds checks of its own, and every index entry against its record. A damaged file
-// is an error wrapping ErrCorrupt, not a crash (see Damaged files below).
+// is an error wrapping ErrCorrupt, not a crash (see Damaged files below). The store
+// keeps the journal of revisions in the same file, committed with the writes it
+// records (see The journal below).
 //
 // The store only keeps records and indexes; the pricing.Service validates every input
 // and decides every rule (see package pricing).
@@ -241,7 +243,8 @@
 //     the function an iteration method calls) are never recovered: they go on up with
 //     their value, as the pricing.Store contract says; and while fn runs, a fault in
 //     the caller's own code is a panic too. A key or value longer than bbolt ever
-//     writes, or an ID longer than the store writes, is an error before it is copied.
+//     writes, or an ID longer than the store writes, is an error before it is copied;
+//     so is, in the journal, an entry longer than the whole file.
 //   - Check walks every page of the tree from the meta page, reading the file with
 //     bounds checks: every page ID within the file, every page of the type its parent
 //     says and referenced once, every count, overflow and element offset within its

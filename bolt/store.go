@@ -84,8 +84,10 @@ func (o *Options) bucket() string {
 	return o.Bucket
 }
 
-// Store is a durable pricing.Store on a bbolt file. It is safe for concurrent use;
-// bbolt runs one Update at a time, and Views concurrently with it and with each other.
+// Store is a durable pricing.Store on a bbolt file, and a pricing.Journal: the
+// Service's change feed, expected revisions and lowest prior price work on it (see The
+// journal in the package documentation). It is safe for concurrent use; bbolt runs one
+// Update at a time, and Views concurrently with it and with each other.
 type Store struct {
 	db     *bbolt.DB
 	root   []byte
