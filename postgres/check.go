@@ -41,6 +41,34 @@ func newCheckQueries(q func(string) string) []checkQuery {
 				UNION ALL SELECT 'a price list', 'ID' FROM {s}.price_lists WHERE id = ''
 				UNION ALL SELECT 'a price', 'ID' FROM {s}.prices WHERE id = ''
 			) e LIMIT 100`)},
+		// The journal: one counter; the entries kept are consecutive revisions, the last
+		// of them the counter's (trimming deletes the oldest, and the last only with all
+		// the others); every item belongs to an entry, and an entry's items are numbered
+		// 1 to n; no record carries a revision beyond the counter.
+		{"journal counter", q(`SELECT format('journal_revision has %s rows, want 1', count(*))
+			FROM {s}.journal_revision HAVING count(*) <> 1`)},
+		{"journal entries", q(`SELECT format('the journal keeps %s entries from revision %s to %s: revisions are missing',
+				count(*), min(revision), max(revision))
+			FROM {s}.journal_entries HAVING count(*) > 0 AND count(*) <> max(revision) - min(revision) + 1
+			UNION ALL
+			SELECT format('the last journal entry is revision %s, and the last revision %s', e.last, c.last)
+			FROM (SELECT max(revision) AS last FROM {s}.journal_entries) e, {s}.journal_revision c
+			WHERE e.last IS NOT NULL AND e.last <> c.last`)},
+		{"journal items", q(`SELECT format('journal item %s of revision %s belongs to no entry', i.seq, i.revision)
+			FROM {s}.journal_items i
+			WHERE NOT EXISTS (SELECT FROM {s}.journal_entries e WHERE e.revision = i.revision)
+			UNION ALL
+			SELECT format('the items of journal revision %s are numbered %s to %s, %s of them', revision, min(seq), max(seq), count(*))
+			FROM {s}.journal_items GROUP BY revision HAVING min(seq) <> 1 OR max(seq) <> count(*)
+			LIMIT 100`)},
+		{"revisions beyond the journal", q(`SELECT format('%s %L has revision %s, beyond the last revision %s', r.what, r.id, r.revision, c.last)
+			FROM (
+				SELECT 'customer group' AS what, id, revision FROM {s}.customer_groups
+				UNION ALL SELECT 'price list', id, revision FROM {s}.price_lists
+				UNION ALL SELECT 'price', id, revision FROM {s}.prices
+			) r, {s}.journal_revision c
+			WHERE r.revision > c.last OR r.revision < 0
+			LIMIT 100`)},
 	}
 }
 
@@ -48,7 +76,9 @@ func newCheckQueries(q func(string) string) []checkQuery {
 // the invariants that the library keeps and the schema's constraints do not: the
 // schema's versions run 1 to SchemaVersion; no membership names a missing group, no
 // audience names a missing group, and every audience is strictly ascending; no price
-// belongs to a missing list; no record has an empty ID. (The Service checks references
+// belongs to a missing list; no record has an empty ID; the journal keeps consecutive
+// revisions up to the counter of the last one (those trimmed aside), every item belongs
+// to an entry, and no record carries a revision beyond the counter. (The Service checks references
 // before it writes, and SERIALIZABLE transactions keep a concurrent delete from
 // slipping in between; Check is how a test, or an operator, sees that they held.) The
 // keys, the unique name and price keys, and the ranges of the nanosecond columns are

@@ -63,6 +63,12 @@ type tx struct {
 	nameKeys map[string]string // name key → group ID, "" when free
 	lists    map[string]*listEntry
 	prices   *priceCache
+
+	// The journal (journal.go).
+	lastRev      int64 // LastRevision, once read
+	lastRevKnown bool
+	rev          int64 // the Update's revision, once Revision locked the counter
+	wroteEntry   bool  // WriteJournal buffered the Update's entry
 }
 
 func newTx(ctx context.Context, st *statements, c conn, readOnly bool) *tx {
@@ -170,6 +176,14 @@ func (t *tx) send(queue func(b *pgx.Batch)) error {
 			}
 			continue
 		}
+		if o.kind == wJournal && len(o.entry.keys) >= copyMin {
+			var err error
+			if b, err = t.copyJournal(b, o.entry); err != nil {
+				t.w.reset()
+				return t.failWith(err)
+			}
+			continue
+		}
 		o.queue(b, t.st)
 	}
 	t.w.reset()
@@ -261,7 +275,7 @@ func (t *tx) copyPrices(b *pgx.Batch, o *write) (*pgx.Batch, error) {
 	if len(inserts) > 0 {
 		_, err := t.conn.CopyFrom(t.ctx, t.st.pricesTable, priceColumnNames, pgx.CopyFromSlice(len(inserts), func(i int) ([]any, error) {
 			p := &inserts[i]
-			return []any{p.ID, p.PriceListID, p.VariantID, p.CurrencyCode, p.RegionID, p.MinQuantity, p.MaxQuantity, p.Amount, p.IncludesTax}, nil
+			return []any{p.ID, p.PriceListID, p.VariantID, p.CurrencyCode, p.RegionID, p.MinQuantity, p.MaxQuantity, p.Amount, p.IncludesTax, p.Revision}, nil
 		}))
 		if err != nil {
 			return nil, err

@@ -1,0 +1,558 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgtype"
+
+	"github.com/commercekit/pricing"
+)
+
+// The journal of revisions (pricing.Journal), schema version 2
+// (migrations/0002_journal.sql): journal_revision holds the last revision committed,
+// journal_entries an entry per revision kept, journal_items their items.
+//
+// An Update takes its revision when it first asks for it (Revision, or WriteJournal):
+// it locks the counter's row (SELECT ... FOR UPDATE) and reads last+1. The lock is held
+// until the Update ends, so the Updates that write entries commit one at a time, in
+// the order of their revisions, in every process; and as an Update is SERIALIZABLE, a
+// counter that another transaction changed after the Update's snapshot fails it with a
+// serialization failure (40001), and Update runs it again, on a new snapshot, where it
+// asks again. WriteJournal sets the counter to the revision along with the entry, so
+// that an Update that writes no entry, or fails, takes no revision. The entry's
+// statement also calls pg_notify, which PostgreSQL delivers at the commit (feed.go).
+
+// journalStatements are the statements of the journal.
+type journalStatements struct {
+	lastRevision, lockRevision        string
+	writeJournalEntry                 string
+	writeJournalItems                 string
+	readJournal, readJournalAfter     string
+	readJournalKey, readJournalKeyAft string
+	trimJournal                       string
+	journalItemsTable                 pgx.Identifier
+	channel                           string // the channel of the notifications, unquoted
+}
+
+// The columns of the rows of the journal's reads: revision, at, at_ns, key, data, and,
+// on the pages after the first, the first revision the journal keeps.
+const (
+	journalEntryCols = `e.revision, e.at, e.at_ns, i.key, i.data`
+)
+
+func newJournalStatements(schema string, q func(string) string) journalStatements {
+	return journalStatements{
+		lastRevision: q(`SELECT last FROM {s}.journal_revision`),
+		lockRevision: q(`SELECT last FROM {s}.journal_revision FOR UPDATE`),
+		// One statement: the counter, the entry, and the notification (delivered at the
+		// commit; the payload is the revision).
+		writeJournalEntry: q(`WITH c AS (UPDATE {s}.journal_revision SET last = $1),
+				e AS (INSERT INTO {s}.journal_entries (revision, at, at_ns) VALUES ($1, $2, $3))
+			SELECT pg_notify($4, $5)`),
+		writeJournalItems: q(`INSERT INTO {s}.journal_items (revision, seq, key, data)
+			SELECT $1, u.seq, u.key, u.data FROM unnest($2::text[], $3::bytea[]) WITH ORDINALITY AS u(key, data, seq)`),
+		// A page of entries after a revision, with their items in order (an entry
+		// without items comes as one row of NULLs).
+		readJournal: q(`SELECT ` + journalEntryCols + `, NULL::bigint
+			FROM (SELECT revision, at, at_ns FROM {s}.journal_entries WHERE revision > $1 ORDER BY revision LIMIT $2) e
+			LEFT JOIN {s}.journal_items i ON i.revision = e.revision
+			ORDER BY e.revision, i.seq`),
+		// The same, with the first revision kept, in the same snapshot: the pages after
+		// the first are other statements, so other snapshots, and a trim between two of
+		// them must not go unseen.
+		readJournalAfter: q(`SELECT ` + journalEntryCols + `, (SELECT min(revision) FROM {s}.journal_entries)
+			FROM (SELECT revision, at, at_ns FROM {s}.journal_entries WHERE revision > $1 ORDER BY revision LIMIT $2) e
+			LEFT JOIN {s}.journal_items i ON i.revision = e.revision
+			ORDER BY e.revision, i.seq`),
+		// A page of the entries that have items of a key, with only those items: the
+		// index journal_items_key_idx, then the entries.
+		readJournalKey: q(`SELECT ` + journalEntryCols + `, NULL::bigint
+			FROM (SELECT DISTINCT revision FROM {s}.journal_items WHERE key = $3 AND revision > $1
+				ORDER BY revision LIMIT $2) r
+			JOIN {s}.journal_entries e ON e.revision = r.revision
+			JOIN {s}.journal_items i ON i.revision = r.revision AND i.key = $3
+			ORDER BY e.revision, i.seq`),
+		readJournalKeyAft: q(`SELECT ` + journalEntryCols + `, (SELECT min(revision) FROM {s}.journal_entries)
+			FROM (SELECT DISTINCT revision FROM {s}.journal_items WHERE key = $3 AND revision > $1
+				ORDER BY revision LIMIT $2) r
+			JOIN {s}.journal_entries e ON e.revision = r.revision
+			JOIN {s}.journal_items i ON i.revision = r.revision AND i.key = $3
+			ORDER BY e.revision, i.seq`),
+		// The entries before the first one not older than the instant, by revision: the
+		// journal stays a run of consecutive revisions. The counter is left alone.
+		trimJournal: q(`WITH cut AS (
+				SELECT coalesce((SELECT revision FROM {s}.journal_entries WHERE (at, at_ns) >= ($1::timestamptz, $2::int2)
+					ORDER BY revision LIMIT 1), 9223372036854775807) AS r
+			), i AS (DELETE FROM {s}.journal_items WHERE revision < (SELECT r FROM cut))
+			DELETE FROM {s}.journal_entries WHERE revision < (SELECT r FROM cut)`),
+		journalItemsTable: pgx.Identifier{schema, "journal_items"},
+		channel:           channelName(schema),
+	}
+}
+
+// channelName returns the notification channel of a schema's journal:
+// pricing_journal.<schema>, or, when that is longer than an identifier may be (63
+// bytes), pricing_journal.<a hash of the schema>.
+func channelName(schema string) string {
+	name := "pricing_journal." + schema
+	if len(name) <= 63 {
+		return name
+	}
+	h := fnv.New64a()
+	h.Write([]byte(schema))
+	return fmt.Sprintf("pricing_journal.%016x", h.Sum64())
+}
+
+var journalItemColumns = []string{"revision", "seq", "key", "data"}
+
+// journalEntry is an entry buffered by WriteJournal.
+type journalEntry struct {
+	rev  int64
+	at   pgtype.Timestamptz
+	atNs int16
+	keys []string
+	data [][]byte
+}
+
+// queue queues the statement that writes the entry, the counter and the notification.
+func (e *journalEntry) queue(b *pgx.Batch, st *statements) {
+	b.Queue(st.writeJournalEntry, e.rev, e.at, e.atNs, st.channel, fmt.Sprint(e.rev))
+}
+
+// copyJournal writes an entry of many items: the entry's statement goes with the batch
+// b of the statements before it, which it sends; the items follow with COPY, in round
+// trips of their own. It returns a new batch for the statements after them.
+func (t *tx) copyJournal(b *pgx.Batch, e *journalEntry) (*pgx.Batch, error) {
+	e.queue(b, t.st)
+	t.begun = true
+	if err := t.conn.SendBatch(t.ctx, b).Close(); err != nil {
+		return nil, err
+	}
+	_, err := t.conn.CopyFrom(t.ctx, t.st.journalItemsTable, journalItemColumns, pgx.CopyFromSlice(len(e.keys), func(i int) ([]any, error) {
+		return []any{e.rev, int32(i + 1), e.keys[i], e.data[i]}, nil
+	}))
+	if err != nil {
+		return nil, err
+	}
+	return &pgx.Batch{}, nil
+}
+
+var _ pricing.JournalTx = (*tx)(nil)
+
+// LastRevision implements pricing.JournalTx: the counter as of the transaction's
+// snapshot, read once.
+func (t *tx) LastRevision() (int64, error) {
+	switch {
+	case t.rev != 0:
+		return t.rev - 1, nil
+	case t.lastRevKnown:
+		return t.lastRev, nil
+	}
+	var last int64
+	if err := t.queryRows(t.st.lastRevision, nil, func(rows pgx.Rows) error { return rows.Scan(&last) }); err != nil {
+		return 0, err
+	}
+	t.lastRev, t.lastRevKnown = last, true
+	return last, nil
+}
+
+// Revision implements pricing.JournalTx. The first call locks the counter until the
+// transaction ends (see above); in a View it fails.
+func (t *tx) Revision() (int64, error) {
+	if t.readOnly {
+		return 0, errReadOnly
+	}
+	if t.rev != 0 {
+		return t.rev, nil
+	}
+	var last int64
+	if err := t.queryRows(t.st.lockRevision, nil, func(rows pgx.Rows) error { return rows.Scan(&last) }); err != nil {
+		return 0, err
+	}
+	t.rev = last + 1
+	return t.rev, nil
+}
+
+// WriteJournal implements pricing.JournalTx: the entry is buffered with the other
+// writes, and sent with them (its items by COPY when they are many).
+func (t *tx) WriteJournal(e pricing.JournalEntry) error {
+	if t.readOnly {
+		return errReadOnly
+	}
+	if t.wroteEntry {
+		return errors.New("postgres: a second journal entry in one Update")
+	}
+	rev, err := t.Revision()
+	if err != nil {
+		return err
+	}
+	if e.Revision != rev {
+		return fmt.Errorf("postgres: journal entry of revision %d, want %d", e.Revision, rev)
+	}
+	if err := checkTime("journal entry At", e.At); err != nil {
+		return err
+	}
+	n := 0
+	for _, it := range e.Items {
+		if !textOK(it.Key) {
+			return badValue("journal item key", it.Key, "PostgreSQL text cannot hold a NUL byte or invalid UTF-8")
+		}
+		n += len(it.Data)
+	}
+	// One copy of the items' data, which they share: the caller keeps its entry.
+	je := &journalEntry{rev: rev, keys: make([]string, len(e.Items)), data: make([][]byte, len(e.Items))}
+	je.at, je.atNs = instant(e.At, false)
+	buf := make([]byte, 0, n)
+	for i, it := range e.Items {
+		buf = append(buf, it.Data...)
+		je.keys[i], je.data[i] = it.Key, buf[len(buf)-len(it.Data):len(buf):len(buf)]
+	}
+	t.w.journal(je)
+	t.wroteEntry = true
+	return nil
+}
+
+// ---- reading ----
+
+// journalPage is the number of entries the first page of a read asks for; later pages
+// ask for as many entries as hold about journalPageItems items, by the entries read so
+// far, from 1 to journalMaxPage.
+const (
+	journalPage      = 64
+	journalMaxPage   = 1024
+	journalPageItems = 1 << 16
+)
+
+// readJournal implements ReadJournal on q, a page a statement. fn runs between the
+// statements, never during one, so it may use the store. lock, when set, is held
+// around each statement (a TxStore's, whose transaction is one connection).
+func readJournal(ctx context.Context, q querier, st *statements, lock func() func(), after int64, key string, limit int, fn func(pricing.JournalEntry) bool) error {
+	if key != "" && !textOK(key) {
+		return nil // no item has such a key
+	}
+	page, read, items := journalPage, 0, 0
+	first := true
+	for {
+		n := page
+		if limit > 0 {
+			n = min(n, limit-read)
+		}
+		sql, args := st.readJournal, []any{after, n}
+		switch {
+		case key == "" && !first:
+			sql = st.readJournalAfter
+		case key != "" && first:
+			sql, args = st.readJournalKey, append(args, key)
+		case key != "":
+			sql, args = st.readJournalKeyAft, append(args, key)
+		}
+		unlock := lock()
+		entries, kept, err := readJournalPage(ctx, q, sql, args)
+		unlock()
+		if err != nil {
+			c, _ := q.(closer)
+			return classify(ctx, c, err).final()
+		}
+		if !first && kept > after+1 {
+			// Entries after the last one fn saw were trimmed since.
+			return fmt.Errorf("postgres: the journal was trimmed while being read: revisions %d to %d are no longer kept: %w",
+				after+1, kept-1, pricing.ErrTrimmed)
+		}
+		for _, e := range entries {
+			if !fn(e) {
+				return nil
+			}
+			after = e.Revision
+			read++
+			items += len(e.Items)
+		}
+		if len(entries) < n || limit > 0 && read >= limit {
+			return nil
+		}
+		first = false
+		page = min(max(journalPageItems*read/max(items, 1), 1), journalMaxPage)
+	}
+}
+
+// readJournalPage runs one statement of readJournal and returns its entries, and the
+// first revision kept (0 when the statement does not read it).
+func readJournalPage(ctx context.Context, q querier, sql string, args []any) ([]pricing.JournalEntry, int64, error) {
+	rows, err := q.Query(ctx, sql, args...)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	var (
+		out  []pricing.JournalEntry
+		kept int64
+		rev  int64
+		at   pgtype.Timestamptz
+		ns   int16
+		key  pgtype.Text
+		data []byte
+		min  pgtype.Int8
+	)
+	for rows.Next() {
+		data = nil
+		if err := rows.Scan(&rev, &at, &ns, &key, &data, &min); err != nil {
+			return nil, 0, err
+		}
+		kept = min.Int64
+		if n := len(out); n == 0 || out[n-1].Revision != rev {
+			out = append(out, pricing.JournalEntry{Revision: rev, At: fromInstant(at, ns), Items: []pricing.JournalItem{}})
+		}
+		if key.Valid {
+			e := &out[len(out)-1]
+			if data == nil {
+				data = []byte{}
+			}
+			e.Items = append(e.Items, pricing.JournalItem{Key: key.String, Data: data})
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, err
+	}
+	return out, kept, nil
+}
+
+// ---- the Store ----
+
+var _ pricing.Journal = (*Store)(nil)
+
+// journalError maps the error of a journal call on the Store.
+func (s *Store) journalError(ctx context.Context, err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case s.closed.Load():
+		return pricing.ErrClosed
+	case ctx.Err() != nil:
+		return fmt.Errorf("postgres: %w", ctx.Err())
+	}
+	var f *txFailure
+	if errors.As(err, &f) {
+		return err
+	}
+	return fmt.Errorf("postgres: journal: %w", err)
+}
+
+// usable returns ErrClosed after Close, else the context's error.
+func (s *Store) usable(ctx context.Context) error {
+	if s.closed.Load() {
+		return pricing.ErrClosed
+	}
+	return ctx.Err()
+}
+
+// LastRevision implements pricing.Journal: one statement on the pool.
+func (s *Store) LastRevision(ctx context.Context) (int64, error) {
+	if err := s.usable(ctx); err != nil {
+		return 0, err
+	}
+	var last int64
+	if err := s.pool.QueryRow(ctx, s.st.lastRevision).Scan(&last); err != nil {
+		return 0, s.journalError(ctx, err)
+	}
+	s.feed.advance(last)
+	return last, nil
+}
+
+// ReadJournal implements pricing.Journal. It reads a page of entries a statement (the
+// first 64 entries, then as many as hold about 64 Ki items, up to 1,024), each on one
+// connection of the pool, and calls fn between the statements, so that fn may use the
+// store. The pages are consecutive revisions, as revisions commit in order; should a
+// trim delete entries after those fn has seen before the next page is read, the error
+// wraps pricing.ErrTrimmed.
+func (s *Store) ReadJournal(ctx context.Context, after int64, key string, limit int, fn func(pricing.JournalEntry) bool) error {
+	if err := s.usable(ctx); err != nil {
+		return err
+	}
+	err := readJournal(ctx, s.pool, s.st, noLock, after, key, limit, fn)
+	if err != nil && !errors.Is(err, pricing.ErrTrimmed) {
+		return s.journalError(ctx, err)
+	}
+	return err
+}
+
+func noLock() func() { return func() {} }
+
+// TrimJournal implements pricing.Journal: one statement, which deletes the entries
+// before the first one committed at t or later, in revision order, and their items.
+func (s *Store) TrimJournal(ctx context.Context, before time.Time) (int, error) {
+	if err := s.usable(ctx); err != nil {
+		return 0, err
+	}
+	at, ns := trimInstant(before)
+	tag, err := s.pool.Exec(ctx, s.st.trimJournal, at, ns)
+	if err != nil {
+		return 0, s.journalError(ctx, err)
+	}
+	return int(tag.RowsAffected()), nil
+}
+
+// trimInstant returns the instant of a trim as a timestamptz and nanoseconds, clamped
+// to the range the store keeps (every At is within it).
+func trimInstant(t time.Time) (pgtype.Timestamptz, int16) {
+	switch {
+	case t.Before(minInstant):
+		t = minInstant
+	case !t.Before(maxInstant):
+		t = maxInstant
+	}
+	return instant(t, false)
+}
+
+// WaitJournal implements pricing.Journal. A commit of this Store wakes it at once; one
+// of another Store, in this process or another, through PostgreSQL's notifications
+// (feed.go), within the time a notification takes, or, should one be lost, within the
+// poll interval (2 s).
+func (s *Store) WaitJournal(ctx context.Context, after int64) (int64, error) {
+	if err := s.usable(ctx); err != nil {
+		return 0, err
+	}
+	f := s.feed
+	f.start(s)
+	f.wait(+1)
+	defer f.wait(-1)
+	// Once the listener is in place, a commit after the read below is notified.
+	f.awaitReady(ctx, pollInterval)
+	read := false
+	for {
+		last, changed, closed := f.state()
+		switch {
+		case closed || s.closed.Load():
+			return 0, pricing.ErrClosed
+		case last > after:
+			return last, nil
+		case !read:
+			read = true
+			if _, err := s.LastRevision(ctx); err != nil && (ctx.Err() != nil || s.closed.Load()) {
+				return last, s.journalError(ctx, err)
+			}
+			// Another error (a server restarting) leaves the wait to the listener
+			// and the poll.
+			continue
+		}
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			return last, ctx.Err()
+		}
+	}
+}
+
+// ---- the host's transaction ----
+
+var (
+	_ pricing.Journal = (*TxStore)(nil)
+)
+
+// lockTx returns the function readJournal calls to hold the TxStore's mutex.
+func (h *TxStore) lockTx() func() {
+	h.mu.Lock()
+	return h.mu.Unlock
+}
+
+func (h *TxStore) usable(ctx context.Context) error {
+	if h.closed.Load() || h.s.closed.Load() {
+		return pricing.ErrClosed
+	}
+	return ctx.Err()
+}
+
+// LastRevision implements pricing.Journal in the host's transaction: the last revision
+// it sees, its own included.
+func (h *TxStore) LastRevision(ctx context.Context) (int64, error) {
+	if err := h.usable(ctx); err != nil {
+		return 0, err
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	var last int64
+	if err := h.tx.QueryRow(ctx, h.s.st.lastRevision).Scan(&last); err != nil {
+		return 0, classify(ctx, nil, err).final()
+	}
+	return last, nil
+}
+
+// ReadJournal implements pricing.Journal in the host's transaction, which sees its own
+// entries.
+func (h *TxStore) ReadJournal(ctx context.Context, after int64, key string, limit int, fn func(pricing.JournalEntry) bool) error {
+	if err := h.usable(ctx); err != nil {
+		return err
+	}
+	return readJournal(ctx, h.tx, h.s.st, h.lockTx, after, key, limit, fn)
+}
+
+// TrimJournal implements pricing.Journal in a savepoint of the host's transaction, so
+// that a failure leaves the transaction usable.
+func (h *TxStore) TrimJournal(ctx context.Context, before time.Time) (int, error) {
+	if err := h.usable(ctx); err != nil {
+		return 0, err
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	t := newTx(ctx, h.s.st, h.tx, false)
+	t.begin, t.commit, t.rollback = savepoint, releaseSavepoint, rollbackSavepoint+"; "+releaseSavepoint
+	at, ns := trimInstant(before)
+	var n int64
+	f, err := t.run(func(pricing.Tx) error {
+		return t.send(func(b *pgx.Batch) {
+			b.Queue(h.s.st.trimJournal, at, ns).Exec(func(tag pgconn.CommandTag) error {
+				n = tag.RowsAffected()
+				return nil
+			})
+		})
+	})
+	if f != nil {
+		return 0, f.final()
+	}
+	if err != nil {
+		return 0, err
+	}
+	return int(n), nil
+}
+
+// WaitJournal implements pricing.Journal: it returns when the last revision that the
+// host's transaction sees is greater than after. It is woken by the Updates of this
+// TxStore, and by the commits of every process, which the Store's listener hears;
+// whether the host's transaction sees those depends on its isolation level (at READ
+// COMMITTED it does, in a REPEATABLE READ or SERIALIZABLE snapshot it never will, and
+// WaitJournal then waits until ctx is done).
+func (h *TxStore) WaitJournal(ctx context.Context, after int64) (int64, error) {
+	if err := h.usable(ctx); err != nil {
+		return 0, err
+	}
+	f := h.s.feed
+	f.start(h.s)
+	f.wait(+1)
+	defer f.wait(-1)
+	for {
+		h.mu.Lock()
+		local := h.changed
+		h.mu.Unlock()
+		_, others, closed := f.state()
+		if closed {
+			return 0, pricing.ErrClosed
+		}
+		last, err := h.LastRevision(ctx)
+		switch {
+		case err != nil:
+			return last, err
+		case last > after:
+			return last, nil
+		}
+		select {
+		case <-local:
+		case <-others:
+		case <-ctx.Done():
+			return last, ctx.Err()
+		}
+	}
+}
