@@ -226,3 +226,59 @@ func (c *priceCache) removeList(listID string) {
 		}
 	}
 }
+
+// memberCache is what a read-write transaction knows of the groups of customers: the
+// ranges of customer IDs all of whose memberships it holds. The Service asks, for each
+// customer it adds to or removes from a group, whether the customer is a member (the
+// journal records only real changes), in ascending order of the customers: a miss
+// reads the memberships from that customer on, in customer order, up to a limit that
+// doubles as the bulk goes on, so that adding a thousand customers reads a handful of
+// ranges, not a thousand customers.
+type memberCache struct {
+	known  spans               // ranges of customer IDs whose every membership is in groups
+	groups map[string][]string // customer → ascending group IDs, for those with any
+	limit  int
+}
+
+func newMemberCache() *memberCache {
+	return &memberCache{groups: map[string][]string{}, limit: minRangeLimit}
+}
+
+// groupsOf returns the customer's groups, and whether the cache knows them.
+func (c *memberCache) groupsOf(customerID string) ([]string, bool) {
+	if !c.known.contains(customerID) {
+		return nil, false
+	}
+	return c.groups[customerID], true
+}
+
+// add records a membership written by the transaction.
+func (c *memberCache) add(groupID, customerID string) {
+	if !c.known.contains(customerID) {
+		return
+	}
+	gs := c.groups[customerID]
+	if i, found := slices.BinarySearch(gs, groupID); !found {
+		c.groups[customerID] = slices.Insert(gs, i, groupID)
+	}
+}
+
+// remove records a membership ended by the transaction.
+func (c *memberCache) remove(groupID, customerID string) {
+	gs := c.groups[customerID]
+	if i, found := slices.BinarySearch(gs, groupID); found {
+		gs = slices.Delete(gs, i, i+1)
+		if len(gs) == 0 {
+			delete(c.groups, customerID)
+		} else {
+			c.groups[customerID] = gs
+		}
+	}
+}
+
+// removeGroup records the deletion of a group, and so of its memberships.
+func (c *memberCache) removeGroup(groupID string) {
+	for customerID := range c.groups {
+		c.remove(groupID, customerID)
+	}
+}

@@ -56,7 +56,7 @@ func newJournalStatements(schema string, q func(string) string) journalStatement
 				e AS (INSERT INTO {s}.journal_entries (revision, at, at_ns) VALUES ($1, $2, $3))
 			SELECT pg_notify($4, $5)`),
 		writeJournalItems: q(`INSERT INTO {s}.journal_items (revision, seq, key, data)
-			SELECT $1, u.seq, u.key, u.data FROM unnest($2::text[], $3::bytea[]) WITH ORDINALITY AS u(key, data, seq)`),
+			SELECT $1, $2::int + u.seq, u.key, u.data FROM unnest($3::text[], $4::bytea[]) WITH ORDINALITY AS u(key, data, seq)`),
 		// A page of entries after a revision, with their items in order (an entry
 		// without items comes as one row of NULLs).
 		readJournal: q(`SELECT ` + journalEntryCols + `, NULL::bigint
@@ -125,22 +125,42 @@ func (e *journalEntry) queue(b *pgx.Batch, st *statements) {
 	b.Queue(st.writeJournalEntry, e.rev, e.at, e.atNs, st.channel, fmt.Sprint(e.rev))
 }
 
-// copyJournal writes an entry of many items: the entry's statement goes with the batch
-// b of the statements before it, which it sends; the items follow with COPY, in round
-// trips of their own. It returns a new batch for the statements after them.
-func (t *tx) copyJournal(b *pgx.Batch, e *journalEntry) (*pgx.Batch, error) {
-	e.queue(b, t.st)
-	t.begun = true
-	if err := t.conn.SendBatch(t.ctx, b).Close(); err != nil {
-		return nil, err
+// journalCopyMin is the number of items from which an entry's items are written with
+// COPY, in round trips of their own (two: pgx first asks for the columns' types), rather
+// than with the entry, in the batch, by statements of journalChunk items each.
+const (
+	journalCopyMin = 10000
+	journalChunk   = 4096
+)
+
+// queueItems queues the statements that write the entry's items.
+func (e *journalEntry) queueItems(b *pgx.Batch, st *statements) {
+	for i := 0; i < len(e.keys); i += journalChunk {
+		j := min(i+journalChunk, len(e.keys))
+		b.Queue(st.writeJournalItems, e.rev, i, e.keys[i:j], e.data[i:j])
 	}
+}
+
+// copyJournal writes an entry of many items: the items with COPY, then the entry's
+// statement in b, the batch of the statements around it, which is sent first only if
+// it begins the transaction. (Nothing orders the items and the other writes.)
+func (t *tx) copyJournal(b *pgx.Batch, e *journalEntry) (*pgx.Batch, error) {
+	if !t.begun && len(b.QueuedQueries) > 0 {
+		t.begun = true
+		if err := t.conn.SendBatch(t.ctx, b).Close(); err != nil {
+			return nil, err
+		}
+		b = &pgx.Batch{}
+	}
+	t.begun = true
 	_, err := t.conn.CopyFrom(t.ctx, t.st.journalItemsTable, journalItemColumns, pgx.CopyFromSlice(len(e.keys), func(i int) ([]any, error) {
 		return []any{e.rev, int32(i + 1), e.keys[i], e.data[i]}, nil
 	}))
 	if err != nil {
 		return nil, err
 	}
-	return &pgx.Batch{}, nil
+	e.queue(b, t.st)
+	return b, nil
 }
 
 var _ pricing.JournalTx = (*tx)(nil)
@@ -171,12 +191,42 @@ func (t *tx) Revision() (int64, error) {
 	if t.rev != 0 {
 		return t.rev, nil
 	}
+	if t.readsRevision && t.lastRevKnown {
+		// The counter as of the snapshot, read with the transaction's first statements:
+		// the lock goes with the next ones, and finds the same (a SERIALIZABLE
+		// transaction fails on a row changed since its snapshot).
+		t.rev, t.lockPending = t.lastRev+1, true
+		return t.rev, nil
+	}
 	var last int64
 	if err := t.queryRows(t.st.lockRevision, nil, func(rows pgx.Rows) error { return rows.Scan(&last) }); err != nil {
 		return 0, err
 	}
 	t.rev = last + 1
 	return t.rev, nil
+}
+
+// errRevisionMoved reports a counter that moved since the transaction's snapshot, which
+// serializable isolation does not let happen; the Update runs again.
+var errRevisionMoved = errors.New("postgres: the journal's revision moved since the transaction's snapshot")
+
+// queueLock queues the lock of the counter, which must still be at the revision before
+// the transaction's.
+func (t *tx) queueLock(b *pgx.Batch) {
+	t.lockPending = false
+	want := t.rev - 1
+	b.Queue(t.st.lockRevision).Query(func(rows pgx.Rows) error {
+		for rows.Next() {
+			var last int64
+			if err := rows.Scan(&last); err != nil {
+				return err
+			}
+			if last != want {
+				return fmt.Errorf("%w: %d, want %d", errRevisionMoved, last, want)
+			}
+		}
+		return rows.Err()
+	})
 }
 
 // WriteJournal implements pricing.JournalTx: the entry is buffered with the other

@@ -282,6 +282,7 @@ func (s *Store) updateOnce(ctx context.Context, fn func(pricing.Tx) error, alone
 	t := newTx(ctx, s.st, conn.Conn(), false)
 	t.begin, t.commit, t.rollback = beginUpdate, "COMMIT", "ROLLBACK"
 	t.lock = s.st.lockShared
+	t.readsRevision = true
 	if alone {
 		t.lock = s.st.lockAlone
 	}
@@ -356,6 +357,10 @@ func (f *txFailure) exhausted(attempts int) error {
 func classify(ctx context.Context, conn interface{ IsClosed() bool }, err error) *txFailure {
 	f := &txFailure{err: fmt.Errorf("postgres: %w", err)}
 	if ctx.Err() != nil {
+		return f
+	}
+	if errors.Is(err, errRevisionMoved) {
+		f.retry = true
 		return f
 	}
 	var pgErr *pgconn.PgError

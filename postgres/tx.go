@@ -63,19 +63,24 @@ type tx struct {
 	nameKeys map[string]string // name key → group ID, "" when free
 	lists    map[string]*listEntry
 	prices   *priceCache
+	members  *memberCache
 
 	// The journal (journal.go).
 	lastRev      int64 // LastRevision, once read
 	lastRevKnown bool
-	rev          int64 // the Update's revision, once Revision locked the counter
+	rev          int64 // the Update's revision, once asked
 	wroteEntry   bool  // WriteJournal buffered the Update's entry
+	// readsRevision: the statements that begin the transaction read the counter (a
+	// SERIALIZABLE Update of the Store), so that Revision needs no round trip of its
+	// own; lockPending: the lock of the counter is to go with the next statements.
+	readsRevision, lockPending bool
 }
 
 func newTx(ctx context.Context, st *statements, c conn, readOnly bool) *tx {
 	return &tx{
 		ctx: ctx, st: st, conn: c, readOnly: readOnly,
 		groups: map[string]*groupEntry{}, nameKeys: map[string]string{}, lists: map[string]*listEntry{},
-		prices: newPriceCache(),
+		prices: newPriceCache(), members: newMemberCache(),
 	}
 }
 
@@ -109,6 +114,9 @@ func (t *tx) run(fn func(pricing.Tx) error) (f *txFailure, err error) {
 func (t *tx) finish() *txFailure {
 	if !t.begun && t.w.empty() {
 		return nil // nothing was sent, nothing was written
+	}
+	if !t.wroteEntry {
+		t.lockPending = false // the revision was asked, and not taken
 	}
 	err := t.send(func(b *pgx.Batch) {
 		if t.stripes != 0 {
@@ -166,6 +174,9 @@ func (t *tx) send(queue func(b *pgx.Batch)) error {
 		return t.fail
 	}
 	b := t.newBatch()
+	if t.lockPending {
+		t.queueLock(b)
+	}
 	for i := range t.w.ops {
 		o := &t.w.ops[i]
 		if o.kind == wPutPrices && len(o.prices) >= copyMin {
@@ -176,7 +187,7 @@ func (t *tx) send(queue func(b *pgx.Batch)) error {
 			}
 			continue
 		}
-		if o.kind == wJournal && len(o.entry.keys) >= copyMin {
+		if o.kind == wJournal && len(o.entry.keys) >= journalCopyMin {
 			var err error
 			if b, err = t.copyJournal(b, o.entry); err != nil {
 				t.w.reset()
@@ -208,6 +219,17 @@ func (t *tx) newBatch() *pgx.Batch {
 		b.Queue(t.begin)
 		if t.lock != "" {
 			b.Queue(t.lock)
+		}
+		if t.readsRevision {
+			b.Queue(t.st.lastRevision).Query(func(rows pgx.Rows) error {
+				for rows.Next() {
+					if err := rows.Scan(&t.lastRev); err != nil {
+						return err
+					}
+					t.lastRevKnown = true
+				}
+				return rows.Err()
+			})
 		}
 	}
 	return b
@@ -446,6 +468,7 @@ func (t *tx) DeleteCustomerGroup(id string) error {
 	}
 	t.freeNameKeys(id)
 	t.groups[id] = &groupEntry{}
+	t.members.removeGroup(id)
 	t.w.deleteGroup(id)
 	return nil
 }
@@ -463,6 +486,7 @@ func (t *tx) AddMember(groupID, customerID string) error {
 	if err := checkText("customer ID", customerID, true); err != nil {
 		return err
 	}
+	t.members.add(groupID, customerID)
 	t.w.member(wAddMembers, groupID, customerID)
 	return nil
 }
@@ -475,6 +499,7 @@ func (t *tx) RemoveMember(groupID, customerID string) error {
 	if !textOK(groupID) || !textOK(customerID) {
 		return nil // never a member
 	}
+	t.members.remove(groupID, customerID)
 	t.w.member(wRemoveMembers, groupID, customerID)
 	return nil
 }
@@ -526,13 +551,70 @@ func (t *tx) AppendCustomerGroupIDs(dst []string, customerID string) ([]string, 
 	if !textOK(customerID) {
 		return dst, nil
 	}
-	err := t.queryRows(t.st.groupsOfCustomer, []any{customerID}, func(rows pgx.Rows) error {
-		var id string
-		err := rows.Scan(&id)
-		dst = append(dst, id)
-		return err
+	if t.readOnly {
+		err := t.queryRows(t.st.groupsOfCustomer, []any{customerID}, func(rows pgx.Rows) error {
+			var id string
+			err := rows.Scan(&id)
+			dst = append(dst, id)
+			return err
+		})
+		return dst, err
+	}
+	c := t.members
+	if gs, known := c.groupsOf(customerID); known {
+		return append(dst, gs...), nil
+	}
+	// The memberships from the customer on, in customer order: the range up to the
+	// last customer read is known whole (to the end, when fewer rows than the limit
+	// came back).
+	limit, n := c.limit, 0
+	var customers, groups []string
+	err := t.queryRows(t.st.memberRange, []any{customerID, limit}, func(rows pgx.Rows) error {
+		var cu, g string
+		if err := rows.Scan(&cu, &g); err != nil {
+			return err
+		}
+		customers, groups = append(customers, cu), append(groups, g)
+		n++
+		return nil
 	})
-	return dst, err
+	if err != nil {
+		return dst, err
+	}
+	end := len(customers)
+	if n == limit {
+		last := customers[n-1]
+		for end > 0 && customers[end-1] == last {
+			end-- // the last customer's memberships may go on past the limit
+		}
+		if end == 0 {
+			// One customer holds the whole page: read theirs alone.
+			customers, groups = customers[:0], groups[:0]
+			err := t.queryRows(t.st.groupsOfCustomer, []any{customerID}, func(rows pgx.Rows) error {
+				var g string
+				err := rows.Scan(&g)
+				customers, groups = append(customers, customerID), append(groups, g)
+				return err
+			})
+			if err != nil {
+				return dst, err
+			}
+			c.known.add(span{lo: customerID, hi: customerID + "\x00"})
+			end = len(customers)
+		} else {
+			c.known.add(span{lo: customerID, hi: last})
+			c.limit = min(2*c.limit, maxRangeLimit)
+		}
+	} else {
+		c.known.add(span{lo: customerID, open: true})
+	}
+	for i := range end {
+		if i == 0 || customers[i] != customers[i-1] {
+			c.groups[customers[i]] = nil // the server's, which has the transaction's writes
+		}
+		c.groups[customers[i]] = append(c.groups[customers[i]], groups[i])
+	}
+	return append(dst, c.groups[customerID]...), nil
 }
 
 // ---- price lists ----

@@ -144,9 +144,7 @@ func (o *write) queue(b *pgx.Batch, st *statements) {
 		b.Queue(st.deletePrices, o.a)
 	case wJournal:
 		o.entry.queue(b, st)
-		if len(o.entry.keys) > 0 {
-			b.Queue(st.writeJournalItems, o.entry.rev, o.entry.keys, o.entry.data)
-		}
+		o.entry.queueItems(b, st)
 	}
 }
 
