@@ -4,6 +4,7 @@ import (
 	"context"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -40,9 +41,17 @@ type feed struct {
 	done    sync.WaitGroup
 }
 
-// pollInterval is how often the feed reads the counter while a WaitJournal waits, and
-// the longest pause between the listener's attempts to connect again.
-var pollInterval = 2 * time.Second
+// defaultPollInterval is how often a Store's feed reads the counter while a
+// WaitJournal waits, and the longest pause between the listener's attempts to connect
+// again.
+const defaultPollInterval = 2 * time.Second
+
+// pollNs is the poll interval in nanoseconds (tests change it).
+var pollNs atomic.Int64
+
+func init() { pollNs.Store(int64(defaultPollInterval)) }
+
+func pollInterval() time.Duration { return time.Duration(pollNs.Load()) }
 
 func newFeed() *feed {
 	return &feed{changed: make(chan struct{}), ready: make(chan struct{})}
@@ -140,7 +149,7 @@ func (s *Store) listen(ctx context.Context) {
 		if sleep(ctx, pause) != nil {
 			return
 		}
-		pause = min(2*pause, pollInterval)
+		pause = min(2*pause, pollInterval())
 	}
 }
 
@@ -187,7 +196,7 @@ func (s *Store) listenOnce(ctx context.Context) bool {
 
 // poll reads the counter every pollInterval while a WaitJournal waits.
 func (s *Store) poll(ctx context.Context) {
-	ticker := time.NewTicker(pollInterval)
+	ticker := time.NewTicker(pollInterval())
 	defer ticker.Stop()
 	for {
 		select {

@@ -471,7 +471,7 @@ func (s *Store) WaitJournal(ctx context.Context, after int64) (int64, error) {
 	f.wait(+1)
 	defer f.wait(-1)
 	// Once the listener is in place, a commit after the read below is notified.
-	f.awaitReady(ctx, pollInterval)
+	f.awaitReady(ctx, pollInterval())
 	read := false
 	for {
 		last, changed, closed := f.state()
