@@ -99,7 +99,7 @@ func loadBench(b *testing.B) *benchData {
 // vacuum vacuums and analyzes the store's tables, as autovacuum does after a bulk load.
 func vacuum(ctx context.Context, s *postgres.Store) error {
 	start := time.Now()
-	for _, table := range []string{"customer_groups", "customer_group_members", "price_lists", "prices"} {
+	for _, table := range []string{"customer_groups", "customer_group_members", "price_lists", "prices", "journal_entries", "journal_items"} {
 		if _, err := s.Pool().Exec(ctx, "VACUUM (ANALYZE) "+pgx.Identifier{s.Schema(), table}.Sanitize()); err != nil {
 			return err
 		}
@@ -327,4 +327,43 @@ func BenchmarkPostgresLoad(b *testing.B) {
 	}
 	b.ReportMetric(prices/priceTime.Seconds(), "prices/s")
 	b.ReportMetric(float64(retries)/float64(b.N), "retries/op")
+}
+
+// noJournal hides the store's journal from the Service: its Update passes fn a Tx that
+// is not a pricing.JournalTx, so that the Service writes no entry (as the root's
+// BenchmarkJournalWrites does), and it still reads candidates in one round trip.
+type noJournal struct {
+	pricing.Store
+	pricing.CandidateReader
+}
+
+func (s noJournal) Update(ctx context.Context, fn func(pricing.Tx) error) error {
+	return s.Store.Update(ctx, func(tx pricing.Tx) error { return fn(struct{ pricing.Tx }{tx}) })
+}
+
+// BenchmarkPostgresJournal is the cost of the journal: Resolve, AddCustomers and
+// AddPrices on the loaded catalog, with the journal and with it hidden, side by side
+// (issue 9's budget: at most 25% off the writes).
+//
+//	scripts/pgtest.sh go test -run '^$' -bench PostgresJournal -benchmem -count 6 -timeout 2h \
+//	    ./postgres/... -pg.keep=catalog_s1 | tee pgj.txt
+//	benchstat -col /journal pgj.txt
+func BenchmarkPostgresJournal(b *testing.B) {
+	d := loadBench(b)
+	ctx := context.Background()
+	for _, journal := range []bool{false, true} {
+		dj := *d
+		if !journal {
+			dj.svc = catalog.NewService(noJournal{d.store, d.store})
+		}
+		customer := func(q catalog.Query) bool { return q.Customer >= 0 && q.Customer%4 != 0 }
+		b.Run(fmt.Sprintf("journal=%v/S=%d/Resolve/customer", journal, *flagScale), func(b *testing.B) {
+			benchResolve(b, ctx, &dj, customer, false)
+		})
+		b.Run(fmt.Sprintf("journal=%v/S=%d/AddCustomers/10000", journal, *flagScale), func(b *testing.B) { benchAddCustomers(b, ctx, &dj) })
+		b.Run(fmt.Sprintf("journal=%v/S=%d/AddPrices/100000", journal, *flagScale), func(b *testing.B) { benchAddPrices(b, ctx, &dj) })
+	}
+	if err := vacuum(ctx, d.store); err != nil {
+		b.Fatal(err)
+	}
 }

@@ -77,10 +77,10 @@ func newCheckQueries(q func(string) string) []checkQuery {
 // schema's versions run 1 to SchemaVersion; no membership names a missing group, no
 // audience names a missing group, and every audience is strictly ascending; no price
 // belongs to a missing list; no record has an empty ID; the journal keeps consecutive
-// revisions up to the counter of the last one (those trimmed aside), every item belongs
-// to an entry, and no record carries a revision beyond the counter. (The Service checks references
-// before it writes, and SERIALIZABLE transactions keep a concurrent delete from
-// slipping in between; Check is how a test, or an operator, sees that they held.) The
+// revisions whose last is the counter's (those trimmed aside), every item belongs to
+// an entry, and no record carries a revision beyond the counter. (The Service checks
+// references before it writes, and SERIALIZABLE transactions keep a concurrent delete
+// from slipping in between; Check is how a test, or an operator, sees that they held.) The
 // keys, the unique name and price keys, and the ranges of the nanosecond columns are
 // constraints that PostgreSQL keeps. Check returns nil for sound data, else an error
 // wrapping ErrCorrupt that lists the problems (at most 100). It scans every table once.
