@@ -227,58 +227,59 @@ func (c *priceCache) removeList(listID string) {
 	}
 }
 
-// memberCache is what a read-write transaction knows of the groups of customers: the
-// ranges of customer IDs all of whose memberships it holds. The Service asks, for each
-// customer it adds to or removes from a group, whether the customer is a member (the
-// journal records only real changes), in ascending order of the customers: a miss
-// reads the memberships from that customer on, in customer order, up to a limit that
-// doubles as the bulk goes on, so that adding a thousand customers reads a handful of
-// ranges, not a thousand customers.
+// memberCache is what a read-write transaction knows of the members of groups, for
+// IsMember: by group, the ranges of customer IDs whose membership it knows, and the
+// members among them. The Service asks, before each membership it adds or removes,
+// whether the customer is a member (the journal records only real changes), for one
+// group and customers in ascending order: a miss reads the group's members from that
+// customer on, up to a limit that doubles as the bulk goes on, so that adding ten
+// thousand customers to a group costs a handful of reads (one, for a new group), and
+// the serializable read locks cover that group's range of the primary key only.
 type memberCache struct {
-	known  spans               // ranges of customer IDs whose every membership is in groups
-	groups map[string][]string // customer → ascending group IDs, for those with any
+	groups map[string]*groupMembers
 	limit  int
 }
 
+type groupMembers struct {
+	known   spans
+	members map[string]bool
+}
+
 func newMemberCache() *memberCache {
-	return &memberCache{groups: map[string][]string{}, limit: minRangeLimit}
+	return &memberCache{groups: map[string]*groupMembers{}, limit: minRangeLimit}
 }
 
-// groupsOf returns the customer's groups, and whether the cache knows them.
-func (c *memberCache) groupsOf(customerID string) ([]string, bool) {
-	if !c.known.contains(customerID) {
-		return nil, false
+// group returns the group's entry, made empty when missing.
+func (c *memberCache) group(groupID string) *groupMembers {
+	g := c.groups[groupID]
+	if g == nil {
+		g = &groupMembers{members: map[string]bool{}}
+		c.groups[groupID] = g
 	}
-	return c.groups[customerID], true
+	return g
 }
 
-// add records a membership written by the transaction.
-func (c *memberCache) add(groupID, customerID string) {
-	if !c.known.contains(customerID) {
-		return
+// isMember returns whether the customer is a member, and whether the cache knows.
+func (c *memberCache) isMember(groupID, customerID string) (member, known bool) {
+	g := c.groups[groupID]
+	if g == nil || !g.known.contains(customerID) {
+		return false, false
 	}
-	gs := c.groups[customerID]
-	if i, found := slices.BinarySearch(gs, groupID); !found {
-		c.groups[customerID] = slices.Insert(gs, i, groupID)
-	}
+	return g.members[customerID], true
 }
 
-// remove records a membership ended by the transaction.
-func (c *memberCache) remove(groupID, customerID string) {
-	gs := c.groups[customerID]
-	if i, found := slices.BinarySearch(gs, groupID); found {
-		gs = slices.Delete(gs, i, i+1)
-		if len(gs) == 0 {
-			delete(c.groups, customerID)
-		} else {
-			c.groups[customerID] = gs
-		}
+// set records a membership written, or ended, by the transaction.
+func (c *memberCache) set(groupID, customerID string, member bool) {
+	g := c.group(groupID)
+	g.known.add(span{lo: customerID, hi: customerID + "\x00"})
+	if member {
+		g.members[customerID] = true
+	} else {
+		delete(g.members, customerID)
 	}
 }
 
 // removeGroup records the deletion of a group, and so of its memberships.
 func (c *memberCache) removeGroup(groupID string) {
-	for customerID := range c.groups {
-		c.remove(groupID, customerID)
-	}
+	c.groups[groupID] = &groupMembers{known: spans{{lo: "", open: true}}, members: map[string]bool{}}
 }

@@ -495,7 +495,7 @@ func dumpRecords(t *testing.T, s pricing.Store) string {
 	return b.String()
 }
 
-// The membership checks of a read-write transaction read ranges of customers: a
+// The membership checks of a read-write transaction read ranges of a group's members: a
 // customer in more groups than a range holds, customers added again, removed, and
 // groups deleted, give the changes a model gives.
 func TestJournalMembershipRanges(t *testing.T) {

@@ -33,7 +33,7 @@ type statements struct {
 	variantCurrencyPrices               string
 	members, membersAfter, countMembers string
 	groupsOfCustomer, listsOfGroup      string
-	memberRange                         string
+	isMember, groupMemberRange          string
 	priceRangeByID, priceRangeByKey     string
 	candidates, candidatesOne           string
 	candidatesFast, candidatesFastOne   string
@@ -127,8 +127,9 @@ func newStatements(schema string) *statements {
 		countMembers: q(`SELECT count(*) FROM {s}.customer_group_members WHERE group_id = $1`),
 		groupsOfCustomer: q(`SELECT group_id FROM {s}.customer_group_members WHERE customer_id = $1
 			ORDER BY group_id`),
-		memberRange: q(`SELECT customer_id, group_id FROM {s}.customer_group_members WHERE customer_id >= $1
-			ORDER BY customer_id, group_id LIMIT $2`),
+		isMember: q(`SELECT FROM {s}.customer_group_members WHERE group_id = $1 AND customer_id = $2`),
+		groupMemberRange: q(`SELECT customer_id FROM {s}.customer_group_members WHERE group_id = $1 AND customer_id >= $2
+			ORDER BY customer_id LIMIT $3`),
 		listsOfGroup: q(`SELECT id FROM {s}.price_lists WHERE customer_group_ids @> ARRAY[$1::text]
 			ORDER BY id`),
 		priceRangeByID: q(`SELECT ` + priceCols + ` FROM {s}.prices WHERE id >= $1 ORDER BY id LIMIT $2`),

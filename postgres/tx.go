@@ -486,7 +486,7 @@ func (t *tx) AddMember(groupID, customerID string) error {
 	if err := checkText("customer ID", customerID, true); err != nil {
 		return err
 	}
-	t.members.add(groupID, customerID)
+	t.members.set(groupID, customerID, true)
 	t.w.member(wAddMembers, groupID, customerID)
 	return nil
 }
@@ -499,7 +499,7 @@ func (t *tx) RemoveMember(groupID, customerID string) error {
 	if !textOK(groupID) || !textOK(customerID) {
 		return nil // never a member
 	}
-	t.members.remove(groupID, customerID)
+	t.members.set(groupID, customerID, false)
 	t.w.member(wRemoveMembers, groupID, customerID)
 	return nil
 }
@@ -551,70 +551,53 @@ func (t *tx) AppendCustomerGroupIDs(dst []string, customerID string) ([]string, 
 	if !textOK(customerID) {
 		return dst, nil
 	}
+	err := t.queryRows(t.st.groupsOfCustomer, []any{customerID}, func(rows pgx.Rows) error {
+		var id string
+		err := rows.Scan(&id)
+		dst = append(dst, id)
+		return err
+	})
+	return dst, err
+}
+
+// IsMember reports whether the customer is a member of the group: the Service's
+// recorder asks it before each membership it adds or removes (see memberCache). A
+// read-write transaction that does not know reads the group's members from the
+// customer on; a View reads the one row.
+func (t *tx) IsMember(groupID, customerID string) (bool, error) {
+	if !textOK(groupID) || !textOK(customerID) {
+		return false, nil
+	}
 	if t.readOnly {
-		err := t.queryRows(t.st.groupsOfCustomer, []any{customerID}, func(rows pgx.Rows) error {
-			var id string
-			err := rows.Scan(&id)
-			dst = append(dst, id)
-			return err
-		})
-		return dst, err
+		found := false
+		err := t.queryRows(t.st.isMember, []any{groupID, customerID}, func(pgx.Rows) error { found = true; return nil })
+		return found, err
 	}
 	c := t.members
-	if gs, known := c.groupsOf(customerID); known {
-		return append(dst, gs...), nil
+	if member, known := c.isMember(groupID, customerID); known {
+		return member, nil
 	}
-	// The memberships from the customer on, in customer order: the range up to the
-	// last customer read is known whole (to the end, when fewer rows than the limit
-	// came back).
 	limit, n := c.limit, 0
-	var customers, groups []string
-	err := t.queryRows(t.st.memberRange, []any{customerID, limit}, func(rows pgx.Rows) error {
-		var cu, g string
-		if err := rows.Scan(&cu, &g); err != nil {
+	var last string
+	g := c.group(groupID)
+	err := t.queryRows(t.st.groupMemberRange, []any{groupID, customerID, limit}, func(rows pgx.Rows) error {
+		if err := rows.Scan(&last); err != nil {
 			return err
 		}
-		customers, groups = append(customers, cu), append(groups, g)
+		g.members[last] = true
 		n++
 		return nil
 	})
 	if err != nil {
-		return dst, err
+		return false, err
 	}
-	end := len(customers)
-	if n == limit {
-		last := customers[n-1]
-		for end > 0 && customers[end-1] == last {
-			end-- // the last customer's memberships may go on past the limit
-		}
-		if end == 0 {
-			// One customer holds the whole page: read theirs alone.
-			customers, groups = customers[:0], groups[:0]
-			err := t.queryRows(t.st.groupsOfCustomer, []any{customerID}, func(rows pgx.Rows) error {
-				var g string
-				err := rows.Scan(&g)
-				customers, groups = append(customers, customerID), append(groups, g)
-				return err
-			})
-			if err != nil {
-				return dst, err
-			}
-			c.known.add(span{lo: customerID, hi: customerID + "\x00"})
-			end = len(customers)
-		} else {
-			c.known.add(span{lo: customerID, hi: last})
-			c.limit = min(2*c.limit, maxRangeLimit)
-		}
+	if n < limit {
+		g.known.add(span{lo: customerID, open: true})
 	} else {
-		c.known.add(span{lo: customerID, open: true})
+		g.known.add(span{lo: customerID, hi: last + "\x00"})
+		c.limit = min(2*c.limit, maxRangeLimit)
 	}
-	for i := range end {
-		if i == 0 || customers[i] != customers[i-1] {
-			c.groups[customers[i]] = nil // the server's, which has the transaction's writes
-		}
-		c.groups[customers[i]] = append(c.groups[customers[i]], groups[i])
-	}
-	return append(dst, c.groups[customerID]...), nil
+	return g.members[customerID], nil
 }
 
 // ---- price lists ----
