@@ -54,12 +54,14 @@ func newCheckQueries(q func(string) string) []checkQuery {
 			SELECT format('the last journal entry is revision %s, and the last revision %s', e.last, c.last)
 			FROM (SELECT max(revision) AS last FROM {s}.journal_entries) e, {s}.journal_revision c
 			WHERE e.last IS NOT NULL AND e.last <> c.last`)},
-		{"journal items", q(`SELECT format('journal item %s of revision %s belongs to no entry', i.seq, i.revision)
+		{"journal items", q(`SELECT format('the journal items of key %L of revision %s belong to no entry', i.key, i.revision)
 			FROM {s}.journal_items i
 			WHERE NOT EXISTS (SELECT FROM {s}.journal_entries e WHERE e.revision = i.revision)
 			UNION ALL
-			SELECT format('the items of journal revision %s are numbered %s to %s, %s of them', revision, min(seq), max(seq), count(*))
-			FROM {s}.journal_items GROUP BY revision HAVING min(seq) <> 1 OR max(seq) <> count(*)
+			SELECT format('the items of journal revision %s are numbered %s to %s, %s of them, %s distinct', revision, lo, hi, n, d)
+			FROM (SELECT i.revision, min(s) AS lo, max(s) AS hi, count(*) AS n, count(DISTINCT s) AS d
+				FROM {s}.journal_items i, unnest(i.seqs) AS s GROUP BY i.revision) x
+			WHERE lo <> 1 OR hi <> n OR d <> n
 			LIMIT 100`)},
 		{"revisions beyond the journal", q(`SELECT format('%s %L has revision %s, beyond the last revision %s', r.what, r.id, r.revision, c.last)
 			FROM (

@@ -89,12 +89,13 @@
 //	  revision    bigint       PK, > 0
 //	  at          timestamptz  + at_ns smallint: the Service's clock, exactly
 //
-//	<schema>.journal_items               the entries' items
-//	  revision    bigint       PK (revision, seq)
-//	  seq         integer      1, 2, ...: the item's place in its entry
+//	<schema>.journal_items               the entries' items, a row per key of an entry
+//	  revision    bigint       PK (revision, key)
 //	  key         text         INDEX journal_items_key_idx (key, revision): the history
 //	                           of one variant, list, customer or group
-//	  data        bytea        the Service's encoding of the change
+//	  seqs        integer[]    the places of the key's items in the entry (from 1)
+//	  data        bytea[]      their data, the Service's encoding of each change;
+//	                           CHECK: as many as seqs, and some
 //
 // CHECK constraints keep the nanosecond columns in 0..999 (and 0 beside a NULL
 // instant) and the audience free of NULLs. Nothing else is constrained: the Store
@@ -225,9 +226,11 @@
 // retry when another commits meanwhile. A View's LastRevision is the counter in its
 // snapshot.
 //
-// An entry's items go with the Update's other writes, in the commit's batch, by
-// statements of 4,096 items; an entry of 10,000 items or more (AddPrices of 100,000
-// prices) is written with COPY. ReadJournal reads a page of entries a statement and
+// An entry's items are stored a row per key (the ten prices of a variant that a bulk
+// write adds are one row, the variant's history one index entry), with their places
+// in the entry, so that ReadJournal gives them back in their order. They go with the
+// Update's other writes, in the commit's batch, by statements of about 4,096 items; an
+// entry of 10,000 items or more (AddPrices of 100,000 prices) is written with COPY. ReadJournal reads a page of entries a statement and
 // calls its function between statements (it may use the store); consecutive
 // revisions make the pages consistent, and a trim that removes entries between two
 // pages is reported with an error wrapping pricing.ErrTrimmed. TrimJournal deletes,

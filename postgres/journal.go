@@ -55,34 +55,39 @@ func newJournalStatements(schema string, q func(string) string) journalStatement
 		writeJournalEntry: q(`WITH c AS (UPDATE {s}.journal_revision SET last = $1),
 				e AS (INSERT INTO {s}.journal_entries (revision, at, at_ns) VALUES ($1, $2, $3))
 			SELECT pg_notify($4, $5)`),
-		writeJournalItems: q(`INSERT INTO {s}.journal_items (revision, seq, key, data)
-			SELECT $1, $2::int + u.seq, u.key, u.data FROM unnest($3::text[], $4::bytea[]) WITH ORDINALITY AS u(key, data, seq)`),
+		// The items of a run of keys, given flat (each key's items together): a row per
+		// key.
+		writeJournalItems: q(`INSERT INTO {s}.journal_items (revision, key, seqs, data)
+			SELECT $1, u.key, array_agg(u.seq ORDER BY u.seq), array_agg(u.data ORDER BY u.seq)
+			FROM unnest($2::text[], $3::int[], $4::bytea[]) AS u(key, seq, data) GROUP BY u.key`),
 		// A page of entries after a revision, with their items in order (an entry
 		// without items comes as one row of NULLs).
 		readJournal: q(`SELECT ` + journalEntryCols + `, NULL::bigint
 			FROM (SELECT revision, at, at_ns FROM {s}.journal_entries WHERE revision > $1 ORDER BY revision LIMIT $2) e
-			LEFT JOIN {s}.journal_items i ON i.revision = e.revision
+			LEFT JOIN LATERAL (SELECT j.key, u.seq, u.data FROM {s}.journal_items j, unnest(j.seqs, j.data) AS u(seq, data)
+				WHERE j.revision = e.revision) i ON true
 			ORDER BY e.revision, i.seq`),
 		// The same, with the first revision kept, in the same snapshot: the pages after
 		// the first are other statements, so other snapshots, and a trim between two of
 		// them must not go unseen.
 		readJournalAfter: q(`SELECT ` + journalEntryCols + `, (SELECT min(revision) FROM {s}.journal_entries)
 			FROM (SELECT revision, at, at_ns FROM {s}.journal_entries WHERE revision > $1 ORDER BY revision LIMIT $2) e
-			LEFT JOIN {s}.journal_items i ON i.revision = e.revision
+			LEFT JOIN LATERAL (SELECT j.key, u.seq, u.data FROM {s}.journal_items j, unnest(j.seqs, j.data) AS u(seq, data)
+				WHERE j.revision = e.revision) i ON true
 			ORDER BY e.revision, i.seq`),
 		// A page of the entries that have items of a key, with only those items: the
 		// index journal_items_key_idx, then the entries.
 		readJournalKey: q(`SELECT ` + journalEntryCols + `, NULL::bigint
-			FROM (SELECT DISTINCT revision FROM {s}.journal_items WHERE key = $3 AND revision > $1
-				ORDER BY revision LIMIT $2) r
-			JOIN {s}.journal_entries e ON e.revision = r.revision
-			JOIN {s}.journal_items i ON i.revision = r.revision AND i.key = $3
+			FROM (SELECT revision, key, seqs, data FROM {s}.journal_items WHERE key = $3 AND revision > $1
+				ORDER BY revision LIMIT $2) j
+			JOIN {s}.journal_entries e ON e.revision = j.revision
+			CROSS JOIN LATERAL (SELECT j.key, u.seq, u.data FROM unnest(j.seqs, j.data) AS u(seq, data)) i
 			ORDER BY e.revision, i.seq`),
 		readJournalKeyAft: q(`SELECT ` + journalEntryCols + `, (SELECT min(revision) FROM {s}.journal_entries)
-			FROM (SELECT DISTINCT revision FROM {s}.journal_items WHERE key = $3 AND revision > $1
-				ORDER BY revision LIMIT $2) r
-			JOIN {s}.journal_entries e ON e.revision = r.revision
-			JOIN {s}.journal_items i ON i.revision = r.revision AND i.key = $3
+			FROM (SELECT revision, key, seqs, data FROM {s}.journal_items WHERE key = $3 AND revision > $1
+				ORDER BY revision LIMIT $2) j
+			JOIN {s}.journal_entries e ON e.revision = j.revision
+			CROSS JOIN LATERAL (SELECT j.key, u.seq, u.data FROM unnest(j.seqs, j.data) AS u(seq, data)) i
 			ORDER BY e.revision, i.seq`),
 		// The entries before the first one not older than the instant, by revision: the
 		// journal stays a run of consecutive revisions. The counter is left alone.
@@ -109,15 +114,18 @@ func channelName(schema string) string {
 	return fmt.Sprintf("pricing_journal.%016x", h.Sum64())
 }
 
-var journalItemColumns = []string{"revision", "seq", "key", "data"}
+var journalItemColumns = []string{"revision", "key", "seqs", "data"}
 
-// journalEntry is an entry buffered by WriteJournal.
+// journalEntry is an entry buffered by WriteJournal: its items by key, a row of
+// journal_items each.
 type journalEntry struct {
-	rev  int64
-	at   pgtype.Timestamptz
-	atNs int16
-	keys []string
-	data [][]byte
+	rev   int64
+	at    pgtype.Timestamptz
+	atNs  int16
+	items int        // the number of items
+	keys  []string   // the entry's keys, in the order of their first items
+	seqs  [][]int32  // by key: the places of its items in the entry, from 1
+	data  [][][]byte // by key: its items' data
 }
 
 // queue queues the statement that writes the entry, the counter and the notification.
@@ -127,17 +135,26 @@ func (e *journalEntry) queue(b *pgx.Batch, st *statements) {
 
 // journalCopyMin is the number of items from which an entry's items are written with
 // COPY, in round trips of their own (two: pgx first asks for the columns' types), rather
-// than with the entry, in the batch, by statements of journalChunk items each.
+// than with the entry, in the batch, by statements of about journalChunk items each.
 const (
 	journalCopyMin = 10000
 	journalChunk   = 4096
 )
 
-// queueItems queues the statements that write the entry's items.
+// queueItems queues the statements that write the entry's items: flat arrays of a run
+// of keys each, which the statement groups by key.
 func (e *journalEntry) queueItems(b *pgx.Batch, st *statements) {
-	for i := 0; i < len(e.keys); i += journalChunk {
-		j := min(i+journalChunk, len(e.keys))
-		b.Queue(st.writeJournalItems, e.rev, i, e.keys[i:j], e.data[i:j])
+	var keys []string
+	var seqs []int32
+	var data [][]byte
+	for k := range e.keys {
+		for i := range e.seqs[k] {
+			keys, seqs, data = append(keys, e.keys[k]), append(seqs, e.seqs[k][i]), append(data, e.data[k][i])
+		}
+		if len(keys) >= journalChunk || k == len(e.keys)-1 {
+			b.Queue(st.writeJournalItems, e.rev, keys, seqs, data)
+			keys, seqs, data = nil, nil, nil
+		}
 	}
 }
 
@@ -154,7 +171,7 @@ func (t *tx) copyJournal(b *pgx.Batch, e *journalEntry) (*pgx.Batch, error) {
 	}
 	t.begun = true
 	_, err := t.conn.CopyFrom(t.ctx, t.st.journalItemsTable, journalItemColumns, pgx.CopyFromSlice(len(e.keys), func(i int) ([]any, error) {
-		return []any{e.rev, int32(i + 1), e.keys[i], e.data[i]}, nil
+		return []any{e.rev, e.keys[i], e.seqs[i], e.data[i]}, nil
 	}))
 	if err != nil {
 		return nil, err
@@ -255,13 +272,22 @@ func (t *tx) WriteJournal(e pricing.JournalEntry) error {
 		}
 		n += len(it.Data)
 	}
-	// One copy of the items' data, which they share: the caller keeps its entry.
-	je := &journalEntry{rev: rev, keys: make([]string, len(e.Items)), data: make([][]byte, len(e.Items))}
+	// One copy of the items' data, which they share: the caller keeps its entry. The
+	// items grouped by key, in the order of each key's first item.
+	je := &journalEntry{rev: rev, items: len(e.Items)}
 	je.at, je.atNs = instant(e.At, false)
 	buf := make([]byte, 0, n)
+	byKey := make(map[string]int, min(len(e.Items), 1024))
 	for i, it := range e.Items {
 		buf = append(buf, it.Data...)
-		je.keys[i], je.data[i] = it.Key, buf[len(buf)-len(it.Data):len(buf):len(buf)]
+		data := buf[len(buf)-len(it.Data) : len(buf) : len(buf)]
+		k, ok := byKey[it.Key]
+		if !ok {
+			k = len(je.keys)
+			byKey[it.Key] = k
+			je.keys, je.seqs, je.data = append(je.keys, it.Key), append(je.seqs, nil), append(je.data, nil)
+		}
+		je.seqs[k], je.data[k] = append(je.seqs[k], int32(i+1)), append(je.data[k], data)
 	}
 	t.w.journal(je)
 	t.wroteEntry = true

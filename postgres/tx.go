@@ -187,7 +187,7 @@ func (t *tx) send(queue func(b *pgx.Batch)) error {
 			}
 			continue
 		}
-		if o.kind == wJournal && len(o.entry.keys) >= journalCopyMin {
+		if o.kind == wJournal && o.entry.items >= journalCopyMin {
 			var err error
 			if b, err = t.copyJournal(b, o.entry); err != nil {
 				t.w.reset()

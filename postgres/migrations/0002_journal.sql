@@ -37,13 +37,15 @@ CREATE TABLE journal_entries (
 	CONSTRAINT journal_entries_at_ns_check CHECK (at_ns BETWEEN 0 AND 999)
 );
 
--- The items of each entry, in their order (seq from 1), and by key for the history of
--- one variant, list or customer.
+-- The items of each entry, a row per key of the entry (a bulk write of prices has
+-- several per variant): the items' places in the entry (from 1) and their data. By
+-- key, for the history of one variant, list or customer.
 CREATE TABLE journal_items (
 	revision bigint           NOT NULL,
-	seq      integer          NOT NULL,
 	key      text COLLATE "C" NOT NULL,
-	data     bytea            NOT NULL,
-	CONSTRAINT journal_items_pkey PRIMARY KEY (revision, seq)
+	seqs     integer[]        NOT NULL,
+	data     bytea[]          NOT NULL,
+	CONSTRAINT journal_items_pkey PRIMARY KEY (revision, key),
+	CONSTRAINT journal_items_data_check CHECK (cardinality(seqs) = cardinality(data) AND cardinality(seqs) > 0)
 );
 CREATE INDEX journal_items_key_idx ON journal_items (key, revision);
