@@ -241,8 +241,12 @@ type memberCache struct {
 }
 
 type groupMembers struct {
-	known   spans
-	members map[string]bool
+	known   spans           // ranges of customers read from the server
+	members map[string]bool // the members read
+	// written holds the memberships the transaction wrote (true) or ended (false),
+	// which hold whatever the ranges say. (A range per write would make a bulk of
+	// writes quadratic.)
+	written map[string]bool
 }
 
 func newMemberCache() *memberCache {
@@ -253,7 +257,7 @@ func newMemberCache() *memberCache {
 func (c *memberCache) group(groupID string) *groupMembers {
 	g := c.groups[groupID]
 	if g == nil {
-		g = &groupMembers{members: map[string]bool{}}
+		g = &groupMembers{members: map[string]bool{}, written: map[string]bool{}}
 		c.groups[groupID] = g
 	}
 	return g
@@ -262,7 +266,13 @@ func (c *memberCache) group(groupID string) *groupMembers {
 // isMember returns whether the customer is a member, and whether the cache knows.
 func (c *memberCache) isMember(groupID, customerID string) (member, known bool) {
 	g := c.groups[groupID]
-	if g == nil || !g.known.contains(customerID) {
+	if g == nil {
+		return false, false
+	}
+	if member, ok := g.written[customerID]; ok {
+		return member, true
+	}
+	if !g.known.contains(customerID) {
 		return false, false
 	}
 	return g.members[customerID], true
@@ -270,16 +280,10 @@ func (c *memberCache) isMember(groupID, customerID string) (member, known bool) 
 
 // set records a membership written, or ended, by the transaction.
 func (c *memberCache) set(groupID, customerID string, member bool) {
-	g := c.group(groupID)
-	g.known.add(span{lo: customerID, hi: customerID + "\x00"})
-	if member {
-		g.members[customerID] = true
-	} else {
-		delete(g.members, customerID)
-	}
+	c.group(groupID).written[customerID] = member
 }
 
 // removeGroup records the deletion of a group, and so of its memberships.
 func (c *memberCache) removeGroup(groupID string) {
-	c.groups[groupID] = &groupMembers{known: spans{{lo: "", open: true}}, members: map[string]bool{}}
+	c.groups[groupID] = &groupMembers{known: spans{{lo: "", open: true}}, members: map[string]bool{}, written: map[string]bool{}}
 }

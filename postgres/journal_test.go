@@ -582,3 +582,65 @@ func TestJournalMembershipRanges(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// The lowest prior price, which the Service computes from the journal (the history of
+// the variant, by key, and of its lists), is the memory store's on postgres.
+func TestJournalLowestPrior(t *testing.T) {
+	ctx := t.Context()
+	t0 := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
+	day := func(d int) time.Time { return t0.AddDate(0, 0, d) }
+	var now time.Time
+	clock := pricing.WithClock(func() time.Time { return now })
+	stores := map[string]pricing.Store{"memory": memory.New(), "postgres": newStore(t, nil)}
+	results := map[string]pricing.Resolution{}
+	for name, st := range stores {
+		svc := pricing.New(st, clock)
+		for _, step := range []struct {
+			at int
+			do func() error
+		}{
+			{-60, func() error {
+				_, err := svc.SetBasePrices(ctx, "var_1", []pricing.PriceInput{{ID: "b", CurrencyCode: "usd", Amount: 100}})
+				return err
+			}},
+			{-60, func() error {
+				_, err := svc.CreatePriceList(ctx, pricing.NewPriceList{ID: "sale", Name: "Sale", Type: pricing.Sale, Status: pricing.Active,
+					StartsAt: day(0), Prices: []pricing.PriceInput{{ID: "s1", VariantID: "var_1", CurrencyCode: "usd", Amount: 80}}})
+				return err
+			}},
+			{-45, func() error {
+				_, err := svc.SetBasePrices(ctx, "var_1", []pricing.PriceInput{{ID: "b", CurrencyCode: "usd", Amount: 70}})
+				return err
+			}},
+			{-20, func() error {
+				_, err := svc.SetBasePrices(ctx, "var_1", []pricing.PriceInput{{ID: "b", CurrencyCode: "usd", Amount: 90}})
+				return err
+			}},
+			{-10, func() error {
+				_, err := svc.SetBasePrices(ctx, "var_1", []pricing.PriceInput{{ID: "b", CurrencyCode: "usd", Amount: 120}})
+				return err
+			}},
+		} {
+			now = day(step.at)
+			if err := step.do(); err != nil {
+				t.Fatalf("%s, day %d: %v", name, step.at, err)
+			}
+		}
+		now = day(5)
+		res, err := svc.Resolve(ctx, pricing.Query{CurrencyCode: "usd", At: day(5), PriorDays: 30}, "var_1", 1)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		results[name] = res
+	}
+	pg, mem := results["postgres"], results["memory"]
+	// The reduction began on day 0: over days -30 to 0 the price was 70 (until day
+	// -20), 90, then 120.
+	if !pg.HasLowestPrior || pg.LowestPriorAmount != 70 {
+		t.Errorf("postgres: lowest prior %v %d, want 70", pg.HasLowestPrior, pg.LowestPriorAmount)
+	}
+	if pg.HasLowestPrior != mem.HasLowestPrior || pg.LowestPriorAmount != mem.LowestPriorAmount ||
+		!pg.ReductionStart.Equal(mem.ReductionStart) || !pg.PriorFrom.Equal(mem.PriorFrom) {
+		t.Errorf("postgres %+v\nmemory %+v", pg, mem)
+	}
+}
