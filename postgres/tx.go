@@ -320,10 +320,19 @@ func (t *tx) queryRows(sql string, args []any, scan func(rows pgx.Rows) error) e
 	})
 }
 
-// notFound returns the error of a missing record.
+// notFound returns the error of a missing record. With the journal, the Service asks
+// for each price it writes whether it exists: the error is formatted only if read.
 func notFound(what, id string) error {
-	return fmt.Errorf("postgres: %s %q: %w", what, id, pricing.ErrNotFound)
+	return &notFoundError{what: what, id: id}
 }
+
+type notFoundError struct{ what, id string }
+
+func (e *notFoundError) Error() string {
+	return fmt.Sprintf("postgres: %s %q: %v", e.what, e.id, pricing.ErrNotFound)
+}
+
+func (e *notFoundError) Unwrap() error { return pricing.ErrNotFound }
 
 // ---- customer groups ----
 
