@@ -93,9 +93,9 @@
 //	  revision    bigint       PK (revision, key)
 //	  key         text         INDEX journal_items_key_idx (key, revision): the history
 //	                           of one variant, list, customer or group
-//	  seqs        integer[]    the places of the key's items in the entry (from 1)
-//	  data        bytea[]      their data, the Service's encoding of each change;
-//	                           CHECK: as many as seqs, and some
+//	  data        bytea        the key's items, each its place in the entry (from 1)
+//	                           and its length (uvarints), then its bytes (the
+//	                           Service's encoding of the change)
 //
 // CHECK constraints keep the nanosecond columns in 0..999 (and 0 beside a NULL
 // instant) and the audience free of NULLs. Nothing else is constrained: the Store
@@ -227,8 +227,9 @@
 // snapshot.
 //
 // An entry's items are stored a row per key (the ten prices of a variant that a bulk
-// write adds are one row, the variant's history one index entry), with their places
-// in the entry, so that ReadJournal gives them back in their order. They go with the
+// write adds are one row, the variant's history one index entry), framed with their
+// places in the entry into one bytea (arrays cost the server more to write), so that
+// ReadJournal gives them back in their order. They go with the
 // Update's other writes, in the commit's batch, by statements of about 4,096 items; an
 // entry of 10,000 items or more (AddPrices of 100,000 prices) is written with COPY. ReadJournal reads a page of entries a statement and
 // calls its function between statements (it may use the store); consecutive

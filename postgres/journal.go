@@ -1,10 +1,13 @@
 package postgres
 
 import (
+	"cmp"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -36,6 +39,7 @@ type journalStatements struct {
 	readJournal, readJournalAfter     string
 	readJournalKey, readJournalKeyAft string
 	trimJournal                       string
+	checkJournalItems                 string
 	journalItemsTable                 pgx.Identifier
 	channel                           string // the channel of the notifications, unquoted
 }
@@ -55,40 +59,34 @@ func newJournalStatements(schema string, q func(string) string) journalStatement
 		writeJournalEntry: q(`WITH c AS (UPDATE {s}.journal_revision SET last = $1),
 				e AS (INSERT INTO {s}.journal_entries (revision, at, at_ns) VALUES ($1, $2, $3))
 			SELECT pg_notify($4, $5)`),
-		// The items of a run of keys, given flat (each key's items together): a row per
-		// key.
-		writeJournalItems: q(`INSERT INTO {s}.journal_items (revision, key, seqs, data)
-			SELECT $1, u.key, array_agg(u.seq ORDER BY u.seq), array_agg(u.data ORDER BY u.seq)
-			FROM unnest($2::text[], $3::int[], $4::bytea[]) AS u(key, seq, data) GROUP BY u.key`),
-		// A page of entries after a revision, with their items in order (an entry
-		// without items comes as one row of NULLs).
+		// The rows of a run of keys.
+		writeJournalItems: q(`INSERT INTO {s}.journal_items (revision, key, data)
+			SELECT $1, u.key, u.data FROM unnest($2::text[], $3::bytea[]) AS u(key, data)`),
+		// A page of entries after a revision, with their rows (an entry without items
+		// comes as one row of NULLs).
 		readJournal: q(`SELECT ` + journalEntryCols + `, NULL::bigint
 			FROM (SELECT revision, at, at_ns FROM {s}.journal_entries WHERE revision > $1 ORDER BY revision LIMIT $2) e
-			LEFT JOIN LATERAL (SELECT j.key, u.seq, u.data FROM {s}.journal_items j, unnest(j.seqs, j.data) AS u(seq, data)
-				WHERE j.revision = e.revision) i ON true
-			ORDER BY e.revision, i.seq`),
+			LEFT JOIN {s}.journal_items i ON i.revision = e.revision
+			ORDER BY e.revision`),
 		// The same, with the first revision kept, in the same snapshot: the pages after
 		// the first are other statements, so other snapshots, and a trim between two of
 		// them must not go unseen.
 		readJournalAfter: q(`SELECT ` + journalEntryCols + `, (SELECT min(revision) FROM {s}.journal_entries)
 			FROM (SELECT revision, at, at_ns FROM {s}.journal_entries WHERE revision > $1 ORDER BY revision LIMIT $2) e
-			LEFT JOIN LATERAL (SELECT j.key, u.seq, u.data FROM {s}.journal_items j, unnest(j.seqs, j.data) AS u(seq, data)
-				WHERE j.revision = e.revision) i ON true
-			ORDER BY e.revision, i.seq`),
-		// A page of the entries that have items of a key, with only those items: the
+			LEFT JOIN {s}.journal_items i ON i.revision = e.revision
+			ORDER BY e.revision`),
+		// A page of the entries that have items of a key, with only that key's row: the
 		// index journal_items_key_idx, then the entries.
 		readJournalKey: q(`SELECT ` + journalEntryCols + `, NULL::bigint
-			FROM (SELECT revision, key, seqs, data FROM {s}.journal_items WHERE key = $3 AND revision > $1
-				ORDER BY revision LIMIT $2) j
-			JOIN {s}.journal_entries e ON e.revision = j.revision
-			CROSS JOIN LATERAL (SELECT j.key, u.seq, u.data FROM unnest(j.seqs, j.data) AS u(seq, data)) i
-			ORDER BY e.revision, i.seq`),
+			FROM (SELECT revision, key, data FROM {s}.journal_items WHERE key = $3 AND revision > $1
+				ORDER BY revision LIMIT $2) i
+			JOIN {s}.journal_entries e ON e.revision = i.revision
+			ORDER BY e.revision`),
 		readJournalKeyAft: q(`SELECT ` + journalEntryCols + `, (SELECT min(revision) FROM {s}.journal_entries)
-			FROM (SELECT revision, key, seqs, data FROM {s}.journal_items WHERE key = $3 AND revision > $1
-				ORDER BY revision LIMIT $2) j
-			JOIN {s}.journal_entries e ON e.revision = j.revision
-			CROSS JOIN LATERAL (SELECT j.key, u.seq, u.data FROM unnest(j.seqs, j.data) AS u(seq, data)) i
-			ORDER BY e.revision, i.seq`),
+			FROM (SELECT revision, key, data FROM {s}.journal_items WHERE key = $3 AND revision > $1
+				ORDER BY revision LIMIT $2) i
+			JOIN {s}.journal_entries e ON e.revision = i.revision
+			ORDER BY e.revision`),
 		// The entries before the first one not older than the instant, by revision: the
 		// journal stays a run of consecutive revisions. The counter is left alone.
 		trimJournal: q(`WITH cut AS (
@@ -96,6 +94,7 @@ func newJournalStatements(schema string, q func(string) string) journalStatement
 					ORDER BY revision LIMIT 1), 9223372036854775807) AS r
 			), i AS (DELETE FROM {s}.journal_items WHERE revision < (SELECT r FROM cut))
 			DELETE FROM {s}.journal_entries WHERE revision < (SELECT r FROM cut)`),
+		checkJournalItems: q(`SELECT revision, key, data FROM {s}.journal_items ORDER BY revision`),
 		journalItemsTable: pgx.Identifier{schema, "journal_items"},
 		channel:           channelName(schema),
 	}
@@ -114,7 +113,7 @@ func channelName(schema string) string {
 	return fmt.Sprintf("pricing_journal.%016x", h.Sum64())
 }
 
-var journalItemColumns = []string{"revision", "key", "seqs", "data"}
+var journalItemColumns = []string{"revision", "key", "data"}
 
 // journalEntry is an entry buffered by WriteJournal: its items by key, a row of
 // journal_items each.
@@ -122,10 +121,51 @@ type journalEntry struct {
 	rev   int64
 	at    pgtype.Timestamptz
 	atNs  int16
-	items int        // the number of items
-	keys  []string   // the entry's keys, in the order of their first items
-	seqs  [][]int32  // by key: the places of its items in the entry, from 1
-	data  [][][]byte // by key: its items' data
+	items int      // the number of items
+	keys  []string // the entry's keys, in the order of their first items
+	data  [][]byte // by key: its items, framed (appendItem)
+}
+
+// appendItem appends an item to the data of its key's row: its place in the entry,
+// its length (uvarints) and its bytes.
+func appendItem(b []byte, seq int, data []byte) []byte {
+	b = binary.AppendUvarint(b, uint64(seq))
+	b = binary.AppendUvarint(b, uint64(len(data)))
+	return append(b, data...)
+}
+
+// uvarintLen returns the length of x as a uvarint.
+func uvarintLen(x uint64) int {
+	n := 1
+	for x >= 0x80 {
+		x >>= 7
+		n++
+	}
+	return n
+}
+
+// errJournalRow reports a row of journal_items that does not decode.
+var errJournalRow = fmt.Errorf("%w: a journal item row does not decode", ErrCorrupt)
+
+// decodeItems appends the items of a row's data, with their places, to items and
+// seqs. The items' data are parts of b.
+func decodeItems(b []byte, key string, items []pricing.JournalItem, seqs []uint64) ([]pricing.JournalItem, []uint64, error) {
+	for len(b) > 0 {
+		seq, n := binary.Uvarint(b)
+		if n <= 0 {
+			return nil, nil, errJournalRow
+		}
+		b = b[n:]
+		size, n := binary.Uvarint(b)
+		if n <= 0 || size > uint64(len(b)-n) {
+			return nil, nil, errJournalRow
+		}
+		b = b[n:]
+		items = append(items, pricing.JournalItem{Key: key, Data: b[:size:size]})
+		seqs = append(seqs, seq)
+		b = b[size:]
+	}
+	return items, seqs, nil
 }
 
 // queue queues the statement that writes the entry, the counter and the notification.
@@ -141,20 +181,12 @@ const (
 	journalChunk   = 4096
 )
 
-// queueItems queues the statements that write the entry's items: flat arrays of a run
-// of keys each, which the statement groups by key.
+// queueItems queues the statements that write the entry's rows, journalChunk keys a
+// statement.
 func (e *journalEntry) queueItems(b *pgx.Batch, st *statements) {
-	var keys []string
-	var seqs []int32
-	var data [][]byte
-	for k := range e.keys {
-		for i := range e.seqs[k] {
-			keys, seqs, data = append(keys, e.keys[k]), append(seqs, e.seqs[k][i]), append(data, e.data[k][i])
-		}
-		if len(keys) >= journalChunk || k == len(e.keys)-1 {
-			b.Queue(st.writeJournalItems, e.rev, keys, seqs, data)
-			keys, seqs, data = nil, nil, nil
-		}
+	for i := 0; i < len(e.keys); i += journalChunk {
+		j := min(i+journalChunk, len(e.keys))
+		b.Queue(st.writeJournalItems, e.rev, e.keys[i:j], e.data[i:j])
 	}
 }
 
@@ -171,7 +203,7 @@ func (t *tx) copyJournal(b *pgx.Batch, e *journalEntry) (*pgx.Batch, error) {
 	}
 	t.begun = true
 	_, err := t.conn.CopyFrom(t.ctx, t.st.journalItemsTable, journalItemColumns, pgx.CopyFromSlice(len(e.keys), func(i int) ([]any, error) {
-		return []any{e.rev, e.keys[i], e.seqs[i], e.data[i]}, nil
+		return []any{e.rev, e.keys[i], e.data[i]}, nil
 	}))
 	if err != nil {
 		return nil, err
@@ -265,29 +297,45 @@ func (t *tx) WriteJournal(e pricing.JournalEntry) error {
 	if err := checkTime("journal entry At", e.At); err != nil {
 		return err
 	}
-	n := 0
 	for _, it := range e.Items {
 		if !textOK(it.Key) {
 			return badValue("journal item key", it.Key, "PostgreSQL text cannot hold a NUL byte or invalid UTF-8")
 		}
-		n += len(it.Data)
 	}
-	// One copy of the items' data, which they share: the caller keeps its entry. The
-	// items grouped by key, in the order of each key's first item.
+	// The items grouped by key, in the order of each key's first item, framed into
+	// one buffer (the caller keeps its entry): the rows' sizes first, then the items
+	// in their places.
 	je := &journalEntry{rev: rev, items: len(e.Items)}
 	je.at, je.atNs = instant(e.At, false)
-	buf := make([]byte, 0, n)
 	byKey := make(map[string]int, min(len(e.Items), 1024))
+	ks := make([]int, len(e.Items)) // the key of each item
+	var sizes []int
+	total := 0
 	for i, it := range e.Items {
-		buf = append(buf, it.Data...)
-		data := buf[len(buf)-len(it.Data) : len(buf) : len(buf)]
 		k, ok := byKey[it.Key]
 		if !ok {
 			k = len(je.keys)
 			byKey[it.Key] = k
-			je.keys, je.seqs, je.data = append(je.keys, it.Key), append(je.seqs, nil), append(je.data, nil)
+			je.keys, sizes = append(je.keys, it.Key), append(sizes, 0)
 		}
-		je.seqs[k], je.data[k] = append(je.seqs[k], int32(i+1)), append(je.data[k], data)
+		ks[i] = k
+		size := uvarintLen(uint64(i+1)) + uvarintLen(uint64(len(it.Data))) + len(it.Data)
+		sizes[k] += size
+		total += size
+	}
+	buf := make([]byte, total)
+	je.data = make([][]byte, len(je.keys))
+	pos := make([]int, len(je.keys))
+	off := 0
+	for k, size := range sizes {
+		je.data[k] = buf[off : off+size : off+size]
+		pos[k] = off
+		off += size
+	}
+	for i, it := range e.Items {
+		k := ks[i]
+		b := appendItem(buf[pos[k]:pos[k]], i+1, it.Data)
+		pos[k] += len(b)
 	}
 	t.w.journal(je)
 	t.wroteEntry = true
@@ -357,7 +405,8 @@ func readJournal(ctx context.Context, q querier, st *statements, lock func() fun
 }
 
 // readJournalPage runs one statement of readJournal and returns its entries, and the
-// first revision kept (0 when the statement does not read it).
+// first revision kept (0 when the statement does not read it). An entry's rows come a
+// key each: its items are put back in their places.
 func readJournalPage(ctx context.Context, q querier, sql string, args []any) ([]pricing.JournalEntry, int64, error) {
 	rows, err := q.Query(ctx, sql, args...)
 	if err != nil {
@@ -365,36 +414,60 @@ func readJournalPage(ctx context.Context, q querier, sql string, args []any) ([]
 	}
 	defer rows.Close()
 	var (
-		out  []pricing.JournalEntry
-		kept int64
-		rev  int64
-		at   pgtype.Timestamptz
-		ns   int16
-		key  pgtype.Text
-		data []byte
-		min  pgtype.Int8
+		out   []pricing.JournalEntry
+		kept  int64
+		rev   int64
+		at    pgtype.Timestamptz
+		ns    int16
+		key   pgtype.Text
+		data  []byte
+		first pgtype.Int8
+		seqs  []uint64 // the places of the items of the last entry of out
 	)
 	for rows.Next() {
 		data = nil
-		if err := rows.Scan(&rev, &at, &ns, &key, &data, &min); err != nil {
+		if err := rows.Scan(&rev, &at, &ns, &key, &data, &first); err != nil {
 			return nil, 0, err
 		}
-		kept = min.Int64
+		kept = first.Int64
 		if n := len(out); n == 0 || out[n-1].Revision != rev {
+			if n > 0 {
+				placeItems(&out[n-1], seqs)
+			}
 			out = append(out, pricing.JournalEntry{Revision: rev, At: fromInstant(at, ns), Items: []pricing.JournalItem{}})
+			seqs = seqs[:0]
 		}
 		if key.Valid {
 			e := &out[len(out)-1]
-			if data == nil {
-				data = []byte{}
+			if e.Items, seqs, err = decodeItems(data, key.String, e.Items, seqs); err != nil {
+				return nil, 0, err
 			}
-			e.Items = append(e.Items, pricing.JournalItem{Key: key.String, Data: data})
 		}
 	}
 	if err := rows.Err(); err != nil {
 		return nil, 0, err
 	}
+	if n := len(out); n > 0 {
+		placeItems(&out[n-1], seqs)
+	}
 	return out, kept, nil
+}
+
+// placeItems orders the items of e, read a key at a time, by their places seqs.
+func placeItems(e *pricing.JournalEntry, seqs []uint64) {
+	if slices.IsSorted(seqs) {
+		return
+	}
+	idx := make([]int, len(seqs))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortFunc(idx, func(a, b int) int { return cmp.Compare(seqs[a], seqs[b]) })
+	items := make([]pricing.JournalItem, len(idx))
+	for i, k := range idx {
+		items[i] = e.Items[k]
+	}
+	e.Items = items
 }
 
 // ---- the Store ----

@@ -644,3 +644,40 @@ func TestJournalLowestPrior(t *testing.T) {
 		t.Errorf("postgres %+v\nmemory %+v", pg, mem)
 	}
 }
+
+// Check finds a journal that breaks its invariants: a revision missing in the middle,
+// a counter behind the last entry, items of no entry or that do not decode, and a
+// record stamped beyond the counter.
+func TestJournalCheck(t *testing.T) {
+	ctx := t.Context()
+	for _, tc := range []struct {
+		name, sql, want string
+	}{
+		{"a missing revision", `DELETE FROM journal_entries WHERE revision = 2`, "revisions are missing"},
+		{"a counter behind", `UPDATE journal_revision SET last = 2`, "the last journal entry is revision 3, and the last revision 2"},
+		{"items of no entry", `INSERT INTO journal_items VALUES (9, 'v:x', '\x0101aa')`, "belong to no entry"},
+		{"items that do not decode", `UPDATE journal_items SET data = '\x05ff' WHERE revision = 1`, "do not decode"},
+		{"items misnumbered", `UPDATE journal_items SET data = '\x0201aa' WHERE revision = 1`, "not numbered 1 to"},
+		{"a record beyond the counter", `UPDATE customer_groups SET revision = 7`, "beyond the last revision 3"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newStore(t, nil)
+			svc := pricing.New(s)
+			for i := range 3 {
+				if _, err := svc.CreateCustomerGroup(ctx, pricing.NewCustomerGroup{ID: fmt.Sprint("cg_", i), Name: fmt.Sprint("G", i)}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := s.Check(ctx); err != nil {
+				t.Fatalf("Check before: %v", err)
+			}
+			if _, err := sharedPool(t).Exec(ctx, "SET search_path TO "+pgx.Identifier{s.Schema()}.Sanitize()+"; "+tc.sql+"; RESET search_path"); err != nil {
+				t.Fatal(err)
+			}
+			err := s.Check(ctx)
+			if !errors.Is(err, postgres.ErrCorrupt) || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("Check: %v; want ErrCorrupt saying %q", err, tc.want)
+			}
+		})
+	}
+}

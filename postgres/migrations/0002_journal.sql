@@ -38,14 +38,15 @@ CREATE TABLE journal_entries (
 );
 
 -- The items of each entry, a row per key of the entry (a bulk write of prices has
--- several per variant): the items' places in the entry (from 1) and their data. By
--- key, for the history of one variant, list or customer.
+-- several per variant). data holds the key's items, each as its place in the entry
+-- (from 1, a uvarint), its length (a uvarint) and its bytes: one plain value per row,
+-- cheaper to write than arrays. By key, for the history of one variant, list or
+-- customer.
 CREATE TABLE journal_items (
 	revision bigint           NOT NULL,
 	key      text COLLATE "C" NOT NULL,
-	seqs     integer[]        NOT NULL,
-	data     bytea[]          NOT NULL,
+	data     bytea            NOT NULL,
 	CONSTRAINT journal_items_pkey PRIMARY KEY (revision, key),
-	CONSTRAINT journal_items_data_check CHECK (cardinality(seqs) = cardinality(data) AND cardinality(seqs) > 0)
+	CONSTRAINT journal_items_data_check CHECK (length(data) >= 2)
 );
 CREATE INDEX journal_items_key_idx ON journal_items (key, revision);
