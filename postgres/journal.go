@@ -33,22 +33,26 @@ import (
 
 // journalStatements are the statements of the journal.
 type journalStatements struct {
-	lastRevision, lockRevision        string
-	writeJournalEntry                 string
-	writeJournalItems                 string
-	readJournal, readJournalAfter     string
-	readJournalKey, readJournalKeyAft string
-	trimJournal                       string
-	checkJournalItems                 string
-	journalItemsTable                 pgx.Identifier
-	channel                           string // the channel of the notifications, unquoted
+	lastRevision, lockRevision  string
+	writeJournalEntry           string
+	writeJournalItems           string
+	readJournal, readJournalKey string
+	trimJournal                 string
+	checkJournalItems           string
+	journalItemsTable           pgx.Identifier
+	channel                     string // the channel of the notifications, unquoted
 }
 
-// The columns of the rows of the journal's reads: revision, at, at_ns, key, data, and,
-// on the pages after the first, the first revision the journal keeps.
-const (
-	journalEntryCols = `e.revision, e.at, e.at_ns, i.key, i.data`
-)
+// journalPageSQL returns a statement of ReadJournal: the first revision kept and the
+// last committed, then the columns of page (revision, at, at_ns, key, data), or NULLs
+// when page has no rows.
+func journalPageSQL(page string) string {
+	return `SELECT m.first, m.last, p.revision, p.at, p.at_ns, p.key, p.data
+		FROM (SELECT (SELECT min(revision) FROM {s}.journal_entries) AS first,
+			(SELECT last FROM {s}.journal_revision) AS last) m
+		LEFT JOIN LATERAL (` + page + `) p ON true
+		ORDER BY p.revision`
+}
 
 func newJournalStatements(schema string, q func(string) string) journalStatements {
 	return journalStatements{
@@ -63,30 +67,19 @@ func newJournalStatements(schema string, q func(string) string) journalStatement
 		writeJournalItems: q(`INSERT INTO {s}.journal_items (revision, key, data)
 			SELECT $1, u.key, u.data FROM unnest($2::text[], $3::bytea[]) AS u(key, data)`),
 		// A page of entries after a revision, with their rows (an entry without items
-		// comes as one row of NULLs).
-		readJournal: q(`SELECT ` + journalEntryCols + `, NULL::bigint
+		// comes as one row of NULLs); and, in the same snapshot, the first revision kept
+		// and the last committed, on every row (on a row of NULLs when the page is
+		// empty): the pages after the first are other statements, so other snapshots,
+		// and a trim between two of them must not go unseen.
+		readJournal: q(journalPageSQL(`SELECT e.revision, e.at, e.at_ns, i.key, i.data
 			FROM (SELECT revision, at, at_ns FROM {s}.journal_entries WHERE revision > $1 ORDER BY revision LIMIT $2) e
-			LEFT JOIN {s}.journal_items i ON i.revision = e.revision
-			ORDER BY e.revision`),
-		// The same, with the first revision kept, in the same snapshot: the pages after
-		// the first are other statements, so other snapshots, and a trim between two of
-		// them must not go unseen.
-		readJournalAfter: q(`SELECT ` + journalEntryCols + `, (SELECT min(revision) FROM {s}.journal_entries)
-			FROM (SELECT revision, at, at_ns FROM {s}.journal_entries WHERE revision > $1 ORDER BY revision LIMIT $2) e
-			LEFT JOIN {s}.journal_items i ON i.revision = e.revision
-			ORDER BY e.revision`),
+			LEFT JOIN {s}.journal_items i ON i.revision = e.revision`)),
 		// A page of the entries that have items of a key, with only that key's row: the
 		// index journal_items_key_idx, then the entries.
-		readJournalKey: q(`SELECT ` + journalEntryCols + `, NULL::bigint
+		readJournalKey: q(journalPageSQL(`SELECT e.revision, e.at, e.at_ns, i.key, i.data
 			FROM (SELECT revision, key, data FROM {s}.journal_items WHERE key = $3 AND revision > $1
 				ORDER BY revision LIMIT $2) i
-			JOIN {s}.journal_entries e ON e.revision = i.revision
-			ORDER BY e.revision`),
-		readJournalKeyAft: q(`SELECT ` + journalEntryCols + `, (SELECT min(revision) FROM {s}.journal_entries)
-			FROM (SELECT revision, key, data FROM {s}.journal_items WHERE key = $3 AND revision > $1
-				ORDER BY revision LIMIT $2) i
-			JOIN {s}.journal_entries e ON e.revision = i.revision
-			ORDER BY e.revision`),
+			JOIN {s}.journal_entries e ON e.revision = i.revision`)),
 		// The entries before the first one not older than the instant, by revision: the
 		// journal stays a run of consecutive revisions. The counter is left alone.
 		trimJournal: q(`WITH cut AS (
@@ -368,25 +361,20 @@ func readJournal(ctx context.Context, q querier, st *statements, lock func() fun
 			n = min(n, limit-read)
 		}
 		sql, args := st.readJournal, []any{after, n}
-		switch {
-		case key == "" && !first:
-			sql = st.readJournalAfter
-		case key != "" && first:
+		if key != "" {
 			sql, args = st.readJournalKey, append(args, key)
-		case key != "":
-			sql, args = st.readJournalKeyAft, append(args, key)
 		}
 		unlock := lock()
-		entries, kept, err := readJournalPage(ctx, q, sql, args)
+		entries, kept, last, err := readJournalPage(ctx, q, sql, args)
 		unlock()
 		if err != nil {
 			c, _ := q.(closer)
 			return classify(ctx, c, err).final()
 		}
-		if !first && kept > after+1 {
+		if !first && last > after && (kept == 0 || kept > after+1) {
 			// Entries after the last one fn saw were trimmed since.
-			return fmt.Errorf("postgres: the journal was trimmed while being read: revisions %d to %d are no longer kept: %w",
-				after+1, kept-1, pricing.ErrTrimmed)
+			return fmt.Errorf("postgres: the journal was trimmed while being read: revisions from %d are no longer kept: %w",
+				after+1, pricing.ErrTrimmed)
 		}
 		for _, e := range entries {
 			if !fn(e) {
@@ -404,53 +392,54 @@ func readJournal(ctx context.Context, q querier, st *statements, lock func() fun
 	}
 }
 
-// readJournalPage runs one statement of readJournal and returns its entries, and the
-// first revision kept (0 when the statement does not read it). An entry's rows come a
-// key each: its items are put back in their places.
-func readJournalPage(ctx context.Context, q querier, sql string, args []any) ([]pricing.JournalEntry, int64, error) {
+// readJournalPage runs one statement of readJournal and returns its entries, the
+// first revision kept (0 for none) and the last committed. An entry's rows come a key
+// each: its items are put back in their places.
+func readJournalPage(ctx context.Context, q querier, sql string, args []any) ([]pricing.JournalEntry, int64, int64, error) {
 	rows, err := q.Query(ctx, sql, args...)
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, 0, err
 	}
 	defer rows.Close()
 	var (
-		out   []pricing.JournalEntry
-		kept  int64
-		rev   int64
-		at    pgtype.Timestamptz
-		ns    int16
-		key   pgtype.Text
-		data  []byte
-		first pgtype.Int8
-		seqs  []uint64 // the places of the items of the last entry of out
+		out         []pricing.JournalEntry
+		first, last pgtype.Int8
+		rev         pgtype.Int8
+		at          pgtype.Timestamptz
+		ns          pgtype.Int2
+		key         pgtype.Text
+		data        []byte
+		seqs        []uint64 // the places of the items of the last entry of out
 	)
 	for rows.Next() {
 		data = nil
-		if err := rows.Scan(&rev, &at, &ns, &key, &data, &first); err != nil {
-			return nil, 0, err
+		if err := rows.Scan(&first, &last, &rev, &at, &ns, &key, &data); err != nil {
+			return nil, 0, 0, err
 		}
-		kept = first.Int64
-		if n := len(out); n == 0 || out[n-1].Revision != rev {
+		if !rev.Valid {
+			continue // an empty page
+		}
+		if n := len(out); n == 0 || out[n-1].Revision != rev.Int64 {
 			if n > 0 {
 				placeItems(&out[n-1], seqs)
 			}
-			out = append(out, pricing.JournalEntry{Revision: rev, At: fromInstant(at, ns), Items: []pricing.JournalItem{}})
+			out = append(out, pricing.JournalEntry{Revision: rev.Int64, At: fromInstant(at, ns.Int16), Items: []pricing.JournalItem{}})
 			seqs = seqs[:0]
 		}
 		if key.Valid {
 			e := &out[len(out)-1]
 			if e.Items, seqs, err = decodeItems(data, key.String, e.Items, seqs); err != nil {
-				return nil, 0, err
+				return nil, 0, 0, err
 			}
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return nil, 0, err
+		return nil, 0, 0, err
 	}
 	if n := len(out); n > 0 {
 		placeItems(&out[n-1], seqs)
 	}
-	return out, kept, nil
+	return out, first.Int64, last.Int64, nil
 }
 
 // placeItems orders the items of e, read a key at a time, by their places seqs.

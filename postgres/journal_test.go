@@ -681,3 +681,29 @@ func TestJournalCheck(t *testing.T) {
 		})
 	}
 }
+
+// A trim between two pages of a ReadJournal (here by the reader's own function, which
+// may use the store) is reported, not skipped over.
+func TestJournalTrimWhileReading(t *testing.T) {
+	ctx := t.Context()
+	s := newStore(t, nil)
+	svc := pricing.New(s, pricing.WithClock(func() time.Time { return time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC) }))
+	for i := range 100 {
+		if _, err := svc.CreateCustomerGroup(ctx, pricing.NewCustomerGroup{ID: fmt.Sprint("cg_", i), Name: fmt.Sprint("G", i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	read := 0
+	err := s.ReadJournal(ctx, 0, "", 0, func(e pricing.JournalEntry) bool {
+		if read == 0 {
+			if _, err := s.TrimJournal(ctx, time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)); err != nil {
+				t.Error(err)
+			}
+		}
+		read++
+		return true
+	})
+	if !errors.Is(err, pricing.ErrTrimmed) || read == 0 || read == 100 {
+		t.Fatalf("ReadJournal with a trim between its pages: %v after %d entries; want ErrTrimmed", err, read)
+	}
+}
