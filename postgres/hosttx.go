@@ -55,6 +55,12 @@ const (
 // serialization failure comes back as an error wrapping the *pgconn.PgError (SQLSTATE
 // 40001) for the host to retry its whole transaction. After the result's Close, or
 // s's, its calls return pricing.ErrClosed; Close does not end tx.
+//
+// The result keeps the journal (pricing.Journal) in tx: an Update that changes
+// anything takes the next revision, and locks the journal's counter until tx ends, so
+// keep tx short after it; the entry commits with tx, and its notification goes out
+// then. WaitJournal returns when tx sees a later revision, which in a REPEATABLE READ
+// or SERIALIZABLE transaction only its own Updates make: wait on s instead.
 func (s *Store) WithTx(tx pgx.Tx) *TxStore {
 	return &TxStore{s: s, tx: tx, changed: make(chan struct{})}
 }
