@@ -216,15 +216,17 @@
 // statement that writes its entry sets the counter. So the Updates that write entries
 // commit one at a time in revision order, in every process, and none can commit
 // revision R+1 before R. The counter is read with the statements that begin the
-// Update, in its snapshot, and the lock goes with its next statements: no round trip
-// of its own. A counter changed by another transaction since the Update's snapshot
-// fails the Update with a serialization failure, and Update runs it again, on a new
-// snapshot, where the Service asks again. An Update that asked and writes no entry,
-// or that fails, leaves the counter as it was: no revision is skipped. The Updates
-// that write (all the Service's that change anything) thus serialize on the counter
-// from their first write to their commit; their reads still overlap, at the price of a
-// retry when another commits meanwhile. A View's LastRevision is the counter in its
-// snapshot.
+// Update, in its snapshot, and the lock goes just before the entry's statements, with
+// the commit: no round trip of its own, and the lock is held from the entry's write to
+// the end of the commit only (a bulk write's COPY of its prices comes before). A
+// counter changed by another transaction since the Update's snapshot fails the Update
+// with a serialization failure, and Update runs it again, on a new snapshot, where the
+// Service asks again. An Update that asked and writes no entry, or that fails, leaves
+// the counter as it was: no revision is skipped. The Updates that write (all the
+// Service's that change anything) thus serialize on the counter for their commits,
+// fsync included, which follow one another instead of overlapping; their reads and
+// writes still overlap, at the price of a retry when another commits meanwhile. A
+// View's LastRevision is the counter in its snapshot.
 //
 // An entry's items are stored a row per key (the ten prices of a variant that a bulk
 // write adds are one row, the variant's history one index entry), framed with their

@@ -184,10 +184,15 @@ func (e *journalEntry) queueItems(b *pgx.Batch, st *statements) {
 }
 
 // copyJournal writes an entry of many items: the items with COPY, then the entry's
-// statement in b, the batch of the statements around it, which is sent first only if
-// it begins the transaction. (Nothing orders the items and the other writes.)
+// statement in b, the batch of the statements around it, which is sent first if it
+// begins the transaction or takes the counter's lock (which must come before the items
+// of the revision).
 func (t *tx) copyJournal(b *pgx.Batch, e *journalEntry) (*pgx.Batch, error) {
-	if !t.begun && len(b.QueuedQueries) > 0 {
+	locking := t.lockPending
+	if locking {
+		t.queueLock(b)
+	}
+	if len(b.QueuedQueries) > 0 && (!t.begun || locking) {
 		t.begun = true
 		if err := t.conn.SendBatch(t.ctx, b).Close(); err != nil {
 			return nil, err
@@ -235,8 +240,8 @@ func (t *tx) Revision() (int64, error) {
 	}
 	if t.readsRevision && t.lastRevKnown {
 		// The counter as of the snapshot, read with the transaction's first statements:
-		// the lock goes with the next ones, and finds the same (a SERIALIZABLE
-		// transaction fails on a row changed since its snapshot).
+		// the lock goes just before the entry's statements, and finds the same (a
+		// SERIALIZABLE transaction fails on a row changed since its snapshot).
 		t.rev, t.lockPending = t.lastRev+1, true
 		return t.rev, nil
 	}

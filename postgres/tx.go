@@ -174,9 +174,6 @@ func (t *tx) send(queue func(b *pgx.Batch)) error {
 		return t.fail
 	}
 	b := t.newBatch()
-	if t.lockPending {
-		t.queueLock(b)
-	}
 	for i := range t.w.ops {
 		o := &t.w.ops[i]
 		if o.kind == wPutPrices && len(o.prices) >= copyMin {
@@ -194,6 +191,9 @@ func (t *tx) send(queue func(b *pgx.Batch)) error {
 				return t.failWith(err)
 			}
 			continue
+		}
+		if o.kind == wJournal && t.lockPending {
+			t.queueLock(b) // as late as can be: the lock is held to the commit
 		}
 		o.queue(b, t.st)
 	}
