@@ -89,12 +89,14 @@ func (f *feed) waiting() bool {
 	return f.waiters > 0
 }
 
-// awaitReady waits until the listener first LISTENs, ctx is done, or d has passed.
-func (f *feed) awaitReady(ctx context.Context, d time.Duration) {
+// awaitReady waits until the listener first LISTENs, changed is closed, ctx is done,
+// or d has passed.
+func (f *feed) awaitReady(ctx context.Context, changed <-chan struct{}, d time.Duration) {
 	timer := time.NewTimer(d)
 	defer timer.Stop()
 	select {
 	case <-f.ready:
+	case <-changed:
 	case <-ctx.Done():
 	case <-timer.C:
 	}

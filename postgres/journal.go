@@ -563,9 +563,16 @@ func (s *Store) WaitJournal(ctx context.Context, after int64) (int64, error) {
 	f.start(s)
 	f.wait(+1)
 	defer f.wait(-1)
-	// Once the listener is in place, a commit after the read below is notified.
-	f.awaitReady(ctx, pollInterval())
-	read := false
+	// What is committed now: a later revision returns at once. An error other than
+	// the context's (a server restarting) leaves the wait to the listener and the poll.
+	if _, err := s.LastRevision(ctx); err != nil && (ctx.Err() != nil || s.closed.Load()) {
+		return 0, s.journalError(ctx, err)
+	}
+	// Then the listener must be in place: it reads the counter once it listens, which
+	// covers what commits between the read above and its LISTEN.
+	if last, changed, _ := f.state(); last <= after {
+		f.awaitReady(ctx, changed, pollInterval())
+	}
 	for {
 		last, changed, closed := f.state()
 		switch {
@@ -573,14 +580,6 @@ func (s *Store) WaitJournal(ctx context.Context, after int64) (int64, error) {
 			return 0, pricing.ErrClosed
 		case last > after:
 			return last, nil
-		case !read:
-			read = true
-			if _, err := s.LastRevision(ctx); err != nil && (ctx.Err() != nil || s.closed.Load()) {
-				return last, s.journalError(ctx, err)
-			}
-			// Another error (a server restarting) leaves the wait to the listener
-			// and the poll.
-			continue
 		}
 		select {
 		case <-changed:
