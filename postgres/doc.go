@@ -103,8 +103,7 @@
 // stored), so there are no foreign keys; Check verifies, in SQL, that the data keeps
 // the invariants the library keeps, the journal's among them: the entries kept are
 // consecutive revisions whose last is the counter's (trimming deletes the oldest
-// only), every item belongs to an entry, and no record carries a revision beyond the
-// counter.
+// only), and every item belongs to an entry, numbered 1 to n in it.
 //
 // Instants are exact: a timestamptz holds microseconds, and the nanoseconds below go
 // in the _ns column beside it; instants outside timestamptz's range (4713 BC to 294276
