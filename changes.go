@@ -371,8 +371,19 @@ func (r *recorder) DeleteCustomerGroup(id string) error {
 	return r.record(&Change{Kind: KindCustomerGroup, Op: OpDelete, ID: id, OldCustomerGroup: old}, groupPrefix, id)
 }
 
+// memberChecker is an optional method of a store's Tx: whether a customer is a member
+// of a group, answered without reading every group of the customer. A store behind a
+// network (postgres) answers a bulk of checks on one group with a few reads of that
+// group's members, where reading each customer's groups would cost a read each.
+type memberChecker interface {
+	IsMember(groupID, customerID string) (bool, error)
+}
+
 // isMember reports whether customerID is a member of groupID.
 func (r *recorder) isMember(groupID, customerID string) (bool, error) {
+	if m, ok := r.JournalTx.(memberChecker); ok {
+		return m.IsMember(groupID, customerID)
+	}
 	var err error
 	if r.groups, err = r.JournalTx.AppendCustomerGroupIDs(r.groups[:0], customerID); err != nil {
 		return false, err
