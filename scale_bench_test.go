@@ -94,3 +94,28 @@ func BenchmarkScaleResolveExplicitGroups(b *testing.B) {
 		})
 	}
 }
+
+// AddPrices of n quantity tiers of one variant and currency to a list (memory's price
+// buckets are per variant and currency: a bucket of n prices must not cost n² to fill).
+// Each iteration adds the tiers to a new list, made with the timer stopped.
+func BenchmarkScaleAddPricesTiers(b *testing.B) {
+	ctx := context.Background()
+	for _, n := range scaleSizes {
+		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
+			svc, _ := newService(b)
+			tiers := make([]pricing.PriceInput, n)
+			for i := range tiers {
+				tiers[i] = pricing.PriceInput{VariantID: "shirt", CurrencyCode: "usd", MinQuantity: int64(i + 1), MaxQuantity: int64(i + 1), Amount: int64(1_000_000 - i)}
+			}
+			b.ReportAllocs()
+			for i := 0; b.Loop(); i++ {
+				b.StopTimer()
+				pl := must1[pricing.PriceList](b)(svc.CreatePriceList(ctx, pricing.NewPriceList{ID: fmt.Sprintf("tiers%d", i), Name: "tiers"}))
+				b.StartTimer()
+				if added, err := svc.AddPrices(ctx, pl.ID, tiers, false); err != nil || len(added) != n {
+					b.Fatal(len(added), err)
+				}
+			}
+		})
+	}
+}
