@@ -11,7 +11,9 @@ func TestChangeCodecRoundTrip(t *testing.T) {
 	price := &Price{ID: "p1", PriceListID: "pl", VariantID: "v", CurrencyCode: "usd", RegionID: "r", Amount: 1 << 62, MinQuantity: 2, MaxQuantity: 9, IncludesTax: true, Revision: 7}
 	oldPrice := &Price{ID: "p1", VariantID: "v", CurrencyCode: "eur", Amount: 0, Revision: 3}
 	list := &PriceList{ID: "pl", Name: "Ünï", Description: "d\x00", Type: Override, Status: Active, StartsAt: at, EndsAt: time.Date(3000, 1, 1, 0, 0, 0, 0, time.UTC),
-		CustomerGroupIDs: []string{"a", "b"}, IncludesTax: true, Metadata: map[string]any{"k": []any{1.5, nil, "x"}}, CreatedAt: at, UpdatedAt: at, Revision: 4}
+		CustomerGroupIDs: []string{"a", "b"}, CustomerIDs: []string{"cus_1"}, ChannelIDs: []string{"pos", "web"},
+		Adjustment: &Adjustment{Percent: -12.5, Rounding: RoundUp}, IncludesTax: true,
+		Metadata: map[string]any{"k": []any{1.5, nil, "x"}}, CreatedAt: at, UpdatedAt: at, Revision: 4}
 	group := &CustomerGroup{ID: "g", Name: "VIP", Metadata: map[string]any{"tier": "gold"}, CreatedAt: at, UpdatedAt: at.Add(time.Hour), Revision: 2}
 	for _, c := range []Change{
 		{Kind: KindPrice, Op: OpCreate, ID: "p1", Price: price},

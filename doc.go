@@ -31,8 +31,20 @@
 // A price list has a type, [Sale] (the default) or [Override]; a status, [Draft] (the
 // default) or [Active]; an optional window [StartsAt, EndsAt), where a zero bound is
 // unbounded and, when both are set, StartsAt must come before EndsAt; an audience of
-// customer groups, empty meaning everyone, anonymous shoppers included, and otherwise
-// naming only existing groups; and a tax flag, IncludesTax, that all of its prices share.
+// customer groups (existing ones) and of customers named directly (the host's IDs),
+// both empty meaning everyone, anonymous shoppers included; the sales channels it is
+// limited to, empty meaning every channel; an optional [Adjustment]; and a tax flag,
+// IncludesTax, that all of its written prices share.
+//
+// A list with an Adjustment derives a price from every base price of every variant: the
+// same key (variant, currency, region, quantities) and tax basis, the amount changed by
+// Adjustment.Percent and rounded to a minor unit (half away from zero, down or up, as
+// Adjustment.Rounding says; exactly, never through a float). A price written into the
+// list takes precedence over the derived one of its key. Derived prices are not stored:
+// they follow the base prices, and their ID is [DerivedPriceID] of the list and the base
+// price. They take part in resolution as written prices do. Base prices, and the prices
+// of lists, have no channel of their own: a channel's prices are the prices of lists
+// limited to it.
 //
 // A price belongs to a list, or to no list: then it is a base price of its variant, with
 // its own tax flag. It has a variant, a currency (an ISO 4217 code in any case, stored
@@ -84,8 +96,9 @@
 //  3. the quantity is within its range;
 //  4. it is a base price, or its list is active, At is within the list's window
 //     (StartsAt included, EndsAt excluded, so that back-to-back lists hand over without a
-//     gap or an overlap), and the list's audience is everyone or shares a group with the
-//     customer: the groups of Query.CustomerID together with Query.CustomerGroupIDs.
+//     gap or an overlap), the list applies in every channel or in Query.ChannelID, and
+//     the list's audience is everyone, names Query.CustomerID, or shares a group with
+//     the customer: the groups of Query.CustomerID together with Query.CustomerGroupIDs.
 //
 // Among the eligible prices:
 //

@@ -50,7 +50,11 @@ type Store struct {
 	w      writeTx // reused by every Update: updates hold the write lock
 }
 
-var _ pricing.Store = (*Store)(nil)
+var (
+	_ pricing.Store          = (*Store)(nil)
+	_ pricing.AdjustedLister = readTx{}
+	_ pricing.AdjustedLister = (*writeTx)(nil)
+)
 
 // errReadOnly is returned by the write methods of a View's transaction.
 var errReadOnly = errors.New("memory: write in a read-only transaction")

@@ -206,3 +206,9 @@ func (s *state) AppendVariantPrices(dst []pricing.Price, variantID, currencyCode
 	}
 	return dst, nil
 }
+
+// AppendAdjustedListIDs implements pricing.AdjustedLister. It allocates only when dst
+// lacks capacity.
+func (s *state) AppendAdjustedListIDs(dst []string) ([]string, error) {
+	return append(dst, s.adjusted...), nil
+}
