@@ -80,22 +80,40 @@ func (s *Service) PreviewPriceList(ctx context.Context, listID string, change Pr
 
 // previewRun is the state of one PreviewPriceList.
 type previewRun struct {
-	listID string
-	u      *listUpdate // nil for a deletion
-	at     time.Time
-	extra  []Audience
-	e      *examiner
-	prices []Price   // the prices of the variant at hand
-	spaces []*space  // the spaces of the chunk, in order
-	used   int       // how many of spaces the chunk uses
-	before []outcome // the resolution of every scenario of the chunk before the change
-	out    []PriceChange
+	listID     string
+	u          *listUpdate // nil for a deletion
+	currencies []string    // the currencies of the list's prices, and of the base prices with an adjustment
+	at         time.Time
+	extra      []Audience
+	e          *examiner
+	prices     []Price            // the prices of the variant at hand in a currency
+	applicable []Price            // those of them that can apply in the scenario at hand
+	terms      [2]*PriceListTerms // the list's terms before the change and after it (nil for a deletion)
+	spaces     []*space           // the spaces of the chunk, in order
+	used       int                // how many of spaces the chunk uses
+	before     []outcome          // the resolution of every scenario of the chunk before the change
+	out        []PriceChange
+	sc         Scenario // the scenario at hand
+	scratch    outcome  // its outcome
 }
 
-// outcome is a resolution of a scenario and the list's price there.
+// outcome is a resolution of a scenario and the list's price there, if it has one;
+// skipped when the list applies in the scenario neither before the change nor after
+// it, so that the resolution cannot change.
 type outcome struct {
-	res  Resolution
-	list *Candidate
+	res     Resolution
+	list    Candidate
+	priced  bool
+	skipped bool
+}
+
+// listCandidate returns the list's price of the outcome, or nil.
+func (o *outcome) listCandidate() *Candidate {
+	if !o.priced {
+		return nil
+	}
+	c := o.list
+	return &c
 }
 
 func (s *Service) preview(ctx context.Context, listID string, change PriceListChange, opts *PreviewOptions, yield func(PriceChange, error) bool) error {
@@ -168,15 +186,20 @@ func (s *Service) preview(ctx context.Context, listID string, change PriceListCh
 
 // variants returns, ascending, the variants whose resolution the change may change:
 // those the list has prices for and, when the list has an adjustment before or after
-// the change, every variant with base prices.
+// the change, every variant with base prices. It sets p.currencies to the currencies
+// of those prices.
 func (p *previewRun) variants(tx Tx, dst []string) ([]string, error) {
 	old, after, err := p.lists(tx)
 	if err != nil {
 		return nil, err
 	}
+	p.currencies = p.currencies[:0]
 	add := func(pr Price) bool {
 		if len(dst) == 0 || dst[len(dst)-1] != pr.VariantID {
 			dst = append(dst, pr.VariantID)
+		}
+		if !slices.Contains(p.currencies, pr.CurrencyCode) {
+			p.currencies = append(p.currencies, pr.CurrencyCode)
 		}
 		return true
 	}
@@ -188,6 +211,7 @@ func (p *previewRun) variants(tx Tx, dst []string) ([]string, error) {
 			return nil, err
 		}
 	}
+	slices.Sort(p.currencies)
 	slices.Sort(dst)
 	return slices.Compact(dst), nil
 }
@@ -222,23 +246,25 @@ func (p *previewRun) chunk(tx Tx, variants []string) error {
 	}
 	adjusted := old.Adjustment != nil || after != nil && after.Adjustment != nil
 	oldTerms := old.Terms()
+	p.terms = [2]*PriceListTerms{&oldTerms, nil}
+	if after != nil {
+		newTerms := after.Terms()
+		p.terms[1] = &newTerms
+	}
 	for _, v := range variants {
-		if p.prices, err = variantPrices(tx, p.prices, v); err != nil {
-			return err
-		}
-		for i := 0; i < len(p.prices); {
-			j := currencySpan(p.prices, i)
-			prices := p.prices[i:j]
-			i = j
-			sp, err := p.space(prices, adjusted, &oldTerms, after)
+		for _, cur := range p.currencies {
+			if p.prices, err = tx.AppendVariantPrices(p.prices[:0], v, cur); err != nil {
+				return err
+			}
+			sp, err := p.space(p.prices, adjusted, &oldTerms, after)
 			if err != nil {
 				return err
 			}
 			if sp == nil {
 				continue
 			}
-			if err := p.resolveSpace(sp, prices, func(sc *Scenario, o outcome) {
-				p.before = append(p.before, o)
+			if err := p.resolveSpace(sp, p.prices, func(sc *Scenario, o *outcome) {
+				p.before = append(p.before, *o)
 			}); err != nil {
 				return err
 			}
@@ -257,48 +283,54 @@ func (p *previewRun) chunk(tx Tx, variants []string) error {
 		return err
 	}
 	k := 0
-	var pending *PriceChange
-	var pendingSig [4]any
-	flush := func() {
-		if pending != nil {
-			p.out = append(p.out, *pending)
-			pending = nil
+	// The last change of p.out is open while the next tier may extend it.
+	open := false
+	var openSig changeSig
+	flush := func() { open = false }
+	for _, sp := range p.spaces[:p.used] {
+		if p.prices, err = tx.AppendVariantPrices(p.prices[:0], sp.variantID, sp.currency); err != nil {
+			return err
 		}
-	}
-	loaded := false
-	for i, sp := range p.spaces[:p.used] {
-		if !loaded || p.spaces[i-1].variantID != sp.variantID {
-			if p.prices, err = variantPrices(tx, p.prices, sp.variantID); err != nil {
-				return err
-			}
-			loaded = true
-		}
-		prices := currencyPrices(p.prices, sp.currency)
-		if err := p.resolveSpace(sp, prices, func(sc *Scenario, o outcome) {
+		if err := p.resolveSpace(sp, p.prices, func(sc *Scenario, o *outcome) {
 			b := &p.before[k]
 			k++
 			if sc.MinQuantity == sp.tiers[0] {
 				flush() // a new region, audience or channel
 			}
-			if sigOf(&b.res) == sigOf(&o.res) {
+			if o.skipped || sigOf(&b.res) == sigOf(&o.res) {
 				flush()
 				return
 			}
-			sig := [4]any{sigOf(&b.res), sigOf(&o.res), candSig(b.list), candSig(o.list)}
-			if pending != nil && sig == pendingSig {
-				pending.Scenario.MaxQuantity = sc.MaxQuantity
+			sig := changeSig{sigOf(&b.res), sigOf(&o.res), b.listSig(), o.listSig()}
+			if open && sig == openSig {
+				p.out[len(p.out)-1].Scenario.MaxQuantity = sc.MaxQuantity
 				return
 			}
-			flush()
-			pending = &PriceChange{Scenario: *sc, Before: b.res, After: o.res, ListBefore: b.list, ListAfter: o.list}
-			pending.Scenario.Audience.CustomerGroupIDs = slices.Clone(sc.Audience.CustomerGroupIDs) // sc's are the space's
-			pendingSig = sig
+			p.out = append(p.out, PriceChange{Scenario: *sc, Before: b.res, After: o.res, ListBefore: b.listCandidate(), ListAfter: o.listCandidate()})
+			last := &p.out[len(p.out)-1]
+			last.Scenario.Audience.CustomerGroupIDs = slices.Clone(sc.Audience.CustomerGroupIDs) // sc's are the space's
+			open, openSig = true, sig
 		}); err != nil {
 			return err
 		}
 		flush()
 	}
 	return nil
+}
+
+// changeSig is what tells two changes apart: consecutive tiers whose changes have
+// the same changeSig are one change.
+type changeSig struct {
+	before, after         resolutionSig
+	listBefore, listAfter candidateSig
+}
+
+// listSig is the candidateSig of the list's price of the outcome.
+func (o *outcome) listSig() candidateSig {
+	if !o.priced {
+		return candidateSig{}
+	}
+	return candSig(&o.list)
 }
 
 // space returns the space of a variant's prices in one currency, or nil when the list
@@ -338,7 +370,7 @@ func (p *previewRun) space(prices []Price, adjusted bool, old *PriceListTerms, a
 			if err != nil {
 				return nil, err
 			}
-			if started, ended := t.window(p.at); t.Status != Active || !started || ended {
+			if !p.e.inForce(t, p.at) {
 				continue
 			}
 			if id != last && (everyone || everywhere) {
@@ -357,37 +389,41 @@ func (p *previewRun) space(prices []Price, adjusted bool, old *PriceListTerms, a
 }
 
 // resolveSpace resolves every scenario of the space at the preview's instant, in the
-// order of the report, and passes each with its outcome to fn.
-func (p *previewRun) resolveSpace(sp *space, prices []Price, fn func(*Scenario, outcome)) error {
+// order of the report, and passes each with its outcome to fn, which must not keep
+// them. A scenario where the list applies neither before the change nor after it is
+// not resolved: its outcome is skipped.
+func (p *previewRun) resolveSpace(sp *space, prices []Price, fn func(*Scenario, *outcome)) error {
+	o, sc, e := &p.scratch, &p.sc, p.e
 	for ri := range sp.regions {
 		for ai := range sp.audiences {
 			for ci := range sp.channels {
+				*sc = sp.scenario(ri, ai, ci, 0)
+				if err := e.set(sc, p.at); err != nil {
+					return err
+				}
+				o.skipped = !e.applies(p.terms[0]) && (p.terms[1] == nil || !e.applies(p.terms[1]))
+				var err error
+				if !o.skipped {
+					if p.applicable, err = e.applicable(p.applicable[:0], prices, p.listID); err != nil {
+						return err
+					}
+				}
 				for ti := range sp.tiers {
-					sc := sp.scenario(ri, ai, ci, ti)
-					res, err := p.e.resolve(prices, &sc, p.at)
-					if err != nil {
+					*sc = sp.scenario(ri, ai, ci, ti)
+					if o.skipped {
+						fn(sc, o)
+						continue
+					}
+					if o.res, err = e.resolve(p.applicable, sc); err != nil {
 						return err
 					}
-					lp, err := p.e.listPrice(prices, p.listID, sc.MinQuantity)
-					if err != nil {
+					if o.list, o.priced, err = e.listPrice(p.applicable, p.listID, sc.MinQuantity); err != nil {
 						return err
 					}
-					fn(&sc, outcome{res, lp})
+					fn(sc, o)
 				}
 			}
 		}
-	}
-	return nil
-}
-
-// currencyPrices returns the run of prices, sorted by currency, in the currency.
-func currencyPrices(prices []Price, currency string) []Price {
-	for i := 0; i < len(prices); {
-		j := currencySpan(prices, i)
-		if prices[i].CurrencyCode == currency {
-			return prices[i:j]
-		}
-		i = j
 	}
 	return nil
 }

@@ -1,7 +1,6 @@
 package pricing
 
 import (
-	"cmp"
 	"fmt"
 	"math"
 	"slices"
@@ -230,33 +229,9 @@ func (e *examiner) end() { e.r.tx = nil }
 // terms returns the terms of a list in the transaction.
 func (e *examiner) terms(id string) (*PriceListTerms, error) { return e.r.listTerms(id) }
 
-// variantPrices returns every price of the variant, base and list, sorted by currency
-// then ID, appended to dst[:0].
-func variantPrices(tx Tx, dst []Price, variantID string) ([]Price, error) {
-	dst = dst[:0]
-	err := tx.PricesOfVariant(variantID, func(p Price) bool {
-		dst = append(dst, p)
-		return true
-	})
-	slices.SortStableFunc(dst, func(a, b Price) int { return cmp.Compare(a.CurrencyCode, b.CurrencyCode) })
-	return dst, err
-}
-
-// currencySpan returns the end of the run of prices from i that share the currency of
-// prices[i].
-func currencySpan(prices []Price, i int) int {
-	j := i
-	for j < len(prices) && prices[j].CurrencyCode == prices[i].CurrencyCode {
-		j++
-	}
-	return j
-}
-
-// resolve resolves the scenario, at its tier's least quantity, at the instant, from
-// prices: every price of the variant in the scenario's currency. Afterwards e.r.cands
-// holds the eligible candidates with their outcomes, and e.r.itemPrices (when lists
-// with an adjustment exist) the prices with the derived ones.
-func (e *examiner) resolve(prices []Price, sc *Scenario, at time.Time) (Resolution, error) {
+// set makes the scenario, at the instant, the query of the resolves and checks that
+// follow: its currency, region, channel and audience, with the groups of its customer.
+func (e *examiner) set(sc *Scenario, at time.Time) error {
 	r := &e.r
 	r.q.CurrencyCode, r.q.RegionID, r.q.ChannelID, r.q.At = sc.CurrencyCode, sc.RegionID, sc.ChannelID, at
 	r.q.CustomerID, r.q.CustomerGroupIDs = sc.Audience.CustomerID, sc.Audience.CustomerGroupIDs
@@ -267,14 +242,62 @@ func (e *examiner) resolve(prices []Price, sc *Scenario, at time.Time) (Resoluti
 		if !ok {
 			var err error
 			if groups, err = r.tx.AppendCustomerGroupIDs(nil, c); err != nil {
-				return Resolution{}, err
+				return err
 			}
 			e.groupsOf[c] = groups
 		}
 		r.customerGroups = groups
 	}
 	r.mergeGroups()
-	return r.item(prices, sc.Item())
+	return nil
+}
+
+// resolve resolves the scenario last set, at its tier's least quantity, from prices:
+// every price of the variant in the scenario's currency that can apply. Afterwards
+// e.r.cands holds the eligible candidates with their outcomes, and e.r.itemPrices
+// (when lists with an adjustment exist) the prices with the derived ones.
+func (e *examiner) resolve(prices []Price, sc *Scenario) (Resolution, error) {
+	return e.r.item(prices, sc.Item())
+}
+
+// applies reports whether the prices of the list with terms t can apply in the
+// scenario last set, as far as the list's terms decide (status, window, channel,
+// audience).
+func (e *examiner) applies(t *PriceListTerms) bool { return e.r.listEligibility(t) == pending }
+
+// inForce reports whether the prices of the list with terms t can apply at the
+// instant at to some shopper: the resolver does not find the list a draft, not yet
+// started or ended.
+func (e *examiner) inForce(t *PriceListTerms, at time.Time) bool {
+	e.r.q.At = at
+	switch e.r.listEligibility(t) {
+	case DraftList, NotStarted, Ended:
+		return false
+	}
+	return true
+}
+
+// applicable appends to dst the prices that can apply in the scenario last set: the
+// base prices, the prices of the list keep, and those of the lists that the resolver
+// does not keep out for a reason that holds whatever the region and quantity (a draft,
+// an ended list, another channel, another audience). The resolver would drop the
+// others at once, and they do not bear on ValidUntil (a list not yet started does),
+// so a report resolves the scenario's tiers and regions without them.
+func (e *examiner) applicable(dst, prices []Price, keep string) ([]Price, error) {
+	for i := range prices {
+		if id := prices[i].PriceListID; id != "" && id != keep {
+			t, err := e.r.listTerms(id)
+			if err != nil {
+				return nil, err
+			}
+			switch e.r.listEligibility(t) {
+			case DraftList, Ended, WrongChannel, NotInAudience:
+				continue
+			}
+		}
+		dst = append(dst, prices[i])
+	}
+	return dst, nil
 }
 
 // allPrices returns the prices of the last resolve with those the adjusted lists
@@ -299,11 +322,51 @@ func (c *candidate) public() Candidate {
 // met, with what became of it: the one calculated, else the one that is the original,
 // else the eligible one that came closest (a region price first, then the lowest
 // amount, then the lowest ID), else the one that would have been eligible but for the
-// list's terms (status, window, channel, audience), with the term that excluded it;
-// nil when the list has no price for the scenario's currency, region and quantity.
-func (e *examiner) listPrice(prices []Price, listID string, qty int64) (*Candidate, error) {
+// list's terms (status, window, channel, audience), with the term that excluded it. It
+// reports false when the list has no price for the scenario's currency, region and
+// quantity.
+func (e *examiner) listPrice(prices []Price, listID string, qty int64) (Candidate, bool, error) {
 	r := &e.r
 	var best *candidate
+	for i := range r.cands {
+		if c := &r.cands[i]; c.p.PriceListID == listID && (best == nil || closer(c, best)) {
+			best = c
+		}
+	}
+	if best != nil {
+		return best.public(), true, nil
+	}
+	all, bases := e.allPrices(prices)
+	var t *PriceListTerms
+	var found candidate
+	for i := range all {
+		p := &all[i]
+		if p.PriceListID != listID || r.priceEligibility(p, qty) != pending {
+			continue
+		}
+		if t == nil {
+			var err error
+			if t, err = r.listTerms(listID); err != nil {
+				return Candidate{}, false, err
+			}
+		}
+		c := candidate{p: p, typ: string(t.Type), outcome: r.listEligibility(t)}
+		if i < len(bases) && bases[i] != nil {
+			c.base, c.adjusted = bases[i], t.Adjustment
+		}
+		if found.p == nil || closer(&c, &found) {
+			found = c
+		}
+	}
+	if found.p == nil {
+		return Candidate{}, false, nil
+	}
+	return found.public(), true, nil
+}
+
+// closer reports whether the candidate a of a list is closer to winning than b: what
+// listPrice reports of the list.
+func closer(a, b *candidate) bool {
 	rank := func(c *candidate) int {
 		switch c.outcome {
 		case Calculated:
@@ -313,54 +376,16 @@ func (e *examiner) listPrice(prices []Price, listID string, qty int64) (*Candida
 		}
 		return 2
 	}
-	closer := func(a, b *candidate) bool {
-		if ra, rb := rank(a), rank(b); ra != rb {
-			return ra < rb
-		}
-		if ar, br := a.p.RegionID != "", b.p.RegionID != ""; ar != br {
-			return ar
-		}
-		if a.p.Amount != b.p.Amount {
-			return a.p.Amount < b.p.Amount
-		}
-		return a.p.ID < b.p.ID
+	if ra, rb := rank(a), rank(b); ra != rb {
+		return ra < rb
 	}
-	for i := range r.cands {
-		if c := &r.cands[i]; c.p.PriceListID == listID && (best == nil || closer(c, best)) {
-			best = c
-		}
+	if ar, br := a.p.RegionID != "", b.p.RegionID != ""; ar != br {
+		return ar
 	}
-	if best != nil {
-		out := best.public()
-		return &out, nil
+	if a.p.Amount != b.p.Amount {
+		return a.p.Amount < b.p.Amount
 	}
-	all, bases := e.allPrices(prices)
-	var t *PriceListTerms
-	for i := range all {
-		p := &all[i]
-		if p.PriceListID != listID || r.priceEligibility(p, qty) != pending {
-			continue
-		}
-		if t == nil {
-			var err error
-			if t, err = r.listTerms(listID); err != nil {
-				return nil, err
-			}
-		}
-		c := candidate{p: p, typ: string(t.Type), outcome: r.listEligibility(t)}
-		if i < len(bases) && bases[i] != nil {
-			c.base, c.adjusted = bases[i], t.Adjustment
-		}
-		if best == nil || closer(&c, best) {
-			cc := c
-			best = &cc
-		}
-	}
-	if best == nil {
-		return nil, nil
-	}
-	out := best.public()
-	return &out, nil
+	return a.p.ID < b.p.ID
 }
 
 // resolutionSig is what tells two resolutions apart in a report: the calculated and
