@@ -362,7 +362,7 @@ func (p *previewRun) space(prices []Price, adjusted bool, old *PriceListTerms, a
 	// the audiences, or the channels, of the other lists in force.
 	everyone := old.everyone() || after != nil && newTerms.everyone()
 	everywhere := len(old.ChannelIDs) == 0 || after != nil && len(newTerms.ChannelIDs) == 0
-	last := ""
+	last, bases := "", false
 	for i := range prices {
 		pr := &prices[i]
 		if id := pr.PriceListID; id != "" && id != p.listID {
@@ -378,7 +378,19 @@ func (p *previewRun) space(prices []Price, adjusted bool, old *PriceListTerms, a
 				last = id
 			}
 		}
+		bases = bases || pr.PriceListID == ""
 		sp.addPrice(pr)
+	}
+	if bases && (everyone || everywhere) {
+		// The lists with an adjustment compete through the prices they derive from
+		// the base prices.
+		if err := p.e.adjustedLists(func(t *PriceListTerms) {
+			if t.ID != p.listID && p.e.inForce(t, p.at) {
+				sp.addCompetitor(t, everyone, everywhere)
+			}
+		}); err != nil {
+			return nil, err
+		}
 	}
 	sp.addList(old)
 	if after != nil {

@@ -72,7 +72,7 @@ func cmpOr(s, or string) string {
 }
 
 // fmtResolution is "none", or "id=amount type" with "/orig=amount" when the original is
-// another price, and "+tax" for a tax-inclusive amount.
+// another price, or "/no original", and "+tax" for a tax-inclusive amount.
 func fmtResolution(r pricing.Resolution) string {
 	if !r.Found {
 		return "none"
@@ -84,7 +84,10 @@ func fmtResolution(r pricing.Resolution) string {
 		return ""
 	}
 	s := fmt.Sprintf("%s=%d%s %s", r.CalculatedPrice.ID, r.CalculatedAmount, tax(r.CalculatedIncludesTax), r.CalculatedType)
-	if r.HasOriginal && r.OriginalPrice.ID != r.CalculatedPrice.ID {
+	switch {
+	case !r.HasOriginal:
+		s += "/no original"
+	case r.OriginalPrice.ID != r.CalculatedPrice.ID:
 		s += fmt.Sprintf("/%s=%d%s", r.OriginalPrice.ID, r.OriginalAmount, tax(r.OriginalIncludesTax))
 	}
 	return s
@@ -290,6 +293,19 @@ var previewCases = []previewCase{
 		list: "s", change: publish(),
 		want: []string{
 			"shirt usd - anyone web q1+: b=2000 default → s=1500 sale/b=2000 (s: draft list → s: calculated)",
+		},
+		newFields: true,
+	},
+	{
+		name: "a list open to every channel meets the channels of the lists with an adjustment",
+		setup: func(f *fx) {
+			f.base(pi("b", 2000))
+			f.override("web", nil, channels("web"), adjust(10, ""))
+			f.sale("s", ps(pi("s", 2100)), draft)
+		},
+		list: "s", change: publish(),
+		want: []string{
+			"shirt usd - anyone web q1+: web~b=2200 override → s=2100 sale/web~b=2200 (s: draft list → s: calculated)",
 		},
 		newFields: true,
 	},

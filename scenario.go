@@ -226,6 +226,18 @@ func (e *examiner) begin(tx Tx) error {
 // end forgets the transaction.
 func (e *examiner) end() { e.r.tx = nil }
 
+// adjustedLists calls fn with the terms of each list with an adjustment.
+func (e *examiner) adjustedLists(fn func(*PriceListTerms)) error {
+	for _, al := range e.r.adjusted {
+		t, err := e.r.listTerms(al.id)
+		if err != nil {
+			return err
+		}
+		fn(t)
+	}
+	return nil
+}
+
 // terms returns the terms of a list in the transaction.
 func (e *examiner) terms(id string) (*PriceListTerms, error) { return e.r.listTerms(id) }
 
