@@ -58,3 +58,42 @@ func benchPreview(b *testing.B, ctx context.Context, d *dataset, audience string
 		b.ReportMetric(c.Seconds()/float64(b.N), "cpu-s/op")
 	}
 }
+
+// benchDeadWeight asks which lists of the catalog are dead weight from T0 on: every
+// scenario of every variant that an active list prices. It reports the dead lists.
+func benchDeadWeight(b *testing.B, ctx context.Context, d *dataset) {
+	b.ReportAllocs()
+	var dw pricing.DeadWeight
+	cpu := cpuTime()
+	for b.Loop() {
+		var err error
+		if dw, err = d.svc.DeadWeight(ctx, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(len(dw.Lists)), "dead-lists")
+	b.ReportMetric(float64(len(dw.Prices)), "dead-prices")
+	if c := cpuTime() - cpu; c > 0 {
+		b.ReportMetric(c.Seconds()/float64(b.N), "cpu-s/op")
+	}
+}
+
+// benchOverlaps reads every overlap of the catalog from T0 on.
+func benchOverlaps(b *testing.B, ctx context.Context, d *dataset) {
+	b.ReportAllocs()
+	n := 0
+	cpu := cpuTime()
+	for b.Loop() {
+		n = 0
+		for _, err := range d.svc.Overlaps(ctx, nil) {
+			if err != nil {
+				b.Fatal(err)
+			}
+			n++
+		}
+	}
+	b.ReportMetric(float64(n), "overlaps/op")
+	if c := cpuTime() - cpu; c > 0 {
+		b.ReportMetric(c.Seconds()/float64(b.N), "cpu-s/op")
+	}
+}
