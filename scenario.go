@@ -192,11 +192,6 @@ func (sp *space) scenario(region, audience, channel, tier int) Scenario {
 	return sc
 }
 
-// size returns the number of scenarios of the space.
-func (sp *space) size() int {
-	return len(sp.regions) * len(sp.audiences) * len(sp.channels) * len(sp.tiers)
-}
-
 // examiner resolves many scenarios in one transaction, through the resolver's own
 // steps (resolver.item), so that a report applies every rule exactly as Resolve does.
 // It reads the customers' groups once per transaction.
