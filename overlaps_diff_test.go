@@ -41,11 +41,15 @@ var (
 )
 
 func TestOverlapsDiff(t *testing.T) {
+	t.Parallel()
 	seed := *overlapsDiffSeed
 	if seed == 0 {
 		seed = rand.Uint64()
 	}
 	first, last := 0, *overlapsDiffN
+	if testing.Short() {
+		last = min(last, 20)
+	}
 	if *overlapsDiffCase >= 0 {
 		first, last = *overlapsDiffCase, *overlapsDiffCase+1
 	}

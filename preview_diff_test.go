@@ -201,11 +201,15 @@ func pdExtras(ctx context.Context, r *rand.Rand, svc *pricing.Service, c *dCatal
 }
 
 func TestPreviewDiff(t *testing.T) {
+	t.Parallel()
 	seed := *previewDiffSeed
 	if seed == 0 {
 		seed = rand.Uint64()
 	}
 	first, last := 0, *previewDiffN
+	if testing.Short() {
+		last = min(last, 20)
+	}
 	if *previewDiffCase >= 0 {
 		first, last = *previewDiffCase, *previewDiffCase+1
 	}
