@@ -207,7 +207,7 @@ func TestPreviewDiff(t *testing.T) {
 		seed = rand.Uint64()
 	}
 	first, last := 0, *previewDiffN
-	if testing.Short() {
+	if testing.Short() && *previewDiffCase < 0 {
 		last = min(last, 20)
 	}
 	if *previewDiffCase >= 0 {
