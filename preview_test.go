@@ -663,3 +663,30 @@ func TestPreviewPaging(t *testing.T) {
 		t.Fatalf("the loop saw %d changes", seen)
 	}
 }
+
+// The loop over a preview, or over the overlaps, runs outside any transaction: it may
+// call the Service, writes included (on the memory store, a transaction open around it
+// would deadlock).
+func TestReportLoopsMayCallTheService(t *testing.T) {
+	svc, _ := newService(t)
+	ctx := context.Background()
+	f := &fx{t: t, ctx: ctx, svc: svc}
+	f.base(pi("b", 2000))
+	f.sale("s", ps(pi("s", 1200)), draft)
+	f.sale("t", ps(pi("t", 1400)))
+	f.sale("u", ps(pi("u", 1300)))
+	n := 0
+	for _, err := range svc.PreviewPriceList(ctx, "s", publish(), nil) {
+		must(t, err)
+		must1[pricing.PriceList](t)(svc.UpdatePriceList(ctx, "t", pricing.PriceListUpdate{Name: ptr(fmt.Sprint("t", n))}))
+		n++
+	}
+	for _, err := range svc.Overlaps(ctx, nil) {
+		must(t, err)
+		must1[pricing.PriceList](t)(svc.UpdatePriceList(ctx, "u", pricing.PriceListUpdate{Name: ptr(fmt.Sprint("u", n))}))
+		n++
+	}
+	if n != 2 {
+		t.Fatalf("%d changes and overlaps, want one and one", n)
+	}
+}
