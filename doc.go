@@ -142,6 +142,93 @@
 // A store with the optional [CandidateReader] capability (one for a database server)
 // gives the resolver a whole call's prices in one read; the rules are the same.
 //
+// # Preview
+//
+// [Service.PreviewPriceList] answers, before a change to a price list is made
+// (publishing a draft, changing its window, audience, channels, type, tax flag or
+// adjustment, deleting it): which resolved prices would change, and why? It writes
+// nothing.
+//
+//  1. The change is applied as UpdatePriceList or DeletePriceList applies it, with the
+//     same checks and errors (an invalid field, a group that does not exist, a window
+//     that ends before it starts, an expected revision that is not the list's), in a
+//     write transaction of the store that is always rolled back. Every scenario is
+//     resolved by the resolver's own steps before the change and after it, in that
+//     transaction, at PreviewOptions.At (zero: now).
+//  2. A scenario is a variant, a currency, a region, an audience, a sales channel and a
+//     tier of quantities. The variants are those the list has prices for and, when it
+//     has an adjustment before or after the change, every variant with base prices;
+//     the currencies, those of the list's prices, written or derived. Within them, the
+//     scenarios are the values at which the rules can decide differently: the regions
+//     of the prices that can apply at the instant (the base prices, the list's, those
+//     of the lists in force), and "" for no region and every region without a price of
+//     its own; the tiers between the quantities at which one of those prices starts or
+//     stops applying; the anonymous shopper, a customer in exactly each group the list
+//     names before or after the change, and each customer it names, with the groups
+//     they belong to; no channel and each channel the list names. When the list is
+//     open to everyone, or to every channel, before or after the change, the groups
+//     and customers, or the channels, of the other lists in force are examined too,
+//     those of lists with an adjustment included. PreviewOptions.Audiences adds
+//     audiences.
+//  3. "A customer in exactly group G" is a simplification: a customer in G and in
+//     another group whose lists compete is examined only when PreviewOptions.Audiences
+//     names those groups, or the customer.
+//  4. A change is a scenario whose calculated price (found or not, its ID, amount, type
+//     and tax basis) or original price differs; ValidUntil alone is no change. It
+//     carries the resolution before and after, and the list's own price for the
+//     scenario before and after, with its outcome: calculated, original, the reason it
+//     lost, or the term of the list that keeps it out (a draft, not yet started, ended,
+//     another channel, not in the audience). Consecutive tiers that change alike are one
+//     change.
+//  5. Changes come by variant ID, then currency, region ("" first), audience
+//     (anonymous, groups, customers, the audiences added), channel ("" first) and
+//     quantity. A transaction covers some hundreds of variants, so that a write lock is
+//     never held long: each is consistent, and a write committed during a preview shows
+//     in the variants after it. PreviewOptions.StartAfter resumes after a variant, for
+//     a host that pages.
+//
+// # Overlaps
+//
+// [Service.Overlaps] reports where active lists compete for the same variant,
+// currency, region, audience and time, and which wins; [Service.DeadWeight] reports
+// the lists, and the prices, that never win: what a merchant with 400 lists needs to
+// know before deleting some of them.
+//
+//  1. The lists examined are the active ones whose window meets OverlapOptions.Period
+//     ([From, To); a zero From is now, a zero To unbounded). Drafts are not examined.
+//  2. The scenarios are those of Preview, for the lists examined that price the
+//     variant in the currency, written or derived: the regions and tiers of the base
+//     prices and of theirs; the anonymous shopper, a customer in exactly each group
+//     they name, each customer they name, and OverlapOptions.Audiences; no channel and
+//     each channel they name. Time is cut at every bound of their windows within the
+//     period; each period is resolved at its start, which it shares with every instant
+//     up to its end.
+//  3. An overlap is a scenario and period in which prices of two or more lists are
+//     eligible. It carries the eligible prices, base prices included, with their
+//     outcomes (rule 6 of Resolution decides ties: the report shows which), and the
+//     resolution. Consecutive tiers, and consecutive periods, that resolve alike are one
+//     overlap.
+//  4. A price is chosen in a scenario when it is the calculated price or the original
+//     one. A list is dead weight when none of its prices, written or derived, is chosen
+//     in any scenario and period: its window does not meet the period, it prices
+//     nothing, or its prices are never chosen (with the reasons they lost). The prices
+//     never chosen of the other lists are reported one by one. A price chosen for one
+//     tier, region, audience, channel or period is not dead.
+//  5. Limits, from the audiences of rule 2: two lists of different groups compete only
+//     for the audiences OverlapOptions.Audiences names; and a sale that loses for a
+//     customer in its group alone could win for a customer also in a group whose
+//     override raises the reference above the base price. For the prices of override
+//     lists, and of lists open to everyone, a customer in several groups gives a price
+//     no chance that a customer in one of them does not: what DeadWeight finds dead of
+//     them is dead.
+//
+// Which of my 400 lists are dead weight?
+//
+//	dw, _ := svc.DeadWeight(ctx, nil)
+//	for _, l := range dw.Lists {
+//		fmt.Println(l.PriceListID, l.Reason, l.Outcomes) // pl_old never chosen [higher than the winner]
+//	}
+//
 // # Revisions and the change feed
 //
 // On a store with a journal ([Journal]: the memory, bolt and postgres stores have

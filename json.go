@@ -218,3 +218,24 @@ func jsonPathOf(goPath string) string {
 	}
 	return b.String()
 }
+
+// MarshalJSON writes the options with null for a zero At (now).
+func (o PreviewOptions) MarshalJSON() ([]byte, error) {
+	type plain PreviewOptions
+	return json.Marshal(struct {
+		plain
+		At nullTime `json:"at"`
+	}{plain(o), nullTime(o.At)})
+}
+
+// MarshalJSON writes the overlap with null for an unbounded To, and [] for no
+// candidates.
+func (ov Overlap) MarshalJSON() ([]byte, error) {
+	type plain Overlap
+	return json.Marshal(struct {
+		plain
+		To           nullTime    `json:"to"`
+		PriceListIDs []string    `json:"price_list_ids"`
+		Candidates   []Candidate `json:"candidates"`
+	}{plain(ov), nullTime(ov.To), nonNil(ov.PriceListIDs), nonNil(ov.Candidates)})
+}

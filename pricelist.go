@@ -337,21 +337,55 @@ func (s *Service) PriceList(ctx context.Context, id string) (PriceList, error) {
 // UpdatePriceList changes the fields of upd that are set and merges upd.Metadata into
 // the list's metadata. Changing IncludesTax changes it on every price of the list.
 func (s *Service) UpdatePriceList(ctx context.Context, id string, upd PriceListUpdate) (PriceList, error) {
+	u, err := s.checkListUpdate(upd)
+	if err != nil {
+		return PriceList{}, err
+	}
+	var pl PriceList
+	rev, err := s.update(ctx, func(tx Tx) (err error) {
+		old, err := getList(tx, id)
+		if err != nil {
+			return err
+		}
+		if pl, err = u.apply(tx, old); err != nil {
+			return err
+		}
+		pl.UpdatedAt = s.clock()
+		return putUpdatedList(tx, old, pl)
+	})
+	if err != nil {
+		return PriceList{}, err
+	}
+	pl.Revision = rev
+	return pl.Clone(), nil
+}
+
+// listUpdate is a PriceListUpdate checked outside a transaction, with the sets it
+// replaces in the form the list keeps them. UpdatePriceList applies it, and so does
+// PreviewPriceList, in a transaction it rolls back.
+type listUpdate struct {
+	upd                         PriceListUpdate
+	name                        string
+	groups, customers, channels []string
+	adjustment                  *Adjustment
+	patch                       map[string]any
+}
+
+// checkListUpdate validates the fields of upd that need no transaction.
+func (s *Service) checkListUpdate(upd PriceListUpdate) (listUpdate, error) {
 	var fe fieldErrors
-	var name string
-	var groups, customers, channels []string
-	var adjustment *Adjustment
+	u := listUpdate{upd: upd}
 	if upd.Name != nil {
-		name = cleanName(&fe, "Name", *upd.Name)
+		u.name = cleanName(&fe, "Name", *upd.Name)
 	}
 	if upd.CustomerIDs != nil {
-		customers = foldIDs(&fe, "CustomerIDs", *upd.CustomerIDs)
+		u.customers = foldIDs(&fe, "CustomerIDs", *upd.CustomerIDs)
 	}
 	if upd.ChannelIDs != nil {
-		channels = foldIDs(&fe, "ChannelIDs", *upd.ChannelIDs)
+		u.channels = foldIDs(&fe, "ChannelIDs", *upd.ChannelIDs)
 	}
 	if upd.Adjustment != nil && *upd.Adjustment != (Adjustment{}) {
-		adjustment = checkAdjustment(&fe, "Adjustment", upd.Adjustment)
+		u.adjustment = checkAdjustment(&fe, "Adjustment", upd.Adjustment)
 	}
 	if upd.Description != nil {
 		checkDescription(&fe, "Description", *upd.Description)
@@ -363,81 +397,84 @@ func (s *Service) UpdatePriceList(ctx context.Context, id string, upd PriceListU
 		checkStatus(&fe, "Status", *upd.Status, false)
 	}
 	if upd.CustomerGroupIDs != nil {
-		groups = foldIDs(&fe, "CustomerGroupIDs", *upd.CustomerGroupIDs)
+		u.groups = foldIDs(&fe, "CustomerGroupIDs", *upd.CustomerGroupIDs)
 	}
-	patch := normalizeMetadata(&fe, "Metadata", upd.Metadata)
+	u.patch = normalizeMetadata(&fe, "Metadata", upd.Metadata)
 	if err := fe.err(); err != nil {
-		return PriceList{}, err
+		return listUpdate{}, err
 	}
 	if err := s.checkRevisionSupport(upd.IfRevision); err != nil {
+		return listUpdate{}, err
+	}
+	return u, nil
+}
+
+// apply returns the list pl as the update changes it, without writing: it checks the
+// expected revision, the window and that the groups exist. UpdatedAt is left to the
+// caller.
+func (u *listUpdate) apply(tx Tx, pl PriceList) (PriceList, error) {
+	upd := &u.upd
+	if err := checkRevision("price list", pl.ID, pl.Revision, upd.IfRevision); err != nil {
 		return PriceList{}, err
 	}
-	var pl PriceList
-	rev, err := s.update(ctx, func(tx Tx) (err error) {
-		if pl, err = getList(tx, id); err != nil {
-			return err
+	pl = pl.Clone()
+	if upd.Name != nil {
+		pl.Name = u.name
+	}
+	if upd.Description != nil {
+		pl.Description = *upd.Description
+	}
+	if upd.Type != nil {
+		pl.Type = *upd.Type
+	}
+	if upd.Status != nil {
+		pl.Status = *upd.Status
+	}
+	if upd.StartsAt != nil {
+		pl.StartsAt = utc(*upd.StartsAt)
+	}
+	if upd.EndsAt != nil {
+		pl.EndsAt = utc(*upd.EndsAt)
+	}
+	var fe fieldErrors
+	if checkWindow(&fe, "EndsAt", pl.StartsAt, pl.EndsAt); fe.err() != nil {
+		return PriceList{}, fe.err()
+	}
+	if upd.CustomerGroupIDs != nil {
+		if err := groupsExist(tx, u.groups); err != nil {
+			return PriceList{}, err
 		}
-		if err := checkRevision("price list", id, pl.Revision, upd.IfRevision); err != nil {
-			return err
-		}
-		wasTaxInclusive := pl.IncludesTax
-		if upd.Name != nil {
-			pl.Name = name
-		}
-		if upd.Description != nil {
-			pl.Description = *upd.Description
-		}
-		if upd.Type != nil {
-			pl.Type = *upd.Type
-		}
-		if upd.Status != nil {
-			pl.Status = *upd.Status
-		}
-		if upd.StartsAt != nil {
-			pl.StartsAt = utc(*upd.StartsAt)
-		}
-		if upd.EndsAt != nil {
-			pl.EndsAt = utc(*upd.EndsAt)
-		}
-		var fe fieldErrors
-		if checkWindow(&fe, "EndsAt", pl.StartsAt, pl.EndsAt); fe.err() != nil {
-			return fe.err()
-		}
-		if upd.CustomerGroupIDs != nil {
-			if err := groupsExist(tx, groups); err != nil {
-				return err
-			}
-			pl.CustomerGroupIDs = groups
-		}
-		if upd.CustomerIDs != nil {
-			pl.CustomerIDs = customers
-		}
-		if upd.ChannelIDs != nil {
-			pl.ChannelIDs = channels
-		}
-		if upd.Adjustment != nil {
-			pl.Adjustment = adjustment
-		}
-		if upd.IncludesTax != nil {
-			pl.IncludesTax = *upd.IncludesTax
-		}
-		if pl.Metadata, err = mergeMetadataChecked(pl.Metadata, patch); err != nil {
-			return err
-		}
-		pl.UpdatedAt = s.clock()
-		if err := tx.PutPriceList(pl); err != nil {
-			return err
-		}
-		if pl.IncludesTax != wasTaxInclusive {
-			return setListTaxFlag(tx, pl.ID, pl.IncludesTax)
-		}
-		return nil
-	})
-	if err != nil {
+		pl.CustomerGroupIDs = u.groups
+	}
+	if upd.CustomerIDs != nil {
+		pl.CustomerIDs = u.customers
+	}
+	if upd.ChannelIDs != nil {
+		pl.ChannelIDs = u.channels
+	}
+	if upd.Adjustment != nil {
+		pl.Adjustment = u.adjustment
+	}
+	if upd.IncludesTax != nil {
+		pl.IncludesTax = *upd.IncludesTax
+	}
+	var err error
+	if pl.Metadata, err = mergeMetadataChecked(pl.Metadata, u.patch); err != nil {
 		return PriceList{}, err
 	}
-	pl.Revision = rev
-	return pl.Clone(), nil
+	return pl, nil
+}
+
+// putUpdatedList writes pl, the list old as an update changed it, and gives the list's
+// prices its tax flag when that changed.
+func putUpdatedList(tx Tx, old, pl PriceList) error {
+	if err := tx.PutPriceList(pl); err != nil {
+		return err
+	}
+	if pl.IncludesTax != old.IncludesTax {
+		return setListTaxFlag(tx, pl.ID, pl.IncludesTax)
+	}
+	return nil
 }
 
 // setListTaxFlag gives every price of the list the list's IncludesTax.
@@ -470,22 +507,26 @@ func (s *Service) DeletePriceListIf(ctx context.Context, id string, revision int
 	if err := s.checkRevisionSupport(revision); err != nil {
 		return err
 	}
-	_, err := s.update(ctx, func(tx Tx) error {
-		pl, err := tx.PriceList(id)
-		switch {
-		case errors.Is(err, ErrNotFound) && revision == 0:
-			return nil
-		case errors.Is(err, ErrNotFound):
-			return errorf(ErrConflict, "price list %q is gone; revision %d was expected", id, revision)
-		case err != nil:
-			return err
-		}
-		if err := checkRevision("price list", id, pl.Revision, revision); err != nil {
-			return err
-		}
-		return tx.DeletePriceList(id)
-	})
+	_, err := s.update(ctx, func(tx Tx) error { return deleteList(tx, id, revision) })
 	return err
+}
+
+// deleteList deletes the list id if it is at the revision (0: any). A missing list is
+// no error unless a revision is expected.
+func deleteList(tx Tx, id string, revision int64) error {
+	pl, err := tx.PriceList(id)
+	switch {
+	case errors.Is(err, ErrNotFound) && revision == 0:
+		return nil
+	case errors.Is(err, ErrNotFound):
+		return errorf(ErrConflict, "price list %q is gone; revision %d was expected", id, revision)
+	case err != nil:
+		return err
+	}
+	if err := checkRevision("price list", id, pl.Revision, revision); err != nil {
+		return err
+	}
+	return tx.DeletePriceList(id)
 }
 
 // ListPriceLists returns the page of price lists that match f, and how many match in all.
