@@ -63,7 +63,7 @@ func (q pdQuery) String() string {
 // pdGrid returns the queries of the grid for the catalog's groups, those of one
 // variant and quantity after another.
 func pdGrid(groups []string) []pdQuery {
-	audiences := []pricing.Audience{{}, {CustomerID: "cus"}, {CustomerID: "someone"}}
+	audiences := []pricing.Audience{{}, {CustomerID: "cus"}, {CustomerID: "someone"}, {CustomerID: "nobody"}, {CustomerID: "other"}}
 	for _, g := range groups {
 		audiences = append(audiences, pricing.Audience{CustomerGroupIDs: []string{g}})
 	}

@@ -1133,7 +1133,7 @@ func compareExplanation(got, want []pricing.Candidate) (field, g, w string) {
 		case i >= len(want):
 			return "Explanation", fmt.Sprintf("%+v", got[i]), "(none)"
 		case !sameCandidate(got[i], want[i]):
-			return fmt.Sprintf("Explanation[%s]", want[i].Price.ID), fmtCandidate(got[i]), fmtCandidate(want[i])
+			return fmt.Sprintf("Explanation[%s]", want[i].Price.ID), diffCandidate(got[i]), diffCandidate(want[i])
 		}
 	}
 	return "", "", ""
@@ -1146,7 +1146,7 @@ func sameCandidate(a, b pricing.Candidate) bool {
 }
 
 // fmtCandidate formats a candidate, with its derivation rather than its pointer.
-func fmtCandidate(c pricing.Candidate) string {
+func diffCandidate(c pricing.Candidate) string {
 	d := c.Derivation
 	c.Derivation = nil
 	if d == nil {
