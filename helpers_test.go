@@ -16,6 +16,7 @@ import (
 	"github.com/commercekit/pricing"
 	"github.com/commercekit/pricing/bolt"
 	"github.com/commercekit/pricing/memory"
+	"github.com/commercekit/pricing/replica"
 	"github.com/commercekit/pricing/storetest"
 )
 
@@ -76,6 +77,15 @@ var testStores = []testStore{
 		st := memory.New()
 		t.Cleanup(func() { _ = st.Close() })
 		return storetest.WithCandidateReader(st)
+	}},
+	{"replica", func(t testing.TB) pricing.Store {
+		src := memory.New()
+		rep, err := replica.New(context.Background(), src, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = rep.Close(); _ = src.Close() })
+		return rep
 	}},
 }
 

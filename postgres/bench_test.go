@@ -1,0 +1,330 @@
+package postgres_test
+
+// The catalog benchmarks of internal/catalog (the dataset of DATASET.md, loaded through
+// the Service) on the postgres store, with the same shapes, so that BENCHMARKS.md can
+// put the three stores side by side. With a server (scripts/pgtest.sh, or
+// PRICING_POSTGRES_URL):
+//
+//	scripts/pgtest.sh go test -run '^$' -bench . -benchmem -count 6 -timeout 2h | tee pg.txt
+//	benchstat pg.txt
+//
+// The dataset is loaded once per process into a new schema, by the first benchmark
+// that needs it, with two workers, then the schema's tables are vacuumed and analyzed
+// (autovacuum would do the same after a bulk load, a little later), and dropped at the
+// end. -pg.keep SCHEMA keeps it in that schema instead, and reuses it on the next run
+// when its load completed. BenchmarkPostgresLoad loads S = 1 into a new schema per
+// iteration.
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/commercekit/pricing"
+	"github.com/commercekit/pricing/internal/catalog"
+	"github.com/commercekit/pricing/postgres"
+)
+
+var (
+	flagScale = flag.Int("pg.scale", 1, "scale factor of the catalog the postgres benchmarks load")
+	flagKeep  = flag.String("pg.keep", "", "schema that keeps the loaded catalog between runs (default: a new schema, dropped at the end)")
+)
+
+// loadedComment marks a schema whose load completed.
+const loadedComment = "catalog loaded: S=%d"
+
+// benchData is the loaded catalog.
+type benchData struct {
+	c     *catalog.Catalog
+	store *postgres.Store
+	svc   *pricing.Service
+}
+
+var bench *benchData
+
+// loadBench returns the catalog, loading it on first use.
+func loadBench(b *testing.B) *benchData {
+	b.Helper()
+	if bench != nil {
+		return bench
+	}
+	ctx := context.Background()
+	pool := sharedPool(b)
+	schema := *flagKeep
+	if schema == "" {
+		schema = fmt.Sprintf("pricing_bench_%d", os.Getpid())
+		drop := func() { _, _ = pool.Exec(ctx, "DROP SCHEMA IF EXISTS "+pgx.Identifier{schema}.Sanitize()+" CASCADE") }
+		drop()
+		registerExit(drop)
+	}
+	want := fmt.Sprintf(loadedComment, *flagScale)
+	var comment *string
+	if err := pool.QueryRow(ctx, `SELECT obj_description(oid, 'pg_namespace') FROM pg_namespace WHERE nspname = $1`, schema).Scan(&comment); err != nil && err != pgx.ErrNoRows {
+		b.Fatal(err)
+	}
+	if comment == nil || *comment != want {
+		if _, err := pool.Exec(ctx, "DROP SCHEMA IF EXISTS "+pgx.Identifier{schema}.Sanitize()+" CASCADE"); err != nil {
+			b.Fatal(err)
+		}
+	}
+	store, err := postgres.New(ctx, pool, &postgres.Options{Schema: schema})
+	if err != nil {
+		b.Fatal(err)
+	}
+	d := &benchData{c: catalog.New(*flagScale), store: store, svc: catalog.NewService(store)}
+	if comment != nil && *comment == want {
+		fmt.Fprintf(os.Stderr, "# catalog load: reusing schema %s\n", schema)
+	} else {
+		start := time.Now()
+		if _, err := d.c.Load(ctx, d.svc, &catalog.LoadOptions{Progress: progress("postgres", *flagScale), ProgressEvery: time.Minute}); err != nil {
+			b.Fatalf("loading the catalog: %v", err)
+		}
+		fmt.Fprintf(os.Stderr, "# catalog load postgres S=%d: loaded in %v, %d retries\n", *flagScale, time.Since(start).Round(time.Millisecond), store.Stats().Retries)
+		if err := vacuum(ctx, d.store); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := pool.Exec(ctx, "COMMENT ON SCHEMA "+pgx.Identifier{schema}.Sanitize()+" IS '"+want+"'"); err != nil {
+			b.Fatal(err)
+		}
+	}
+	bench = d
+	return d
+}
+
+// vacuum vacuums and analyzes the store's tables, as autovacuum does after a bulk load.
+func vacuum(ctx context.Context, s *postgres.Store) error {
+	start := time.Now()
+	for _, table := range []string{"customer_groups", "customer_group_members", "price_lists", "prices"} {
+		if _, err := s.Pool().Exec(ctx, "VACUUM (ANALYZE) "+pgx.Identifier{s.Schema(), table}.Sanitize()); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(os.Stderr, "# catalog load: VACUUM (ANALYZE) in %v\n", time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+func progress(kind string, s int) func(catalog.Phase) {
+	return func(p catalog.Phase) {
+		state := "done"
+		if !p.Done {
+			state = "so far"
+		}
+		fmt.Fprintf(os.Stderr, "# catalog load %s S=%d: %-12s %9d records %7d txs %10v %10.0f/s %s\n",
+			kind, s, p.Name, p.Records, p.Transactions, p.Duration.Round(time.Millisecond), p.PerSecond(), state)
+	}
+}
+
+// exits are run by TestMain after the tests and benchmarks.
+var exits []func()
+
+func registerExit(f func()) { exits = append(exits, f) }
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	for _, f := range exits {
+		f()
+	}
+	os.Exit(code)
+}
+
+func BenchmarkPostgres(b *testing.B) {
+	d := loadBench(b)
+	ctx := context.Background()
+	for _, bc := range []struct {
+		name    string
+		keep    func(catalog.Query) bool
+		explain bool
+	}{
+		{"customer", func(q catalog.Query) bool { return q.Customer >= 0 && q.Customer%4 != 0 }, false},
+		{"customer+explain", func(q catalog.Query) bool { return q.Customer >= 0 && q.Customer%4 != 0 }, true},
+		{"anonymous", func(q catalog.Query) bool { return q.Customer < 0 }, false},
+		{"anonymous+explain", func(q catalog.Query) bool { return q.Customer < 0 }, true},
+	} {
+		b.Run(fmt.Sprintf("S=%d/Resolve/%s", *flagScale, bc.name), func(b *testing.B) {
+			benchResolve(b, ctx, d, bc.keep, bc.explain)
+		})
+	}
+	b.Run(fmt.Sprintf("S=%d/ResolveMany/100", *flagScale), func(b *testing.B) { benchResolveMany(b, ctx, d) })
+	b.Run(fmt.Sprintf("S=%d/ListPriceLists/active+group", *flagScale), func(b *testing.B) { benchListPriceLists(b, ctx, d) })
+	b.Run(fmt.Sprintf("S=%d/AddCustomers/10000", *flagScale), func(b *testing.B) { benchAddCustomers(b, ctx, d) })
+	b.Run(fmt.Sprintf("S=%d/AddPrices/100000", *flagScale), func(b *testing.B) { benchAddPrices(b, ctx, d) })
+	// The write benchmarks undo their writes, and leave dead rows: vacuum them, as
+	// autovacuum would soon, so that the reads of the next -count do not wade through
+	// them.
+	if err := vacuum(ctx, d.store); err != nil {
+		b.Fatal(err)
+	}
+}
+
+type resolveQuery struct {
+	q         pricing.Query
+	variantID string
+	quantity  int64
+}
+
+func benchResolve(b *testing.B, ctx context.Context, d *benchData, keep func(catalog.Query) bool, explain bool) {
+	st := d.c.Queries(1)
+	qs := make([]resolveQuery, 0, 4096)
+	for len(qs) < cap(qs) {
+		q := st.Next()
+		if !keep(q) {
+			continue
+		}
+		pq, v := d.c.Pricing(q)
+		pq.Explain = explain
+		qs = append(qs, resolveQuery{pq, v, q.Quantity})
+	}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		q := &qs[i%len(qs)]
+		if _, err := d.svc.Resolve(ctx, q.q, q.variantID, q.quantity); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}
+
+func benchResolveMany(b *testing.B, ctx context.Context, d *benchData) {
+	st := d.c.Queries(2)
+	batches := make([]catalog.Batch, 256)
+	for i := range batches {
+		batches[i] = st.NextBatch()
+	}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		bt := &batches[i%len(batches)]
+		res, err := d.svc.ResolveMany(ctx, bt.Query(d.c), bt.Items)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(res) != catalog.BatchSize || !res[0].Found {
+			b.Fatalf("ResolveMany: %d results", len(res))
+		}
+		i++
+	}
+}
+
+func benchListPriceLists(b *testing.B, ctx context.Context, d *benchData) {
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		f := pricing.PriceListFilter{
+			Statuses:         []pricing.PriceListStatus{pricing.Active},
+			ActiveAt:         catalog.T0,
+			CustomerGroupIDs: []string{catalog.GroupID(i % d.c.G)},
+			Limit:            20,
+		}
+		if _, _, err := d.svc.ListPriceLists(ctx, f); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}
+
+// benchAddCustomers adds 10,000 catalog customers to a new group; the group is created
+// before and deleted after each iteration, with the timer stopped.
+func benchAddCustomers(b *testing.B, ctx context.Context, d *benchData) {
+	const n = 10_000
+	ids := make([]string, n)
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		b.StopTimer()
+		g, err := d.svc.CreateCustomerGroup(ctx, pricing.NewCustomerGroup{ID: fmt.Sprintf("bench_cgrp_%d", i), Name: fmt.Sprintf("Bench %d", i)})
+		if err != nil {
+			b.Fatal(err)
+		}
+		first := i * n % d.c.C
+		for k := range ids {
+			ids[k] = catalog.CustomerID((first + k) % d.c.C)
+		}
+		b.StartTimer()
+		if err := d.svc.AddCustomers(ctx, g.ID, ids); err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		if err := d.svc.DeleteCustomerGroup(ctx, g.ID); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "customers/s")
+}
+
+// benchAddPrices adds 100,000 prices without IDs to a new list in one call, as
+// internal/catalog's benchmark does; the list is created before and deleted after each
+// iteration, with the timer stopped.
+func benchAddPrices(b *testing.B, ctx context.Context, d *benchData) {
+	const n = 100_000
+	prices := make([]pricing.PriceInput, n)
+	for k := range prices {
+		prices[k] = pricing.PriceInput{
+			VariantID:    d.c.VariantID(k % d.c.V),
+			CurrencyCode: catalog.Currencies[k%3],
+			Amount:       int64(500 + k%1000),
+			MinQuantity:  int64(k / d.c.V),
+		}
+	}
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		b.StopTimer()
+		pl, err := d.svc.CreatePriceList(ctx, pricing.NewPriceList{ID: fmt.Sprintf("bench_pl_%d", i), Name: "Bench", Status: pricing.Active})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		if _, err := d.svc.AddPrices(ctx, pl.ID, prices, false); err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		if err := d.svc.DeletePriceList(ctx, pl.ID); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "prices/s")
+}
+
+// BenchmarkPostgresLoad loads S = 1 through the Service into a new schema per
+// iteration, with two workers, and reports the price phases' prices/s.
+func BenchmarkPostgresLoad(b *testing.B) {
+	ctx := context.Background()
+	pool := sharedPool(b)
+	c := catalog.New(1)
+	var prices float64
+	var priceTime time.Duration
+	var retries uint64
+	for i := 0; b.Loop(); i++ {
+		b.StopTimer()
+		schema := fmt.Sprintf("pricing_load_%d_%d", os.Getpid(), i)
+		drop := func() { _, _ = pool.Exec(ctx, "DROP SCHEMA IF EXISTS "+pgx.Identifier{schema}.Sanitize()+" CASCADE") }
+		drop()
+		store, err := postgres.New(ctx, pool, &postgres.Options{Schema: schema})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		st, err := c.Load(ctx, catalog.NewService(store), &catalog.LoadOptions{Workers: 2})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		prices += float64(st.Prices())
+		priceTime += st.PriceDuration()
+		retries += store.Stats().Retries
+		for _, p := range st.Phases {
+			fmt.Fprintf(os.Stderr, "# load %d: %-12s %9d records %7d txs %10v %10.0f/s\n", i, p.Name, p.Records, p.Transactions, p.Duration.Round(time.Millisecond), p.PerSecond())
+		}
+		_ = store.Close()
+		drop()
+		b.StartTimer()
+	}
+	b.ReportMetric(prices/priceTime.Seconds(), "prices/s")
+	b.ReportMetric(float64(retries)/float64(b.N), "retries/op")
+}

@@ -1,0 +1,94 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/commercekit/pricing"
+)
+
+// maxProblems bounds the problems one Check reports.
+const maxProblems = 100
+
+// newCheckQueries returns the queries of Check. Each returns one text column, a row per
+// problem. q puts the schema's name in place of {s}.
+func newCheckQueries(q func(string) string) []checkQuery {
+	return []checkQuery{
+		{"schema version", q(`SELECT format('schema_migrations holds versions %s, want 1 to %s', string_agg(version::text, ',' ORDER BY version), $1::int)
+			FROM {s}.schema_migrations HAVING array_agg(version ORDER BY version) <> ARRAY(SELECT generate_series(1, $1::int))`)},
+		{"memberships of missing groups", q(`SELECT format('customer %L is a member of the missing group %L', m.customer_id, m.group_id)
+			FROM {s}.customer_group_members m
+			WHERE NOT EXISTS (SELECT FROM {s}.customer_groups g WHERE g.id = m.group_id)
+			ORDER BY m.group_id, m.customer_id LIMIT 100`)},
+		{"audiences naming missing groups", q(`SELECT format('price list %L names the missing group %L', l.id, a.group_id)
+			FROM {s}.price_lists l, unnest(l.customer_group_ids) AS a(group_id)
+			WHERE NOT EXISTS (SELECT FROM {s}.customer_groups g WHERE g.id = a.group_id)
+			ORDER BY l.id, a.group_id LIMIT 100`)},
+		{"audiences out of order", q(`SELECT format('price list %L: audience %s is not strictly ascending', l.id, l.customer_group_ids)
+			FROM {s}.price_lists l
+			WHERE l.customer_group_ids <> ARRAY(SELECT DISTINCT g FROM unnest(l.customer_group_ids) AS a(g) ORDER BY g)
+			ORDER BY l.id LIMIT 100`)},
+		{"prices of missing lists", q(`SELECT format('price %L belongs to the missing price list %L', p.id, p.list_id)
+			FROM {s}.prices p
+			WHERE p.list_id <> '' AND NOT EXISTS (SELECT FROM {s}.price_lists l WHERE l.id = p.list_id)
+			ORDER BY p.id LIMIT 100`)},
+		{"empty IDs", q(`SELECT format('%s with an empty %s', what, col) FROM (
+				SELECT 'a customer group' AS what, 'ID' AS col FROM {s}.customer_groups WHERE id = ''
+				UNION ALL SELECT 'a membership', 'group or customer ID' FROM {s}.customer_group_members WHERE group_id = '' OR customer_id = ''
+				UNION ALL SELECT 'a price list', 'ID' FROM {s}.price_lists WHERE id = ''
+				UNION ALL SELECT 'a price', 'ID' FROM {s}.prices WHERE id = ''
+			) e LIMIT 100`)},
+	}
+}
+
+// Check verifies, in SQL and in one snapshot (a REPEATABLE READ READ ONLY transaction),
+// the invariants that the library keeps and the schema's constraints do not: the
+// schema's versions run 1 to SchemaVersion; no membership names a missing group, no
+// audience names a missing group, and every audience is strictly ascending; no price
+// belongs to a missing list; no record has an empty ID. (The Service checks references
+// before it writes, and SERIALIZABLE transactions keep a concurrent delete from
+// slipping in between; Check is how a test, or an operator, sees that they held.) The
+// keys, the unique name and price keys, and the ranges of the nanosecond columns are
+// constraints that PostgreSQL keeps. Check returns nil for sound data, else an error
+// wrapping ErrCorrupt that lists the problems (at most 100). It scans every table once.
+func (s *Store) Check(ctx context.Context) error {
+	if s.closed.Load() {
+		return pricing.ErrClosed
+	}
+	var problems []error
+	add := func(format string, args ...any) {
+		if len(problems) < maxProblems {
+			problems = append(problems, fmt.Errorf(format, args...))
+		}
+	}
+	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+		b := &pgx.Batch{}
+		for _, c := range s.st.checkQueries {
+			var args []any
+			if c.name == "schema version" {
+				args = []any{SchemaVersion}
+			}
+			b.Queue(c.sql, args...).Query(func(rows pgx.Rows) error {
+				for rows.Next() {
+					var text string
+					if err := rows.Scan(&text); err != nil {
+						return err
+					}
+					add("%s", text)
+				}
+				return rows.Err()
+			})
+		}
+		return tx.SendBatch(ctx, b).Close()
+	})
+	if err != nil {
+		return fmt.Errorf("postgres: check: %w", err)
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("%w: %d problems:\n%w", ErrCorrupt, len(problems), errors.Join(problems...))
+	}
+	return nil
+}

@@ -1,0 +1,199 @@
+// Package postgres is a pricing.Store on PostgreSQL, for hosts that run several
+// instances against one database, or that already keep their data in PostgreSQL. It is
+// a module of its own (github.com/commercekit/pricing/postgres), on pgx v5 and its
+// pool, so that the pricing module itself depends on neither.
+//
+// Open connects with a pool of its own; New lives in the host's pgxpool.Pool; WithTx
+// binds a Store to a transaction the host holds. Any number of Stores, in any number of
+// processes, may share one schema: every guarantee of pricing.Store holds between them.
+// The store only keeps records and indexes; the pricing.Service validates every input
+// and decides every rule (see package pricing).
+//
+// # Schema
+//
+// Every table lives in one schema (Options.Schema, "pricing" by default), so the store
+// never touches the host's tables. The schema name is validated
+// (^[a-z_][a-z0-9_]{0,62}$, not pg_...) and quoted as an identifier; every value
+// reaches SQL as a bound parameter. Identifiers are text COLLATE "C", so that rows
+// come back in byte order, the order the pricing.Tx iterations promise. Schema version
+// 1 (migrations/0001_initial.sql):
+//
+//	<schema>.transaction_lock            no columns, no rows: locked by every Update (above)
+//
+//	<schema>.schema_migrations          one row per applied migration
+//	  version     integer      PK
+//	  name        text
+//	  applied_at  timestamptz  default now()
+//
+//	<schema>.customer_groups
+//	  id          text         PK (customer_groups_pkey)
+//	  name        text
+//	  name_key    text         UNIQUE (customer_groups_name_key_key): the pricing.NameKey
+//	  metadata    json         NULL for none; the JSON text as encoding/json wrote it
+//	  created_at  timestamptz  + created_ns smallint: the nanoseconds below the µs, 0..999
+//	  updated_at  timestamptz  + updated_ns smallint
+//
+//	<schema>.customer_group_members      group ↔ customer
+//	  group_id    text         PK (group_id, customer_id)
+//	  customer_id text         INDEX customer_group_members_customer_idx (customer_id, group_id)
+//
+//	<schema>.price_list_versions         64 rows, one per stripe of the lists
+//	  stripe      smallint     PK, 0..63 (CHECK)
+//	  version     bigint       +1 by each transaction that writes or deletes a list whose
+//	                           ID hashes to the stripe (FNV-1a of the ID, modulo 64)
+//
+//	<schema>.price_lists
+//	  id          text         PK (price_lists_pkey)
+//	  name        text
+//	  description bytea        the UTF-8 bytes: text cannot hold U+0000, which a
+//	                           description may contain
+//	  type        text         "sale" or "override" (the Service's values; not constrained)
+//	  status      text         "draft" or "active"
+//	  starts_at   timestamptz  NULL: unbounded; + starts_ns smallint (0 when NULL)
+//	  ends_at     timestamptz  NULL: unbounded; + ends_ns smallint (0 when NULL)
+//	  customer_group_ids text[]  the audience, ascending; {} is everyone. No NULL element.
+//	                           GIN INDEX price_lists_customer_group_ids_idx (fastupdate off):
+//	                           the lists that name a group
+//	  includes_tax boolean
+//	  metadata    json
+//	  created_at, created_ns, updated_at, updated_ns
+//
+//	<schema>.prices                      base prices (list_id '') and list prices
+//	  id            text       PK (prices_pkey)
+//	  list_id       text       '' for a base price
+//	  variant_id    text
+//	  currency_code text
+//	  region_id     text       '' for every region
+//	  min_quantity  bigint
+//	  max_quantity  bigint
+//	  amount        bigint
+//	  includes_tax  boolean
+//	  UNIQUE prices_key_key (list_id, variant_id, currency_code, region_id, min_quantity,
+//	      max_quantity) DEFERRABLE INITIALLY IMMEDIATE: the price key, checked at the end of
+//	      each statement, so that one statement may move prices between keys
+//	  INDEX prices_variant_currency_idx (variant_id, currency_code) INCLUDE (list_id,
+//	      region_id, min_quantity, max_quantity, amount, includes_tax, id): the
+//	      resolver's index, whole prices, so that a resolve reads the index alone once
+//	      the table's pages are all-visible (after autovacuum)
+//
+// CHECK constraints keep the nanosecond columns in 0..999 (and 0 beside a NULL
+// instant) and the audience free of NULLs. Nothing else is constrained: the Store
+// contract leaves references to the Service (a membership of a missing group is
+// stored), so there are no foreign keys; Check verifies, in SQL, that the data keeps
+// the invariants the library keeps.
+//
+// Instants are exact: a timestamptz holds microseconds, and the nanoseconds below go
+// in the _ns column beside it; instants outside timestamptz's range (4713 BC to 294276
+// AD) are refused with pricing.ErrInvalid. Text columns cannot hold NUL or invalid
+// UTF-8 (the database must be UTF8, which Open checks): the pricing package refuses
+// them in IDs and names, and the store refuses them with pricing.ErrInvalid when it is
+// given them directly. Descriptions are bytea and metadata json (which keeps \u0000),
+// so every description and metadata value the Service accepts round-trips exactly.
+//
+// # Migrations
+//
+// The migrations are SQL files embedded in the package, applied in order, all that
+// are pending in one transaction, under pg_advisory_xact_lock keyed by a hash of the
+// package path and the schema name: of ten instances starting at once on a new
+// schema, one migrates and nine wait, then find the work done. A store that finds the
+// schema current takes no lock and writes nothing. A schema migrated by a newer version
+// of this package is refused with ErrSchemaTooNew before anything is written.
+// SchemaVersion is the version this package writes.
+//
+// # Privileges
+//
+// At run time the store needs USAGE on its schema and SELECT, INSERT, UPDATE and
+// DELETE on its tables. Migrating needs more: CREATE on the database when the schema
+// does not exist yet (the store creates it), else ownership of the schema's tables
+// and CREATE on the schema. A host may migrate with an owner role (Open or New once,
+// at deploy time) and run with a role that has only the run-time privileges, which
+// TestRuntimePrivileges checks:
+//
+//	GRANT USAGE ON SCHEMA pricing TO app;
+//	GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA pricing TO app;
+//
+// # Transactions
+//
+// A View is a REPEATABLE READ READ ONLY transaction: one snapshot of the committed data.
+// An Update is a SERIALIZABLE transaction. SERIALIZABLE, not the snapshot of REPEATABLE
+// READ, is what keeps the Service's checks true across instances: a group deleted while
+// another instance adds members to it, or names it in a new price list, is a write
+// skew that only serializable isolation refuses (one transaction fails and is retried,
+// and then finds the group gone, or the list there). Unique keys (group name keys,
+// price keys, IDs) are the constraints above, whatever the isolation.
+//
+// The statement that begins a transaction goes to the server with its first statement,
+// in one round trip. An Update buffers its writes and sends them with its next read
+// of the server, or with the COMMIT, as one pipelined batch: a run of memberships, or
+// of prices, is one statement over arrays (unnest); a run of 1,000 prices or more is
+// written with COPY (the prices that exist updated first, in one statement), in round
+// trips of its own. Reads in an Update are cached for the transaction, which sees one
+// snapshot that only its own writes change: groups and lists by ID, name keys, and
+// prices by ID and by key, with the ranges of IDs and of keys that the cache knows
+// whole, and the variants all of whose prices it knows. A lookup by ID that misses reads
+// the prices from that ID on, in ID order, up to a limit that doubles as a bulk write
+// goes on; one by key reads the list's keys from the key's variant on the same way,
+// or, for a base price, every price of the variant. A bulk write of prices in rough
+// variant or ID order thus costs a handful of round trips, and SetBasePrices three. A
+// write method checks its arguments, and asks the cache whether its key is taken or
+// its record exists, before it buffers anything: a write that fails changes nothing,
+// and the transaction goes on.
+//
+// Update retries a transaction that fails with a serialization failure (40001), a
+// deadlock (40P01), a unique violation of a key that the cache found free (a
+// concurrent transaction took it first), or a connection lost before the COMMIT was
+// sent: it rolls back, waits (up to 1 ms, then 1 ms doubling up to 250 ms, ±50%
+// jitter, ending early with the context) and runs fn again on a new snapshot, at most Options.MaxRetries
+// times (DefaultMaxRetries), then fails with ErrContention (or pricing.ErrAlreadyExists
+// for a key taken first). So fn may run more than once, as pricing.Store allows. A
+// connection lost after the COMMIT was sent is not retried: the error wraps
+// ErrCommitUnknown. A View runs fn once.
+//
+// Serializable isolation has a price: PostgreSQL tracks what a transaction read by
+// index page, so two transactions that write neighbouring keys (two loaders writing
+// variant after variant) often fail one another and retry, though they touched no
+// common row. Every Update locks the table transaction_lock in ROW SHARE mode (sent
+// with BEGIN, in the same round trip); an Update that failed three times locks it in
+// EXCLUSIVE mode, so that it waits for the Updates in progress, in every process,
+// holds off new ones, and then cannot fail on a conflict with them. The lock comes
+// before the transaction's first query, so before its snapshot: an Update that waited
+// for it sees what those it waited for wrote.
+//
+// Every call honours its context: pgx closes a connection whose context ends during a
+// statement, so no call outlives its deadline on a server that stopped answering. A
+// lost connection rolls its transaction back (PostgreSQL does), so an Update is never
+// half-applied; the pool replaces broken connections by itself.
+//
+// # Resolving in one round trip
+//
+// Store implements pricing.CandidateReader: the Service reads everything a Resolve or a
+// ResolveMany needs — the customer's groups, every price of the variants in the
+// currency, and the terms of those prices' lists — in one round trip, however many
+// lists price the variants. The Store keeps the terms of every list, with the 64
+// stripe versions it read them with; one statement (one snapshot) reads the groups,
+// the prices and the versions. When the versions are the cache's, no list changed
+// since, and the cached terms are those of that snapshot. Otherwise a second round
+// trip reads with a statement that joins the terms of the prices' lists itself, and
+// reloads the cache. A statement's first run on a connection costs a round trip more
+// (pgx prepares it). With Query.Explain, the Service resolves in a View instead, a
+// round trip per read. Writing to the tables other than through the store voids the
+// cache's check: do not.
+//
+// # The host's transaction
+//
+// WithTx binds a Store to a pgx.Tx that the host holds, the way sqlc's generated
+// Queries.WithTx does, so that a host changes its own tables and the pricing data
+// together and commits once:
+//
+//	err := pgx.BeginTxFunc(ctx, pool, pgx.TxOptions{IsoLevel: pgx.Serializable}, func(tx pgx.Tx) error {
+//		if _, err := tx.Exec(ctx, "INSERT INTO customers (id) VALUES ($1)", id); err != nil {
+//			return err
+//		}
+//		return pricing.New(store.WithTx(tx)).AddCustomers(ctx, groupID, []string{id})
+//	})
+//
+// Its Update runs in a savepoint of the host's transaction, and its View in the
+// transaction itself; it neither commits nor retries, so a serialization failure comes
+// back to the host, which retries its whole transaction. The guarantees of
+// pricing.Store hold when the host's transaction is SERIALIZABLE.
+package postgres
