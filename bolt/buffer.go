@@ -316,6 +316,9 @@ func (t *tx) scan(id bucketID, prefix []byte, fn func(rest, v []byte) bool) erro
 		return err
 	}
 	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+		if err := checkEntry(id, k, v); err != nil {
+			return err
+		}
 		if !fn(k[len(prefix):], v) {
 			return nil
 		}

@@ -2,9 +2,11 @@ package bolt
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"slices"
 
 	bbolt "go.etcd.io/bbolt"
@@ -19,14 +21,32 @@ const maxProblems = 100
 // errRollback ends the read-write transaction of Check without a commit.
 var errRollback = errors.New("bolt: check done")
 
-// Check verifies the store's file: bbolt's own structure (bbolt's Tx.Check: every page
-// reachable exactly once, no page both used and free), then the schema version, that
-// every record decodes, that every record has each of its index entries, and that every
-// index entry matches a record; when bbolt's check fails, the rest is skipped, since it
-// would walk a broken tree. It returns nil for a sound file, else an error wrapping
-// ErrCorrupt that lists the problems (at most 100). Check reads the whole store; it
-// runs in a read-write transaction that it rolls back (so it waits for Updates and
-// holds them off), or in a read-only one on a read-only database.
+// Check verifies the store's file, in three steps, each only when the one before
+// found nothing (a later step would walk a broken structure):
+//
+//  1. Its own walk of bbolt's pages, reading the file with bounds checks on every page
+//     ID, count, overflow and element offset: the meta pages, the freelist page and the
+//     IDs it lists, and the tree of pages from the root through every branch page,
+//     leaf page and nested bucket, each page reached once.
+//  2. bbolt's Tx.Check: every page reachable exactly once or free, keys in order.
+//  3. The schema: its version, that every record and index value decodes, that every
+//     record has each of its index entries and every index entry matches a record.
+//
+// It returns nil for a sound file, else an error wrapping ErrCorrupt that lists the
+// problems (at most 100). Its time and memory are bounded by the size of the file,
+// whatever bytes the file holds: step 1 makes step 2 safe, which bbolt runs in a
+// goroutine of its own where a panic would kill the process.
+//
+// What Check cannot see: bbolt keeps no checksums of its data pages (only the meta
+// pages have one), so damage that leaves every structure valid goes unnoticed: a byte
+// changed inside an ID, a name, an amount or a time that still decodes, and still
+// matches its index entries, or an entry whose every copy changed alike. A changed key
+// or amount usually breaks an index and is found; a changed name or metadata byte is
+// not. Nor does Check see pages that no longer matter (free pages, unused space).
+//
+// Check reads the whole store; it runs in a read-write transaction that it rolls back
+// (so it waits for Updates and holds them off), or in a read-only one on a read-only
+// database.
 func (s *Store) Check(ctx context.Context) error {
 	if s.closed.Load() {
 		return pricing.ErrClosed
@@ -36,6 +56,10 @@ func (s *Store) Check(ctx context.Context) error {
 	}
 	var problems []error
 	run := func(btx *bbolt.Tx) error {
+		var err error
+		if problems, err = checkPages(ctx, btx); err != nil || len(problems) > 0 {
+			return cmp.Or(err, errRollback)
+		}
 		for err := range btx.Check() {
 			if len(problems) < maxProblems {
 				problems = append(problems, fmt.Errorf("bbolt: %w", err))
@@ -46,7 +70,7 @@ func (s *Store) Check(ctx context.Context) error {
 			return errRollback
 		}
 		c := checker{ctx: ctx, t: &tx{btx: btx, root: s.root}}
-		err := c.run()
+		err = protect(c.run)
 		problems = c.problems
 		if err != nil {
 			return err
@@ -71,6 +95,39 @@ func (s *Store) Check(ctx context.Context) error {
 		return fmt.Errorf("%w: %d problem(s) found:\n%w", ErrCorrupt, len(problems), errors.Join(problems...))
 	}
 	return nil
+}
+
+// checkPages walks the pages of the file of btx (pages.go), read from the file itself,
+// whose meta page must be the one the transaction started from. It returns the
+// problems it finds, or an error when it cannot read the file.
+func checkPages(ctx context.Context, btx *bbolt.Tx) ([]error, error) {
+	db := btx.DB()
+	f, err := os.Open(db.Path())
+	if err != nil {
+		return nil, fmt.Errorf("bolt: check: %w", err)
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("bolt: check: %w", err)
+	}
+	m, err := readMeta(f, fi.Size())
+	if err != nil {
+		return []error{err}, nil
+	}
+	txid := uint64(btx.ID())
+	if btx.Writable() {
+		txid--
+	}
+	if m.txid != txid || int(m.pageSize) != db.Info().PageSize || int64(m.pgid)*int64(m.pageSize) != btx.Size() {
+		return []error{fmt.Errorf("pages: the meta page of the file (transaction %d, %d pages of %d bytes) is not the one the check started from (transaction %d, %d bytes): the file changed under the store",
+			m.txid, m.pgid, m.pageSize, txid, btx.Size())}, nil
+	}
+	problems := walkPages(ctx, f, m)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return problems, nil
 }
 
 // checker walks every bucket of the schema and collects problems.
@@ -98,8 +155,14 @@ func (c *checker) tick() error {
 	return nil
 }
 
+// markers are the key-only indexes: their values are empty.
+var markers = [numBuckets]bool{
+	bkMembers: true, bkMemberOf: true, bkListGroups: true, bkGroupLists: true, bkListPrices: true,
+}
+
 // each calls fn for every entry of bucket id, stopping at the first error of fn or of
-// the context, and when enough problems have been found.
+// the context, and when enough problems have been found. It reports the nested
+// buckets, and the values of the key-only indexes that are not empty, itself.
 func (c *checker) each(id bucketID, fn func(k, v []byte)) error {
 	cur := c.t.bk[id].Cursor()
 	for k, v := cur.First(); k != nil; k, v = cur.Next() {
@@ -112,6 +175,9 @@ func (c *checker) each(id bucketID, fn func(k, v []byte)) error {
 		if v == nil {
 			c.add("%s: nested bucket %q", bucketNames[id], k)
 			continue
+		}
+		if markers[id] && len(v) != 0 {
+			c.add("%v", badValue(id, string(k), "value of %d bytes in a key-only index", len(v)))
 		}
 		fn(k, v)
 	}
@@ -161,10 +227,10 @@ func (c *checker) groups() error {
 	err := c.each(bkGroups, func(k, v []byte) {
 		_, nk, err := decodeGroup(string(k), v)
 		if err != nil {
-			c.add("groups: %v", err)
+			c.add("%v", err)
 			return
 		}
-		if id := b[bkGroupNames].Get([]byte(nk)); !bytes.Equal(id, k) {
+		if id, err := c.t.getID(bkGroupNames, []byte(nk)); err == nil && !bytes.Equal(id, k) {
 			c.add("groups: group %q: name key %q maps to %q", k, nk, id)
 		}
 	})
@@ -172,13 +238,18 @@ func (c *checker) groups() error {
 		return err
 	}
 	return c.each(bkGroupNames, func(k, v []byte) {
-		g := b[bkGroups].Get(v)
-		if g == nil {
-			c.add("group_names: name key %q: group %q missing", k, v)
+		id, err := decodeID(bkGroupNames, k, v)
+		if err != nil {
+			c.add("%v", err)
 			return
 		}
-		if nk, ok := groupNameKey(g); ok && !bytes.Equal(nk, k) {
-			c.add("group_names: name key %q: group %q has name key %q", k, v, nk)
+		g := b[bkGroups].Get(id)
+		if g == nil {
+			c.add("group_names: name key %q: group %q missing", k, id)
+			return
+		}
+		if nk, err := groupNameKey(string(id), g); err == nil && !bytes.Equal(nk, k) {
+			c.add("group_names: name key %q: group %q has name key %q", k, id, nk)
 		}
 	})
 }
@@ -214,10 +285,10 @@ func (c *checker) memberships() error {
 		return err
 	}
 	err = c.each(bkMemberCounts, func(k, v []byte) {
-		n, ok := decodeCount(v)
+		n, err := decodeCount(string(k), v)
 		switch {
-		case !ok:
-			c.add("member_counts: group %q: bad value %x", k, v)
+		case err != nil:
+			c.add("%v", err)
 		case n != counts[string(k)]:
 			c.add("member_counts: group %q: count %d, but %d members", k, n, counts[string(k)])
 		}
@@ -240,7 +311,7 @@ func (c *checker) lists() error {
 		id := string(k)
 		pl, err := c.t.decodeList(id, v)
 		if err != nil {
-			c.add("lists: %v", err)
+			c.add("%v", err)
 			return
 		}
 		audiences[id] = pl.CustomerGroupIDs
@@ -297,18 +368,18 @@ func (c *checker) lists() error {
 func (c *checker) prices() error {
 	b := &c.t.bk
 	err := c.each(bkPrices, func(k, v []byte) {
-		p, ok := decodePrice(k, v)
-		if !ok {
-			c.add("prices: price %q: bad record", k)
+		p, err := decodePrice(k, v)
+		if err != nil {
+			c.add("%v", err)
 			return
 		}
-		if id := b[bkPriceKeys].Get(priceKeyKey(nil, p.Key())); !bytes.Equal(id, k) {
+		if id, err := c.t.getID(bkPriceKeys, priceKeyKey(nil, p.Key())); err == nil && !bytes.Equal(id, k) {
 			c.add("prices: price %q: its key %+v maps to %q", k, p.Key(), id)
 		}
 		vk := variantCurrencyKey(nil, p.VariantID, p.CurrencyCode, p.ID)
 		if iv := b[bkVariantCurrencyPrices].Get(vk); iv == nil {
 			c.add("prices: price %q: variant_currency_prices entry missing", k)
-		} else if ip, ok := decodeVariantPrice(vk, iv); !ok || ip != p {
+		} else if ip, err := decodeVariantPrice(vk, iv); err != nil || ip != p {
 			c.add("prices: price %q: variant_currency_prices entry differs: %+v, record %+v", k, ip, p)
 		}
 		if !c.t.has(bkListPrices, pairKey(nil, p.PriceListID, p.ID)) {
@@ -325,20 +396,30 @@ func (c *checker) prices() error {
 			c.add("%s: entry %q: price %q missing", bucket, key, id)
 			return pricing.Price{}, false
 		}
-		return decodePrice(id, v) // a bad record is reported above
+		p, err := decodePrice(id, v)
+		return p, err == nil // a bad record is reported above
 	}
 	err = c.each(bkPriceKeys, func(k, v []byte) {
-		if p, ok := record("price_keys", k, v); ok && !bytes.Equal(priceKeyKey(nil, p.Key()), k) {
-			c.add("price_keys: entry %q: price %q has key %+v", k, v, p.Key())
+		if _, ok := decodePriceKey(k); !ok {
+			c.add("price_keys: bad key %q", k)
+			return
+		}
+		id, err := decodeID(bkPriceKeys, k, v)
+		if err != nil {
+			c.add("%v", err)
+			return
+		}
+		if p, ok := record("price_keys", k, id); ok && !bytes.Equal(priceKeyKey(nil, p.Key()), k) {
+			c.add("price_keys: entry %q: price %q has key %+v", k, id, p.Key())
 		}
 	})
 	if err != nil {
 		return err
 	}
 	err = c.each(bkVariantCurrencyPrices, func(k, v []byte) {
-		ip, ok := decodeVariantPrice(k, v)
-		if !ok {
-			c.add("variant_currency_prices: bad entry %q → %x", k, v)
+		ip, err := decodeVariantPrice(k, v)
+		if err != nil {
+			c.add("%v", err)
 			return
 		}
 		if p, ok := record("variant_currency_prices", k, []byte(ip.ID)); ok && p != ip {

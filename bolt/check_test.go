@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -41,17 +42,24 @@ func TestCheckFindsCorruptIndexes(t *testing.T) {
 			"variant_currency_prices"},
 		{"stray variant_currency_prices entry", []edit{{"variant_currency_prices", lp("var_x") + lp("usd") + "ghost", nil}},
 			`price "ghost" missing`},
-		{"undecodable variant_currency_prices entry", []edit{{"variant_currency_prices", lp("var_x") + lp("usd") + "junk", []byte("junk")}},
-			"bad entry"},
+		{"undecodable variant_currency_prices entry", []edit{{"variant_currency_prices", lp("var_x") + lp("usd") + "junk", []byte("\x01junk")}},
+			`bucket variant_currency_prices, key "\x05var_x\x03usdjunk": bad price`},
+		{"variant_currency_prices value of an unknown format", []edit{{"variant_currency_prices", lp("var_x") + lp("usd") + "junk", []byte("junk")}},
+			`bucket variant_currency_prices, key "\x05var_x\x03usdjunk": value of format 106, this package reads format 1`},
 		{"price_keys entry deleted", nil, "maps to"},
 		{"list_prices entry deleted", []edit{{"list_prices", lp(p.PriceListID) + p.ID, nil}}, "list_prices entry missing"},
 		{"list_prices entry in another list", []edit{{"list_prices", lp("pl_1") + p.ID, []byte{}}}, "is in list"},
-		{"price record garbage", []edit{{"prices", p.ID, []byte("garbage")}}, "bad record"},
+		{"price record garbage", []edit{{"prices", p.ID, []byte("\x01garbage")}}, "bucket prices, key " + strconv.Quote(p.ID) + ": bad price"},
+		{"price record of an unknown format", []edit{{"prices", p.ID, []byte("\x02garbage")}}, "bucket prices, key " + strconv.Quote(p.ID) + ": value of format 2"},
+		{"price record empty", []edit{{"prices", p.ID, []byte{}}}, "bucket prices, key " + strconv.Quote(p.ID) + ": empty value"},
 		{"group_names entry deleted", []edit{{"group_names", f.keys[1], nil}}, "name key"},
-		{"group_names entry for a missing group", []edit{{"group_names", "ghost", []byte("ghost")}}, `group "ghost" missing`},
+		{"group_names entry for a missing group", []edit{{"group_names", "ghost", []byte("\x01ghost")}}, `group "ghost" missing`},
+		{"group_names entry without an ID", []edit{{"group_names", "ghost", []byte("\x01")}}, `bucket group_names, key "ghost": ID of 0 bytes`},
+		{"members entry with a value", []edit{{"members", lp("cg_1") + "cus_1", []byte("x")}}, `bucket members, key "\x04cg_1cus_1": value of 1 bytes in a key-only index`},
 		{"member_of entry deleted", []edit{{"member_of", lp("cus_2") + "cg_1", nil}}, "member_of entry missing"},
 		{"stray member_of entry", []edit{{"member_of", lp("cus_9") + "cg_1", []byte{}}}, "members entry missing"},
-		{"member count wrong", []edit{{"member_counts", "cg_1", binary.BigEndian.AppendUint64(nil, 7)}}, "member_counts"},
+		{"member count wrong", []edit{{"member_counts", "cg_1", binary.BigEndian.AppendUint64([]byte{1}, 7)}}, `member_counts: group "cg_1": count 7, but 3 members`},
+		{"member count without its format byte", []edit{{"member_counts", "cg_1", binary.BigEndian.AppendUint64(nil, 3)}}, `bucket member_counts, key "cg_1": value of format 0`},
 		{"list terms deleted", []edit{{"list_terms", "pl_2", nil}}, "terms missing"},
 		{"group_lists entry deleted", []edit{{"group_lists", lp("cg_1") + "pl_2", nil}}, "group_lists entry"},
 		{"stray list_groups entry", []edit{{"list_groups", lp("pl_2") + "cg_2", []byte{}}}, "does not name group"},
@@ -157,15 +165,24 @@ func TestReadsReportCorruptRecords(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
+	priceAt := "bucket prices, key " + strconv.Quote(p.ID)
+	indexAt := "bucket variant_currency_prices, key " + strconv.Quote(lp(p.VariantID)+lp(p.CurrencyCode)+p.ID)
+	groupAt := "bucket groups, key " + strconv.Quote(f.groups[0].ID)
 	view(t, s, func(tx pricing.Tx) error {
-		for what, err := range map[string]error{
-			"Price":               second(tx.Price(p.ID)),
-			"AppendVariantPrices": second(tx.AppendVariantPrices(nil, p.VariantID, p.CurrencyCode)),
-			"CustomerGroup":       second(tx.CustomerGroup(f.groups[0].ID)),
-			"Prices":              tx.Prices(func(pricing.Price) bool { return true }),
+		for _, c := range []struct {
+			what, at string
+			err      error
+		}{
+			{"Price", priceAt, second(tx.Price(p.ID))},
+			{"Prices", priceAt, tx.Prices(func(pricing.Price) bool { return true })},
+			{"PricesOfList", priceAt, tx.PricesOfList(p.PriceListID, func(pricing.Price) bool { return true })},
+			{"AppendVariantPrices", indexAt, second(tx.AppendVariantPrices(nil, p.VariantID, p.CurrencyCode))},
+			{"PricesOfVariant", indexAt, tx.PricesOfVariant(p.VariantID, func(pricing.Price) bool { return true })},
+			{"CustomerGroup", groupAt, second(tx.CustomerGroup(f.groups[0].ID))},
+			{"CustomerGroups", groupAt, tx.CustomerGroups(func(pricing.CustomerGroup) bool { return true })},
 		} {
-			if !errors.Is(err, bolt.ErrCorrupt) {
-				t.Errorf("%s of a corrupt record: got %v, want ErrCorrupt", what, err)
+			if !errors.Is(c.err, bolt.ErrCorrupt) || !strings.Contains(c.err.Error(), c.at) {
+				t.Errorf("%s of a corrupt record: got %v, want ErrCorrupt naming %s", c.what, c.err, c.at)
 			}
 		}
 		return nil
@@ -220,4 +237,96 @@ func TestCheckFindsBrokenPages(t *testing.T) {
 		t.Fatalf("Check of a file that leaked page %d: got %v, want bbolt's unreachable page", leaked, err)
 	}
 	t.Logf("page %d leaked: %v", leaked, err)
+}
+
+// TestCheckFindsDamagedPages damages the header or an element of one page of a data
+// bucket at a time, with the numbers of the tryout that crashed bbolt's checker (a key
+// length of 0x7ffffff0 panicked it, an overflow count of 0xffffffff ran it for ever),
+// and expects Check (or Open, for the header of a bucket's root page, which it checks)
+// to name the damage, and reads to fail or succeed without killing the process (except
+// on a loop, which bbolt's cursors descend for ever).
+func TestCheckFindsDamagedPages(t *testing.T) {
+	_, data, ps, pages := damageFile(t)
+	ne := binary.NativeEndian
+	// A branch page (the root of a data bucket), a leaf under it, and a leaf of another
+	// data bucket.
+	page := func(id uint64) damagePage {
+		return pages[slices.IndexFunc(pages, func(p damagePage) bool { return p.id == id })]
+	}
+	children := func(p damagePage) (ids []uint64) {
+		for e := range p.count {
+			ids = append(ids, ne.Uint64(data[int(p.id)*ps+16+16*e+8:]))
+		}
+		return ids
+	}
+	i := slices.IndexFunc(pages, func(p damagePage) bool {
+		if p.typ != "branch" {
+			return false
+		}
+		c := page(children(p)[0])
+		return c.typ == "leaf" && len(c.buckets) == 0
+	})
+	if i < 0 {
+		t.Fatalf("the base file has no branch page over leaves of data: %+v", pages)
+	}
+	branch := pages[i]
+	b0 := int(branch.id) * ps
+	kids := children(branch)
+	leaf := page(kids[0])
+	other := slices.IndexFunc(pages, func(p damagePage) bool {
+		return p.typ == "leaf" && len(p.buckets) == 0 && !slices.Contains(kids, p.id)
+	})
+	if leaf.typ != "leaf" || other < 0 {
+		t.Fatalf("the base file has no leaf under branch page %d, or no other data leaf: %+v", branch.id, pages)
+	}
+	l0 := int(leaf.id) * ps
+	for _, c := range []struct {
+		name   string
+		damage func(b []byte)
+		want   string
+	}{
+		{"leaf element key size 0x7ffffff0", func(b []byte) { ne.PutUint32(b[l0+16+8:], 0x7ffffff0) }, "run past the page"},
+		{"leaf element value size 0xffffffff", func(b []byte) { ne.PutUint32(b[l0+16+12:], 0xffffffff) }, "run past the page"},
+		{"leaf element position 0xfffffff0", func(b []byte) { ne.PutUint32(b[l0+16+4:], 0xfffffff0) }, "run past the page"},
+		{"leaf overflow 0xffffffff", func(b []byte) { ne.PutUint32(b[l0+12:], 0xffffffff) }, "overflow pages run past"},
+		{"leaf count 0xffff", func(b []byte) { ne.PutUint16(b[l0+10:], 0xffff) }, "elements overflow"},
+		{"leaf type freelist", func(b []byte) { ne.PutUint16(b[l0+8:], 0x10) }, "has type 0x10"},
+		{"leaf ID of another page", func(b []byte) { ne.PutUint64(b[l0:], leaf.id+1) }, "has the header of page"},
+		{"branch overflow 0xffffffff", func(b []byte) { ne.PutUint32(b[b0+12:], 0xffffffff) }, "overflow pages run past"},
+		{"branch key size 0x7ffffff0", func(b []byte) { ne.PutUint32(b[b0+16+4:], 0x7ffffff0) }, "runs past the page"},
+		{"branch child 2^40", func(b []byte) { ne.PutUint64(b[b0+16+8:], 1<<40) }, "not among pages"},
+		{"branch child is a meta page", func(b []byte) { ne.PutUint64(b[b0+16+8:], 1) }, "not among pages"},
+		{"branch child is the branch page", func(b []byte) { ne.PutUint64(b[b0+16+8:], branch.id) }, "the tree loops"},
+		{"branch child is a leaf of another bucket", func(b []byte) { ne.PutUint64(b[b0+16+8:], pages[other].id) }, "in use elsewhere"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			b := bytes.Clone(data)
+			c.damage(b)
+			p := filepath.Join(t.TempDir(), "damaged.db")
+			if err := os.WriteFile(p, b, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			s, err := bolt.Open(p, &bolt.Options{NoSync: true})
+			if err != nil {
+				// The root page of a bucket: Open checks its header.
+				if !errors.Is(err, bolt.ErrCorrupt) || !strings.Contains(err.Error(), c.want) {
+					t.Fatalf("Open: %v; want a Store, or ErrCorrupt saying %q", err, c.want)
+				}
+				return
+			}
+			defer s.Close()
+			err = s.Check(context.Background())
+			if !errors.Is(err, bolt.ErrCorrupt) || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("Check: %v; want ErrCorrupt saying %q", err, c.want)
+			}
+			t.Log(err)
+			if strings.Contains(err.Error(), "the tree loops") {
+				return
+			}
+			err = s.View(context.Background(), func(tx pricing.Tx) error { _, err := readAll(tx); return err })
+			if err != nil && !errors.Is(err, bolt.ErrCorrupt) {
+				t.Errorf("reads: %v; want nil or ErrCorrupt", err)
+			}
+		})
+	}
 }

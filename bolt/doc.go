@@ -5,8 +5,9 @@
 // own. Either way every pricing.Store transaction is one bbolt transaction: a View
 // sees one consistent state, an Update commits all its writes with one fsync (unless
 // Options.NoSync) or none of them, and a crash at any moment leaves the file as of the
-// last committed Update. Check verifies a file: bbolt's own page structure, and every
-// index entry against its record.
+// last committed Update. Check verifies a file: bbolt's page structure, read with
+// bounds checks of its own, and every index entry against its record. A damaged file
+// is an error wrapping ErrCorrupt, not a crash (see Damaged files below).
 //
 // The store only keeps records and indexes; the pricing.Service validates every input
 // and decides every rule (see package pricing).
@@ -15,20 +16,20 @@
 //
 // All data lives under one root bucket (Options.Bucket, "pricing" by default). Every
 // key and value below is built and parsed by one function of encoding.go, every bucket
-// is named in schema.go. The tree, for schema version 1:
+// is named in schema.go. The tree, for schema version 2:
 //
 //	<root>/                          Options.Bucket, default "pricing"
 //	├── version                      schema version: uint64
 //	├── groups/                      customer groups
 //	│   └── <group ID>               → group record
 //	├── group_names/                 unique name keys of groups
-//	│   └── <name key>               → group ID
+//	│   └── <name key>               → ID value: the group's ID
 //	├── members/                     group → customers
 //	│   └── lp(group ID) customer ID → ""
 //	├── member_of/                   customer → groups
 //	│   └── lp(customer ID) group ID → ""
 //	├── member_counts/               number of members of a group (no entry: 0)
-//	│   └── <group ID>               → uint64
+//	│   └── <group ID>               → count
 //	├── lists/                       price lists, the part the resolver does not read
 //	│   └── <list ID>                → list record
 //	├── list_terms/                  price lists, the part the resolver reads
@@ -40,7 +41,7 @@
 //	├── prices/                      prices
 //	│   └── <price ID>               → price
 //	├── price_keys/                  unique keys of prices
-//	│   └── <price key>              → price ID
+//	│   └── <price key>              → ID value: the price's ID
 //	├── variant_currency_prices/     variant + currency → prices (the resolver's index),
 //	│   │                            and variant → prices (a scan of lp(variant ID) alone)
 //	│   └── lp(variant ID) lp(currency) price ID → price index value
@@ -55,7 +56,9 @@
 // lp(first) therefore finds exactly the entries of first, in ascending order of the
 // last part, which is the order the pricing.Tx iteration methods promise.
 //
-// Values:
+// Values: every value but the schema version and the empty ones is a format byte (1
+// for every kind of value in schema 2; see Formats below) followed by the layout below
+// (time and metadata are parts of the others):
 //
 //	time         1 tag byte: 0 for the zero time.Time (no payload), 1 + int64 Unix
 //	             nanoseconds, or 2 + int64 Unix seconds + uint32 nanoseconds for instants
@@ -66,10 +69,10 @@
 //	metadata     the rest of the value: nothing for nil metadata, else the JSON object
 //	             (encoding/json); it comes back with JSON's types (map[string]any,
 //	             []any, string, float64, bool, nil).
-//	list terms   lp(type) lp(status) flags(1 byte; bit 0: includes tax) time(starts)
+//	list terms   lp(type) lp(status) flags(1 byte; bit 0: includes tax, others 0) time(starts)
 //	             time(ends) uvarint(n) n×uvarint(length of group ID) group IDs back to
 //	             back. n is 0 for a nil audience, else the number of groups plus one.
-//	price        fixed part: flags(1 byte; bit 0: includes tax) int64(amount)
+//	price        fixed part: flags(1 byte, as in list terms) int64(amount)
 //	             int64(min quantity) int64(max quantity); then uvarint lengths of
 //	             (variant ID, currency, list ID, region ID) and those four strings back
 //	             to back. The price ID is the key.
@@ -77,14 +80,43 @@
 //	             the same fixed part, then uvarint lengths of (list ID, region ID) and
 //	             those two strings: the key holds the rest of the price, so an entry
 //	             of variant_currency_prices is a whole price.
-//	price key    lp(list ID) lp(variant ID) lp(currency) lp(region ID)
-//	             int64(min quantity) int64(max quantity)
+//	ID value     the ID, to the end of the value (never empty).
+//	count        uint64.
+//	price key    (a key, without a format byte) lp(list ID) lp(variant ID) lp(currency)
+//	             lp(region ID) int64(min quantity) int64(max quantity)
 //
 // The resolver's calls decode no JSON: AppendVariantPrices is one cursor prefix scan
 // of variant_currency_prices, whose entries are whole prices; PriceListTerms reads
 // list_terms only; AppendCustomerGroupIDs is one prefix scan of member_of. The strings
 // of the prices (or group IDs) that one call returns share one allocation, and so do
 // the group IDs of decoded terms.
+//
+// The golden tests of encoding_test.go spell out the bytes of every layout, and
+// testdata/schema-vN.db holds a database written by each schema version N, which every
+// later version must open, Check clean and read back exactly.
+//
+// # Formats
+//
+// A value carries its format; the file carries its schema version. Each kind of value
+// counts its formats from 1, and its decoder reads every format it has had while its
+// encoder writes the newest, so a new layout of a value (a field added to a record,
+// say) needs no rewrite of the values already on disk: they move to the new format as
+// they are written again. This matters because a migration runs in one bbolt
+// transaction, which keeps every page it writes in memory until it commits: on a file
+// of the size BENCHMARKS.md measures (13 GB, 30 million prices), a migration that
+// rewrites every value cannot run. A new format still raises SchemaVersion, with a
+// migration that writes nothing but the version, so that an older package refuses the
+// file (ErrSchemaTooNew) instead of meeting values it cannot read; in a file of a
+// known schema version, a format byte the package does not know is corruption, and a
+// decoder says so, naming the bucket and the key, instead of reading garbage.
+//
+// Schema 1 had no format bytes. Migration 1 → 2 puts one before every value, once,
+// while files are young: it rewrites every value in one transaction. The cost is one
+// byte per value. The key-only indexes keep empty values (an empty value cannot be
+// mistaken for a later format that has a payload), and keys carry no format: a key's
+// layout is the order of its bucket, and changing it is a migration whatever the key
+// holds. The schema version key is the one value without a format byte: every version
+// of the package reads it to learn whether it may read the rest.
 //
 // # Transactions, writes and caches
 //
@@ -115,7 +147,8 @@
 // left between two versions. A file whose version is newer than this package's is
 // refused with ErrSchemaTooNew and left byte-for-byte untouched: the version is read in
 // a read-only transaction first. A file already at SchemaVersion is not written at
-// open. Migration 0 → 1 creates the buckets above.
+// open. Migration 0 → 1 creates the buckets above; 1 → 2 puts the format bytes before
+// the values.
 //
 // # Durability and locking
 //
@@ -125,4 +158,54 @@
 // disk; a crash (of the process or of the machine) leaves the file as of the last
 // commit that returned, which the package's crash test checks by killing a writing
 // process at random moments.
+//
+// # Damaged files
+//
+// bbolt maps its file into memory and trusts it: it follows every page ID, count,
+// offset and length it finds there. On a damaged file (a disk error, a truncated copy,
+// a file from elsewhere) a number that points past the end of the file kills the
+// process with SIGBUS or SIGSEGV, and a page that is not what its parent says makes
+// bbolt panic, in its checker in a goroutine where nothing can recover it. The store
+// reads the structures that bbolt trusts before bbolt does, and turns what it cannot
+// check first into errors:
+//
+//   - Open reads the file's two meta pages itself before bbolt maps the file, and
+//     chooses one as bbolt does (the valid one, by magic, version and checksum, with
+//     the higher transaction ID). It refuses a file that is shorter than the pages that
+//     meta page counts (a truncated file, which bbolt would read past its end while
+//     opening it), a file without a valid meta page, a meta page whose root or freelist
+//     page lies outside the file, and a damaged freelist page header. An empty file is
+//     a new store, as in bbolt. Open and New then check the pages that every
+//     transaction reads before any record: the top-level tree, the tree of the root
+//     bucket, and the headers of the schema's buckets and of their root pages.
+//   - View and Update run with runtime/debug.SetPanicOnFault set, so that a fault
+//     reading the mapped file is a panic, and every pricing.Tx method turns a panic
+//     that bbolt raises while it runs into an error wrapping ErrCorrupt. After one,
+//     every later method of the transaction returns the same error, and an Update
+//     rolls back whatever its function returns. The caller's own panics (in fn, or in
+//     the function an iteration method calls) are never recovered: they go on up with
+//     their value, as the pricing.Store contract says; and while fn runs, a fault in
+//     the caller's own code is a panic too. A key or value longer than bbolt ever
+//     writes, or an ID longer than the store writes, is an error before it is copied.
+//   - Check walks every page of the tree from the meta page, reading the file with
+//     bounds checks: every page ID within the file, every page of the type its parent
+//     says and referenced once, every count, overflow and element offset within its
+//     page, every bucket header and inline bucket within its value, the freelist page
+//     and the IDs it lists. Its time and memory are bounded by the size of the file,
+//     whatever the file holds. Only on a sound structure does it run bbolt's checker
+//     (key order, pages neither reachable nor free) and its own walk of the schema.
+//
+// What Check cannot see: bbolt keeps checksums of its meta pages only, none of its
+// data pages, so damage that leaves every structure valid goes unnoticed. A changed
+// byte inside a name, an ID, an amount, a time or metadata that still decodes, and in
+// a record that no index repeats, reads back changed; so does a change to a page that
+// the tree no longer uses (a free page) harmlessly. Changes to keys and to the values
+// that indexes repeat are found, as disagreements between records and indexes.
+//
+// What reads cannot survive: a tree of pages in which a page points back at one of
+// its ancestors sends bbolt's cursors down the loop until the goroutine's stack is
+// exhausted, which kills the process; no read can tell in advance without reading
+// every page. Check finds such loops. Run Check before serving from a file that you
+// did not write, or after the machine (not only the process) crashed under
+// Options.NoSync; a store whose Check fails is to be restored from a backup.
 package bolt

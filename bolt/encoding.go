@@ -5,14 +5,51 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
+
+	bbolt "go.etcd.io/bbolt"
 
 	"github.com/commercekit/pricing"
 )
 
 // This file holds every byte layout of the schema: the composite keys of the index
 // buckets and the values of the record buckets. The package documentation describes
-// the same layouts; keep the two in step.
+// the same layouts; keep the two in step, and the golden bytes of encoding_test.go.
+
+// The format bytes. Every non-empty value starts with one byte that names its layout,
+// counted per kind of value from 1: a decoder reads every format its kind has had, an
+// encoder writes the newest, so that a new layout needs no rewrite of the values
+// already on disk. (A new format still raises SchemaVersion, with a migration that
+// writes nothing else, so that an older package refuses the file instead of meeting
+// values it cannot read.) The values of the key-only indexes are empty: a later format
+// that gives them a payload starts it with a format byte, and an empty value stays
+// unambiguous.
+const (
+	groupFormat      = 1 // groups
+	listFormat       = 1 // lists
+	termsFormat      = 1 // list_terms
+	priceFormat      = 1 // prices
+	priceIndexFormat = 1 // variant_currency_prices
+	idFormat         = 1 // group_names, price_keys: an ID
+	countFormat      = 1 // member_counts
+)
+
+// body returns the value v without its format byte, which must be format.
+func body(v []byte, format byte) ([]byte, bool) {
+	if len(v) == 0 || v[0] != format {
+		return nil, false
+	}
+	return v[1:], true
+}
+
+// formatProblem describes why body refused v.
+func formatProblem(v []byte, format byte) string {
+	if len(v) == 0 {
+		return "empty value"
+	}
+	return fmt.Sprintf("value of format %d, this package reads format %d", v[0], format)
+}
 
 // appendLP appends s with its uvarint length prefix. Length-prefixed parts make composite
 // keys unambiguous whatever bytes an ID holds.
@@ -90,17 +127,69 @@ func splitPair(k []byte) (first, second []byte, ok bool) {
 	return first, d.b, !d.bad
 }
 
+// splitVariantCurrencyKey splits a variantCurrencyKey into its three parts. ok is false
+// when the key is malformed or its price ID is empty.
+func splitVariantCurrencyKey(k []byte) (variant, currency, priceID []byte, ok bool) {
+	d := decoder{b: k}
+	variant, currency = d.lp(), d.lp()
+	return variant, currency, d.b, !d.bad && len(d.b) > 0
+}
+
+// decodePriceKey decodes a priceKeyKey. ok is false when k is not exactly one.
+func decodePriceKey(k []byte) (pk pricing.PriceKey, ok bool) {
+	d := decoder{b: k}
+	pk.PriceListID = string(d.lp())
+	pk.VariantID = string(d.lp())
+	pk.CurrencyCode = string(d.lp())
+	pk.RegionID = string(d.lp())
+	pk.MinQuantity = d.i64()
+	pk.MaxQuantity = d.i64()
+	if d.bad || len(d.b) != 0 {
+		return pricing.PriceKey{}, false
+	}
+	return pk, true
+}
+
+// checkEntry returns an error if the key or the value that a cursor found in bucket id
+// is longer than bbolt lets anyone write: a damaged page says so, and copying the key
+// or the value would allocate as much.
+func checkEntry(id bucketID, k, v []byte) error {
+	if len(k) > bbolt.MaxKeySize || len(v) > bbolt.MaxValueSize {
+		return fmt.Errorf("%w: bucket %s: an entry with a key of %d bytes and a value of %d bytes, longer than bbolt writes",
+			ErrCorrupt, bucketNames[id], len(k), len(v))
+	}
+	return nil
+}
+
+// badValue returns the error for the value of key in bucket id that does not decode: it
+// wraps ErrCorrupt and names the bucket and the key, quoted.
+func badValue(id bucketID, key string, format string, args ...any) error {
+	return fmt.Errorf("%w: bucket %s, key %s: %s", ErrCorrupt, bucketNames[id], quoteKey(key), fmt.Sprintf(format, args...))
+}
+
+// maxQuotedKey bounds the bytes of a key that an error message quotes.
+const maxQuotedKey = 200
+
+// quoteKey quotes key for an error message (strconv.Quote: any bytes print safely),
+// cut to its first maxQuotedKey bytes when it is longer.
+func quoteKey(key string) string {
+	if len(key) <= maxQuotedKey {
+		return strconv.Quote(key)
+	}
+	return strconv.Quote(key[:maxQuotedKey]) + "… (" + strconv.Itoa(len(key)) + " bytes)"
+}
+
 // Values of the record buckets.
 
-// encodeGroup encodes a groups value:
-// lp(name) ‖ lp(name key) ‖ time(created) ‖ time(updated) ‖ metadata JSON (to the end;
-// empty for no metadata).
+// encodeGroup encodes a groups value: groupFormat ‖ lp(name) ‖ lp(name key) ‖
+// time(created) ‖ time(updated) ‖ metadata JSON (to the end; empty for no metadata).
 func encodeGroup(g pricing.CustomerGroup, nameKey string) ([]byte, error) {
 	md, err := encodeMetadata(g.Metadata)
 	if err != nil {
 		return nil, fmt.Errorf("bolt: customer group %q: %w", g.ID, err)
 	}
-	b := make([]byte, 0, 2*binary.MaxVarintLen16+len(g.Name)+len(nameKey)+2*9+len(md))
+	b := make([]byte, 0, 1+2*binary.MaxVarintLen16+len(g.Name)+len(nameKey)+2*13+len(md))
+	b = append(b, groupFormat)
 	b = appendLP(b, g.Name)
 	b = appendLP(b, nameKey)
 	b = appendTime(b, g.CreatedAt)
@@ -108,40 +197,53 @@ func encodeGroup(g pricing.CustomerGroup, nameKey string) ([]byte, error) {
 	return append(b, md...), nil
 }
 
-// decodeGroup decodes a groups value.
+// decodeGroup decodes the groups value v of group id.
 func decodeGroup(id string, v []byte) (g pricing.CustomerGroup, nameKey string, err error) {
-	d := decoder{b: v}
+	b, ok := body(v, groupFormat)
+	if !ok {
+		return pricing.CustomerGroup{}, "", badValue(bkGroups, id, "%s", formatProblem(v, groupFormat))
+	}
+	d := decoder{b: b}
 	g.ID = id
 	g.Name = string(d.lp())
 	nameKey = string(d.lp())
 	g.CreatedAt = d.time()
 	g.UpdatedAt = d.time()
 	if d.bad {
-		return pricing.CustomerGroup{}, "", corrupt("customer group %q: bad record", id)
+		return pricing.CustomerGroup{}, "", badValue(bkGroups, id, "bad customer group record")
 	}
 	if g.Metadata, err = decodeMetadata(d.b); err != nil {
-		return pricing.CustomerGroup{}, "", corrupt("customer group %q: metadata: %v", id, err)
+		return pricing.CustomerGroup{}, "", badValue(bkGroups, id, "customer group metadata: %v", err)
 	}
 	return g, nameKey, nil
 }
 
-// groupNameKey returns the name key of a groups value without decoding the rest.
-func groupNameKey(v []byte) ([]byte, bool) {
-	d := decoder{b: v}
+// groupNameKey returns the name key of the groups value v of group id without decoding
+// the rest.
+func groupNameKey(id string, v []byte) ([]byte, error) {
+	b, ok := body(v, groupFormat)
+	if !ok {
+		return nil, badValue(bkGroups, id, "%s", formatProblem(v, groupFormat))
+	}
+	d := decoder{b: b}
 	d.lp()
 	k := d.lp()
-	return k, !d.bad
+	if d.bad {
+		return nil, badValue(bkGroups, id, "bad customer group record")
+	}
+	return k, nil
 }
 
 // encodeList encodes a lists value, the part of a price list that the resolver does not
-// read: lp(name) ‖ lp(description) ‖ time(created) ‖ time(updated) ‖ metadata JSON (to
-// the end).
+// read: listFormat ‖ lp(name) ‖ lp(description) ‖ time(created) ‖ time(updated) ‖
+// metadata JSON (to the end).
 func encodeList(pl pricing.PriceList) ([]byte, error) {
 	md, err := encodeMetadata(pl.Metadata)
 	if err != nil {
 		return nil, fmt.Errorf("bolt: price list %q: %w", pl.ID, err)
 	}
-	b := make([]byte, 0, 2*binary.MaxVarintLen16+len(pl.Name)+len(pl.Description)+2*9+len(md))
+	b := make([]byte, 0, 1+2*binary.MaxVarintLen16+len(pl.Name)+len(pl.Description)+2*13+len(md))
+	b = append(b, listFormat)
 	b = appendLP(b, pl.Name)
 	b = appendLP(b, pl.Description)
 	b = appendTime(b, pl.CreatedAt)
@@ -149,19 +251,23 @@ func encodeList(pl pricing.PriceList) ([]byte, error) {
 	return append(b, md...), nil
 }
 
-// decodeList decodes a lists value into pl.
+// decodeList decodes the lists value v of list pl.ID into pl.
 func decodeList(pl *pricing.PriceList, v []byte) error {
-	d := decoder{b: v}
+	b, ok := body(v, listFormat)
+	if !ok {
+		return badValue(bkLists, pl.ID, "%s", formatProblem(v, listFormat))
+	}
+	d := decoder{b: b}
 	pl.Name = string(d.lp())
 	pl.Description = string(d.lp())
 	pl.CreatedAt = d.time()
 	pl.UpdatedAt = d.time()
 	if d.bad {
-		return corrupt("price list %q: bad record", pl.ID)
+		return badValue(bkLists, pl.ID, "bad price list record")
 	}
 	md, err := decodeMetadata(d.b)
 	if err != nil {
-		return corrupt("price list %q: metadata: %v", pl.ID, err)
+		return badValue(bkLists, pl.ID, "price list metadata: %v", err)
 	}
 	pl.Metadata = md
 	return nil
@@ -170,16 +276,17 @@ func decodeList(pl *pricing.PriceList, v []byte) error {
 // Bits of the flags byte of list terms and prices.
 const flagIncludesTax = 1
 
-// encodeTerms encodes a list_terms value: lp(type) ‖ lp(status) ‖ flags (1 byte) ‖
-// time(starts) ‖ time(ends) ‖ uvarint(n) ‖ n × uvarint(len(group ID)) ‖ the n group IDs
-// back to back. n is 0 for a nil audience and the number of groups plus one otherwise,
-// so that an empty non-nil slice comes back as one.
+// encodeTerms encodes a list_terms value: termsFormat ‖ lp(type) ‖ lp(status) ‖ flags
+// (1 byte) ‖ time(starts) ‖ time(ends) ‖ uvarint(n) ‖ n × uvarint(len(group ID)) ‖ the
+// n group IDs back to back. n is 0 for a nil audience and the number of groups plus one
+// otherwise, so that an empty non-nil slice comes back as one.
 func encodeTerms(pl pricing.PriceList) []byte {
-	n := 2*binary.MaxVarintLen16 + len(pl.Type) + len(pl.Status) + 1 + 2*13 + binary.MaxVarintLen32
+	n := 1 + 2*binary.MaxVarintLen16 + len(pl.Type) + len(pl.Status) + 1 + 2*13 + binary.MaxVarintLen32
 	for _, g := range pl.CustomerGroupIDs {
 		n += binary.MaxVarintLen16 + len(g)
 	}
 	b := make([]byte, 0, n)
+	b = append(b, termsFormat)
 	b = appendLP(b, string(pl.Type))
 	b = appendLP(b, string(pl.Status))
 	var flags byte
@@ -205,16 +312,21 @@ func encodeTerms(pl pricing.PriceList) []byte {
 // decodeTerms decodes a list_terms value. It makes two allocations at most: the group
 // IDs are substrings of one string.
 func decodeTerms(id string, v []byte) (pricing.PriceListTerms, error) {
-	d := decoder{b: v}
+	b, ok := body(v, termsFormat)
+	if !ok {
+		return pricing.PriceListTerms{}, badValue(bkListTerms, id, "%s", formatProblem(v, termsFormat))
+	}
+	d := decoder{b: b}
 	t := pricing.PriceListTerms{ID: id}
 	t.Type = listType(d.lp())
 	t.Status = listStatus(d.lp())
-	t.IncludesTax = d.byte()&flagIncludesTax != 0
+	flags := d.byte()
+	t.IncludesTax = flags&flagIncludesTax != 0
 	t.StartsAt = d.time()
 	t.EndsAt = d.time()
 	n := d.uvarint()
-	if d.bad || n > uint64(len(d.b))+1 {
-		return pricing.PriceListTerms{}, corrupt("price list %q: bad terms", id)
+	if d.bad || flags&^flagIncludesTax != 0 || n > uint64(len(d.b))+1 {
+		return pricing.PriceListTerms{}, badValue(bkListTerms, id, "bad price list terms")
 	}
 	if n == 1 {
 		t.CustomerGroupIDs = []string{}
@@ -229,7 +341,7 @@ func decodeTerms(id string, v []byte) (pricing.PriceListTerms, error) {
 		total := 0
 		for range n {
 			l := d.uvarint()
-			if l > uint64(len(v)) {
+			if l > uint64(len(b)) {
 				d.bad = true
 				break
 			}
@@ -237,7 +349,7 @@ func decodeTerms(id string, v []byte) (pricing.PriceListTerms, error) {
 			total += int(l)
 		}
 		if d.bad || total != len(d.b) {
-			return pricing.PriceListTerms{}, corrupt("price list %q: bad terms", id)
+			return pricing.PriceListTerms{}, badValue(bkListTerms, id, "bad price list terms")
 		}
 		all := string(d.b)
 		t.CustomerGroupIDs = make([]string, n)
@@ -247,7 +359,7 @@ func decodeTerms(id string, v []byte) (pricing.PriceListTerms, error) {
 			off += l
 		}
 	} else if len(d.b) != 0 {
-		return pricing.PriceListTerms{}, corrupt("price list %q: bad terms", id)
+		return pricing.PriceListTerms{}, badValue(bkListTerms, id, "bad price list terms")
 	}
 	return t, nil
 }
@@ -290,11 +402,11 @@ func appendPriceFixed(b []byte, p *pricing.Price) []byte {
 	return appendI64(b, p.MaxQuantity)
 }
 
-// encodePrice appends a prices value, whose key is the price ID: the fixed part ‖
-// uvarint lengths of variant ID, currency, list ID, region ID ‖ those four strings back
-// to back.
+// encodePrice appends a prices value, whose key is the price ID: priceFormat ‖ the
+// fixed part ‖ uvarint lengths of variant ID, currency, list ID, region ID ‖ those four
+// strings back to back.
 func encodePrice(b []byte, p *pricing.Price) []byte {
-	b = appendPriceFixed(b, p)
+	b = appendPriceFixed(append(b, priceFormat), p)
 	for _, s := range [...]string{p.VariantID, p.CurrencyCode, p.PriceListID, p.RegionID} {
 		b = binary.AppendUvarint(b, uint64(len(s)))
 	}
@@ -305,10 +417,10 @@ func encodePrice(b []byte, p *pricing.Price) []byte {
 }
 
 // encodeVariantPrice appends a variant_currency_prices value, whose key holds the
-// variant ID, currency and price ID: the fixed part ‖ uvarint lengths of list ID and
-// region ID ‖ those two strings back to back.
+// variant ID, currency and price ID: priceIndexFormat ‖ the fixed part ‖ uvarint lengths
+// of list ID and region ID ‖ those two strings back to back.
 func encodeVariantPrice(b []byte, p *pricing.Price) []byte {
-	b = appendPriceFixed(b, p)
+	b = appendPriceFixed(append(b, priceIndexFormat), p)
 	b = binary.AppendUvarint(b, uint64(len(p.PriceListID)))
 	b = binary.AppendUvarint(b, uint64(len(p.RegionID)))
 	b = append(b, p.PriceListID...)
@@ -317,7 +429,7 @@ func encodeVariantPrice(b []byte, p *pricing.Price) []byte {
 
 // priceValuesSize bounds the size of both values of p.
 func priceValuesSize(p *pricing.Price) int {
-	return 2*priceFixed + 6*binary.MaxVarintLen16 + len(p.VariantID) + len(p.CurrencyCode) +
+	return 2*(1+priceFixed) + 6*binary.MaxVarintLen16 + len(p.VariantID) + len(p.CurrencyCode) +
 		2*(len(p.PriceListID)+len(p.RegionID))
 }
 
@@ -330,12 +442,13 @@ type priceValue struct {
 	strs             []byte
 }
 
-// parsePriceValue parses a price value with n strings (4: prices, 2:
-// variant_currency_prices).
-func parsePriceValue(v []byte, n int) (pv priceValue, ok bool) {
-	if len(v) < priceFixed+n {
+// parsePriceValue parses a price value of the given format with n strings (prices:
+// priceFormat, 4; variant_currency_prices: priceIndexFormat, 2).
+func parsePriceValue(v []byte, format byte, n int) (pv priceValue, ok bool) {
+	if len(v) < 1+priceFixed+n || v[0] != format || v[1]&^flagIncludesTax != 0 {
 		return pv, false
 	}
+	v = v[1:]
 	pv.flags = v[0]
 	pv.amount = int64(binary.BigEndian.Uint64(v[1:]))
 	pv.min = int64(binary.BigEndian.Uint64(v[9:]))
@@ -357,6 +470,14 @@ func parsePriceValue(v []byte, n int) (pv priceValue, ok bool) {
 	return pv, true
 }
 
+// priceProblem describes why parsePriceValue refused v.
+func priceProblem(v []byte, format byte) string {
+	if len(v) == 0 || v[0] != format {
+		return formatProblem(v, format)
+	}
+	return "bad price"
+}
+
 // price returns the fixed fields of pv as a price without strings.
 func (pv *priceValue) price() pricing.Price {
 	return pricing.Price{
@@ -367,10 +488,10 @@ func (pv *priceValue) price() pricing.Price {
 
 // decodePrice decodes the prices value v of price id. Its strings share one
 // allocation.
-func decodePrice(id, v []byte) (pricing.Price, bool) {
-	pv, ok := parsePriceValue(v, 4)
+func decodePrice(id, v []byte) (pricing.Price, error) {
+	pv, ok := parsePriceValue(v, priceFormat, 4)
 	if !ok {
-		return pricing.Price{}, false
+		return pricing.Price{}, badValue(bkPrices, string(id), "%s", priceProblem(v, priceFormat))
 	}
 	var arr [128]byte
 	s := string(append(append(arr[:0], pv.strs...), id...))
@@ -382,17 +503,19 @@ func decodePrice(id, v []byte) (pricing.Price, bool) {
 	p.PriceListID = next(pv.lens[2])
 	p.RegionID = next(pv.lens[3])
 	p.ID = s[off:]
-	return p, true
+	return p, nil
 }
 
 // decodeVariantPrice decodes the variant_currency_prices entry k → v. Its strings
 // share one allocation.
-func decodeVariantPrice(k, v []byte) (pricing.Price, bool) {
-	d := decoder{b: k}
-	variant, currency, id := d.lp(), d.lp(), d.b
-	pv, ok := parsePriceValue(v, 2)
-	if d.bad || len(id) == 0 || !ok {
-		return pricing.Price{}, false
+func decodeVariantPrice(k, v []byte) (pricing.Price, error) {
+	variant, currency, id, ok := splitVariantCurrencyKey(k)
+	if !ok {
+		return pricing.Price{}, badValue(bkVariantCurrencyPrices, string(k), "bad key")
+	}
+	pv, ok := parsePriceValue(v, priceIndexFormat, 2)
+	if !ok {
+		return pricing.Price{}, badValue(bkVariantCurrencyPrices, string(k), "%s", priceProblem(v, priceIndexFormat))
 	}
 	var arr [128]byte
 	b := append(arr[:0], variant...)
@@ -407,7 +530,7 @@ func decodeVariantPrice(k, v []byte) (pricing.Price, bool) {
 	p.ID = next(len(id))
 	p.PriceListID = next(pv.lens[0])
 	p.RegionID = next(pv.lens[1])
-	return p, true
+	return p, nil
 }
 
 // encodeMetadata encodes metadata as a JSON object; nil metadata encodes to nothing (an
@@ -452,9 +575,12 @@ func (d *decoder) fail() {
 	d.b = nil
 }
 
+// uvarint reads an unsigned varint written in as few bytes as it takes, as
+// binary.AppendUvarint writes it: a longer one (its last byte 0) would let two keys of
+// different bytes decode alike.
 func (d *decoder) uvarint() uint64 {
 	v, n := binary.Uvarint(d.b)
-	if n <= 0 {
+	if n <= 0 || (n > 1 && d.b[n-1] == 0) {
 		d.fail()
 		return 0
 	}
@@ -524,13 +650,50 @@ func (d *decoder) time() time.Time {
 	return time.Time{}
 }
 
-// encodeCount encodes a member_counts value: a big-endian uint64.
-func encodeCount(n uint64) []byte { return binary.BigEndian.AppendUint64(nil, n) }
+// encodeVersion encodes the value of the root bucket's version key: the schema version,
+// a big-endian uint64. Every version of the package must read it, to know whether it
+// may read the rest.
+func encodeVersion(v uint64) []byte { return binary.BigEndian.AppendUint64(nil, v) }
 
-// decodeCount decodes a member_counts value.
-func decodeCount(v []byte) (uint64, bool) {
+// decodeVersion decodes the value v of the version key of the root bucket root.
+func decodeVersion(root, v []byte) (uint64, error) {
 	if len(v) != 8 {
-		return 0, false
+		return 0, fmt.Errorf("%w: bucket %s, key %q: schema version of %d bytes, want 8", ErrCorrupt, quoteKey(string(root)), versionKey, len(v))
 	}
-	return binary.BigEndian.Uint64(v), true
+	return binary.BigEndian.Uint64(v), nil
+}
+
+// encodeCount encodes a member_counts value: countFormat ‖ big-endian uint64.
+func encodeCount(n uint64) []byte { return binary.BigEndian.AppendUint64([]byte{countFormat}, n) }
+
+// decodeCount decodes the member_counts value v of group id.
+func decodeCount(id string, v []byte) (uint64, error) {
+	b, ok := body(v, countFormat)
+	if !ok {
+		return 0, badValue(bkMemberCounts, id, "%s", formatProblem(v, countFormat))
+	}
+	if len(b) != 8 {
+		return 0, badValue(bkMemberCounts, id, "member count of %d bytes, want 8", len(b))
+	}
+	return binary.BigEndian.Uint64(b), nil
+}
+
+// encodeID appends the value of the group_names and price_keys entries: idFormat ‖ the
+// ID of the group or price that holds the key.
+func encodeID(b []byte, id string) []byte {
+	return append(append(b, idFormat), id...)
+}
+
+// decodeID decodes the value v of key in bucket bk, group_names or price_keys: the ID
+// it holds, never empty and never longer than the store's writes allow (maxPart). The
+// result aliases v.
+func decodeID(bk bucketID, key, v []byte) ([]byte, error) {
+	b, ok := body(v, idFormat)
+	if !ok {
+		return nil, badValue(bk, string(key), "%s", formatProblem(v, idFormat))
+	}
+	if len(b) == 0 || len(b) > maxPart {
+		return nil, badValue(bk, string(key), "ID of %d bytes", len(b))
+	}
+	return b, nil
 }

@@ -1,12 +1,17 @@
 package bolt
 
 import (
+	"bytes"
+	"context"
 	"encoding/binary"
 	"errors"
 	"path/filepath"
+	"reflect"
 	"testing"
 
 	bbolt "go.etcd.io/bbolt"
+
+	"github.com/commercekit/pricing"
 )
 
 // Each migration has a test here. The next change of schema adds a function to
@@ -123,7 +128,7 @@ func TestMigrationsRunInOneTransaction(t *testing.T) {
 // and ends at the last version.
 func TestMigrateRunsOnlyPending(t *testing.T) {
 	db := openRaw(t)
-	if err := migrate(db, []byte("pricing"), migrations); err != nil {
+	if err := migrate(db, []byte("pricing"), migrations[:1]); err != nil {
 		t.Fatal(err)
 	}
 	var ran []string
@@ -167,5 +172,166 @@ func TestMigrateRefusesNewerSchema(t *testing.T) {
 	}
 	if err := migrate(db, []byte("pricing"), migrations); !errors.Is(err, ErrSchemaTooNew) {
 		t.Fatalf("got %v, want ErrSchemaTooNew", err)
+	}
+}
+
+// TestMigrate1to2 writes values of schema 1, spelled out, migrates, and expects each
+// value behind its format byte, the key-only indexes untouched, and the store to read
+// the records back.
+func TestMigrate1to2(t *testing.T) {
+	db := openRaw(t)
+	if err := migrate(db, []byte("pricing"), migrations[:1]); err != nil {
+		t.Fatal(err)
+	}
+	const (
+		group = "03 564950 | 03 766970 | 01 188ae5bc304f4d15 | 00" // "VIP", "vip", goldenT1, zero
+		list  = "04 53616c65 | 00 | 01 188ae5bc304f4d15 | 01 188ae5bc304f4d15"
+		terms = "04 73616c65 | 06 616374697665 | 01 | 01 188ae5bc304f4d15 | 02 0000003afff4417f 3b9ac9ff | 02 | 04 | 63675f31"
+		price = "01 | ffffffffffffffff | 000000000000000a | 0000000000000063 | 05 03 04 06 | 7661725f31 657572 706c5f31 7265675f6465"
+		index = "01 | ffffffffffffffff | 000000000000000a | 0000000000000063 | 04 06 | 706c5f31 7265675f6465"
+	)
+	type entry struct {
+		bucket bucketID
+		key    string // hex
+		v1, v2 string // hex
+	}
+	entries := []entry{
+		{bkGroups, "63675f31", group, "01 | " + group},
+		{bkGroupNames, "766970", "63675f31", "01 | 63675f31"},
+		{bkMembers, "04 63675f31 | 6375735f31", "", ""},
+		{bkMemberOf, "05 6375735f31 | 63675f31", "", ""},
+		{bkMemberCounts, "63675f31", "0000000000000001", "01 | 0000000000000001"},
+		{bkLists, "706c5f31", list, "01 | " + list},
+		{bkListTerms, "706c5f31", terms, "01 | " + terms},
+		{bkListGroups, "04 706c5f31 | 63675f31", "", ""},
+		{bkGroupLists, "04 63675f31 | 706c5f31", "", ""},
+		{bkPrices, "70726963655f32", price, "01 | " + price},
+		{bkPriceKeys, "04 706c5f31 | 05 7661725f31 | 03 657572 | 06 7265675f6465 | 000000000000000a | 0000000000000063",
+			"70726963655f32", "01 | 70726963655f32"},
+		{bkVariantCurrencyPrices, "05 7661725f31 | 03 657572 | 70726963655f32", index, "01 | " + index},
+		{bkListPrices, "04 706c5f31 | 70726963655f32", "", ""},
+	}
+	// More member counts than one batch of the migration, of groups that have no
+	// members: the store does not read them, the migration must still reach them all.
+	const extra = 2500
+	if err := db.Update(func(btx *bbolt.Tx) error {
+		root := btx.Bucket([]byte("pricing"))
+		for _, e := range entries {
+			if err := root.Bucket(bucketKeys[e.bucket]).Put(unhex(t, e.key), unhex(t, e.v1)); err != nil {
+				return err
+			}
+		}
+		counts := root.Bucket(bucketKeys[bkMemberCounts])
+		for i := range extra {
+			if err := counts.Put(binary.BigEndian.AppendUint32([]byte("x"), uint32(i)), binary.BigEndian.AppendUint64(nil, uint64(i))); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := migrate(db, []byte("pricing"), migrations[:2]); err != nil {
+		t.Fatal(err)
+	}
+	if v := versionOf(t, db, "pricing"); v != 2 {
+		t.Fatalf("version after migration 1→2 = %d, want 2", v)
+	}
+	if err := db.View(func(btx *bbolt.Tx) error {
+		root := btx.Bucket([]byte("pricing"))
+		for _, e := range entries {
+			got := root.Bucket(bucketKeys[e.bucket]).Get(unhex(t, e.key))
+			if want := unhex(t, e.v2); !bytes.Equal(got, want) {
+				t.Errorf("%s %s: %x, want %x", bucketNames[e.bucket], e.key, got, want)
+			}
+		}
+		counts := root.Bucket(bucketKeys[bkMemberCounts])
+		for i := range extra {
+			got := counts.Get(binary.BigEndian.AppendUint32([]byte("x"), uint32(i)))
+			if want := binary.BigEndian.AppendUint64([]byte{1}, uint64(i)); !bytes.Equal(got, want) {
+				t.Fatalf("member count %d: %x, want %x", i, got, want)
+			}
+		}
+		if n := counts.Stats().KeyN; n != extra+1 {
+			t.Errorf("%d member counts after the migration, want %d", n, extra+1)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+
+	// The store reads the migrated records.
+	s, err := New(db, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = s.View(context.Background(), func(tx pricing.Tx) error {
+		g, err := tx.CustomerGroup("cg_1")
+		want := pricing.CustomerGroup{ID: "cg_1", Name: "VIP", CreatedAt: goldenT1}
+		if err != nil || !reflect.DeepEqual(g, want) {
+			t.Errorf("CustomerGroup = %#v, %v; want %#v", g, err, want)
+		}
+		if id, err := tx.CustomerGroupIDByNameKey("vip"); id != "cg_1" || err != nil {
+			t.Errorf("CustomerGroupIDByNameKey = %q, %v", id, err)
+		}
+		if n, err := tx.CountMembers("cg_1"); n != 1 || err != nil {
+			t.Errorf("CountMembers = %d, %v", n, err)
+		}
+		pl, err := tx.PriceList("pl_1")
+		wantList := pricing.PriceList{ID: "pl_1", Name: "Sale", Type: pricing.Sale, Status: pricing.Active, IncludesTax: true,
+			StartsAt: goldenT1, EndsAt: goldenFar, CustomerGroupIDs: []string{"cg_1"}, CreatedAt: goldenT1, UpdatedAt: goldenT1}
+		if err != nil || !reflect.DeepEqual(pl, wantList) {
+			t.Errorf("PriceList = %#v, %v; want %#v", pl, err, wantList)
+		}
+		wantPrice := pricing.Price{ID: "price_2", PriceListID: "pl_1", VariantID: "var_1", CurrencyCode: "eur", RegionID: "reg_de",
+			Amount: -1, MinQuantity: 10, MaxQuantity: 99, IncludesTax: true}
+		if p, err := tx.Price("price_2"); p != wantPrice || err != nil {
+			t.Errorf("Price = %#v, %v; want %#v", p, err, wantPrice)
+		}
+		if id, err := tx.PriceIDByKey(wantPrice.Key()); id != "price_2" || err != nil {
+			t.Errorf("PriceIDByKey = %q, %v", id, err)
+		}
+		if ps, err := tx.AppendVariantPrices(nil, "var_1", "eur"); len(ps) != 1 || ps[0] != wantPrice || err != nil {
+			t.Errorf("AppendVariantPrices = %#v, %v", ps, err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestMigrateRefusesDataWithoutVersion: a root bucket without a version key is a new
+// one only when it is empty; one that holds data has lost its version (a damaged
+// file), and migrating it from version 0 would write over the data.
+func TestMigrateRefusesDataWithoutVersion(t *testing.T) {
+	db := openRaw(t)
+	if err := migrate(db, []byte("pricing"), migrations); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Update(func(btx *bbolt.Tx) error {
+		root := btx.Bucket([]byte("pricing"))
+		if err := root.Bucket(bucketKeys[bkGroups]).Put([]byte("cg_1"), []byte("a record")); err != nil {
+			return err
+		}
+		return root.Delete(versionKey)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	err := migrate(db, []byte("pricing"), migrations)
+	if !errors.Is(err, ErrCorrupt) {
+		t.Fatalf("migrate: %v; want ErrCorrupt", err)
+	}
+	if err := db.View(func(btx *bbolt.Tx) error {
+		root := btx.Bucket([]byte("pricing"))
+		if v := root.Get(versionKey); v != nil {
+			t.Errorf("the refused migration wrote version %x", v)
+		}
+		if v := root.Bucket(bucketKeys[bkGroups]).Get([]byte("cg_1")); string(v) != "a record" {
+			t.Errorf("the refused migration changed the record: %q", v)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
 	}
 }

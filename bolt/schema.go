@@ -1,7 +1,7 @@
 package bolt
 
 import (
-	"encoding/binary"
+	"bytes"
 	"fmt"
 
 	bbolt "go.etcd.io/bbolt"
@@ -10,7 +10,7 @@ import (
 // SchemaVersion is the version of the schema this package reads and writes. Open
 // migrates a file of an older version to it, and refuses a file of a newer one with
 // ErrSchemaTooNew.
-const SchemaVersion = 1
+const SchemaVersion = 2
 
 // versionKey is the key, in the root bucket, of the schema version: a big-endian uint64.
 // A root bucket without it (or no root bucket at all) is at version 0.
@@ -84,6 +84,7 @@ type migration struct {
 // function here, with a test in migrate_test.go, and raises SchemaVersion.
 var migrations = []migration{
 	{"create the buckets of schema 1", migrate0to1},
+	{"put a format byte before every value", migrate1to2},
 }
 
 // migrate0to1 creates the buckets of schema 1 in a new (empty) root bucket.
@@ -96,21 +97,89 @@ func migrate0to1(root *bbolt.Bucket) error {
 	return nil
 }
 
+// formats1 are, per bucket, the format byte that migration 1 → 2 puts before each
+// value: the format whose layout is exactly the value of schema 1. The key-only
+// indexes (0) keep their empty values.
+var formats1 = [numBuckets]byte{
+	bkGroups: groupFormat, bkGroupNames: idFormat, bkMemberCounts: countFormat,
+	bkLists: listFormat, bkListTerms: termsFormat, bkPrices: priceFormat, bkPriceKeys: idFormat,
+	bkVariantCurrencyPrices: priceIndexFormat,
+}
+
+// migrate1to2 puts the format byte of its bucket before every value of schema 1, whose
+// layouts are the first formats. Values that do not decode are left for Check to
+// report, with the format byte before them: the migration only moves bytes.
+func migrate1to2(root *bbolt.Bucket) error {
+	for id, format := range formats1 {
+		if format == 0 {
+			continue
+		}
+		b := root.Bucket(bucketKeys[id])
+		if b == nil {
+			return fmt.Errorf("bucket %s is missing: %w", bucketNames[id], ErrCorrupt)
+		}
+		if f := fillPercent[id]; f != 0 {
+			b.FillPercent = f
+		}
+		if err := prefixValues(b, format); err != nil {
+			return fmt.Errorf("bucket %s: %w", bucketNames[id], err)
+		}
+	}
+	return nil
+}
+
+// prefixValues puts prefix before every value of b, a batch of entries at a time: a
+// cursor must not walk a bucket that changes under it. Nested buckets are left alone.
+func prefixValues(b *bbolt.Bucket, prefix byte) error {
+	const batch = 1024
+	var (
+		keys, values [][]byte
+		next         []byte
+	)
+	for first := true; first || next != nil; first = false {
+		keys, values = keys[:0], values[:0]
+		c := b.Cursor()
+		k, v := c.First()
+		if !first {
+			k, v = c.Seek(next)
+		}
+		for ; k != nil && len(keys) < batch; k, v = c.Next() {
+			if v != nil {
+				keys = append(keys, bytes.Clone(k))
+				values = append(values, append([]byte{prefix}, v...))
+			}
+		}
+		next = bytes.Clone(k) // nil at the end
+		for i, k := range keys {
+			if err := b.Put(k, values[i]); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
 // readVersion returns the schema version of the root bucket named root, 0 when there is
-// no such bucket or it holds no version.
+// no such bucket or it is empty. A root key that is not a bucket, and a root bucket
+// that holds data without a version, are damage (ErrCorrupt): migrating them from
+// version 0 would write over the data.
 func readVersion(btx *bbolt.Tx, root []byte) (uint64, error) {
 	rb := btx.Bucket(root)
 	if rb == nil {
+		// The top level of a bbolt file holds buckets only.
+		if k, _ := btx.Cursor().Seek(root); bytes.Equal(k, root) {
+			return 0, fmt.Errorf("%w: root bucket %q is not a bucket", ErrCorrupt, root)
+		}
 		return 0, nil
 	}
 	v := rb.Get(versionKey)
 	if v == nil {
+		if k, _ := rb.Cursor().First(); k != nil {
+			return 0, fmt.Errorf("%w: root bucket %q holds data but no schema version", ErrCorrupt, root)
+		}
 		return 0, nil
 	}
-	if len(v) != 8 {
-		return 0, corrupt("schema version key has %d bytes, want 8", len(v))
-	}
-	return binary.BigEndian.Uint64(v), nil
+	return decodeVersion(root, v)
 }
 
 // migrate brings the root bucket to version len(migs) by running the pending
@@ -155,7 +224,7 @@ func migrate(db *bbolt.DB, root []byte, migs []migration) error {
 				return fmt.Errorf("bolt: migration %d to %d (%s): %w", v, v+1, migs[v].name, err)
 			}
 		}
-		return rb.Put(versionKey, binary.BigEndian.AppendUint64(nil, target))
+		return rb.Put(versionKey, encodeVersion(target))
 	})
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"runtime/debug"
 	"strconv"
 	"sync/atomic"
 	"time"
@@ -25,8 +26,10 @@ var (
 	// ErrLocked reports that Open could not lock the file within Options.Timeout, because
 	// another process, or another Open in this process, holds it.
 	ErrLocked = errors.New("bolt: database file is locked")
-	// ErrCorrupt reports stored data that breaks the schema: an undecodable record, or
-	// an index entry that disagrees with its record. Check reports every such problem.
+	// ErrCorrupt reports stored data that breaks the schema (an undecodable record, an
+	// index entry that disagrees with its record) or a damaged file (a truncated one,
+	// pages that bbolt cannot follow). Check reports every such problem it can see;
+	// the package documentation says which it cannot.
 	ErrCorrupt = errors.New("bolt: corrupt data")
 )
 
@@ -97,7 +100,11 @@ var _ pricing.Store = (*Store)(nil)
 // and returns a Store on it. It brings an older schema up to date in one transaction,
 // and fails with ErrSchemaTooNew, leaving the file untouched, on a file written by a
 // newer version of this package. A file that another process holds fails with ErrLocked
-// after Options.Timeout. nil opts selects the defaults.
+// after Options.Timeout. Before bbolt maps the file, Open reads its meta pages itself
+// and refuses, with an error wrapping ErrCorrupt, a file that bbolt would read past its
+// end or choke on while opening: one shorter than the pages its meta page counts (a
+// truncated file), one without a valid meta page, one whose freelist page is damaged
+// (see the package documentation). nil opts selects the defaults.
 func Open(path string, opts *Options) (*Store, error) {
 	var bo bbolt.Options
 	if opts != nil && opts.Bolt != nil {
@@ -120,6 +127,9 @@ func Open(path string, opts *Options) (*Store, error) {
 		bo.NoSync = true
 		bo.NoGrowSync = true
 	}
+	if err := checkFile(path); err != nil {
+		return nil, fmt.Errorf("bolt: open %s: %w", path, err)
+	}
 	db, err := bbolt.Open(path, 0o600, &bo)
 	if err != nil {
 		if errors.Is(err, berrors.ErrTimeout) {
@@ -138,14 +148,18 @@ func Open(path string, opts *Options) (*Store, error) {
 
 // New returns a Store that keeps its data in the root bucket Options.Bucket of db, an
 // open bbolt database that the caller owns and may use for its own buckets. Like Open,
-// it migrates an older schema and refuses a newer one. The Store's Close does not close
-// db. nil opts selects the defaults; only Options.Bucket applies.
+// it migrates an older schema and refuses a newer one, and refuses (ErrCorrupt) a file
+// whose pages that every transaction reads are damaged. The Store's Close does not
+// close db. nil opts selects the defaults; only Options.Bucket applies.
 func New(db *bbolt.DB, opts *Options) (*Store, error) {
 	if db == nil {
 		return nil, errors.New("bolt: New: nil *bbolt.DB")
 	}
 	root := []byte(opts.bucket())
-	if err := migrate(db, root, migrations); err != nil {
+	if err := checkRoot(db, root); err != nil {
+		return nil, err
+	}
+	if err := protect(func() error { return migrate(db, root, migrations) }); err != nil {
 		return nil, err
 	}
 	return &Store{db: db, root: root}, nil
@@ -155,7 +169,9 @@ func New(db *bbolt.DB, opts *Options) (*Store, error) {
 // (bbolt's Tx.WriteTo). Writing inside the Store's root bucket voids its guarantees.
 func (s *Store) DB() *bbolt.DB { return s.db }
 
-// View runs fn in a read-only transaction. See pricing.Store.
+// View runs fn in a read-only transaction. See pricing.Store. On a damaged file, the Tx
+// methods return errors wrapping ErrCorrupt (see Damaged files in the package
+// documentation).
 func (s *Store) View(ctx context.Context, fn func(pricing.Tx) error) error {
 	if s.closed.Load() {
 		return pricing.ErrClosed
@@ -163,12 +179,12 @@ func (s *Store) View(ctx context.Context, fn func(pricing.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return s.result(s.db.View(func(btx *bbolt.Tx) error { return s.run(btx, fn) }))
+	return s.transact(false, fn)
 }
 
 // Update runs fn in a read-write transaction, committed (and synced to disk unless
-// Options.NoSync) when fn returns nil, rolled back when it returns an error or panics.
-// See pricing.Store.
+// Options.NoSync) when fn returns nil, rolled back when it returns an error or panics,
+// or when a Tx method met a damaged page (ErrCorrupt). See pricing.Store.
 func (s *Store) Update(ctx context.Context, fn func(pricing.Tx) error) error {
 	if s.closed.Load() {
 		return pricing.ErrClosed
@@ -176,18 +192,42 @@ func (s *Store) Update(ctx context.Context, fn func(pricing.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return s.result(s.db.Update(func(btx *bbolt.Tx) error { return s.run(btx, fn) }))
+	return s.transact(true, fn)
 }
 
-// run runs fn in the bbolt transaction btx and, if fn succeeds, applies its buffered
-// writes.
-func (s *Store) run(btx *bbolt.Tx, fn func(pricing.Tx) error) error {
-	t := &tx{btx: btx, root: s.root, terms: &s.terms}
-	defer t.end()
-	if err := fn(t); err != nil {
-		return err
+// transact runs fn in a bbolt transaction, read-write if writable, and, if fn succeeds,
+// applies its buffered writes. It runs with faults made panics: what bbolt raises on a
+// damaged file becomes an error wrapping ErrCorrupt (guard.go), and what fn raises goes
+// on up.
+func (s *Store) transact(writable bool, fn func(pricing.Tx) error) (err error) {
+	t := &tx{root: s.root, terms: &s.terms}
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer func() {
+		if t.inCaller {
+			return // fn's panic, or none: recover would stop it
+		}
+		if r := recover(); r != nil {
+			err = errDamaged(r)
+		}
+	}()
+	run := func(btx *bbolt.Tx) error {
+		t.btx = btx
+		defer t.end()
+		t.inCaller = true
+		err := fn(t)
+		t.inCaller = false
+		if err != nil {
+			return err
+		}
+		if t.failed != nil {
+			return t.failed
+		}
+		return t.flushAll()
 	}
-	return t.flushAll()
+	if writable {
+		return s.result(s.db.Update(run))
+	}
+	return s.result(s.db.View(run))
 }
 
 // result maps the error of a bbolt transaction to the Store's.

@@ -35,6 +35,12 @@ type tx struct {
 	w *writes
 	// sc is scratch space, from scratchPool, returned by end.
 	sc *scratchBufs
+	// inCaller is set while the caller's code runs (see guard.go): a panic then is the
+	// caller's, never recovered.
+	inCaller bool
+	// failed is the error of a panic that bbolt raised on a damaged file: every later
+	// method returns it, and Update rolls back.
+	failed error
 }
 
 var _ pricing.Tx = (*tx)(nil)
@@ -122,7 +128,11 @@ func notFound(what, id string) error {
 // Customer groups.
 
 // CustomerGroup implements pricing.Tx.
-func (t *tx) CustomerGroup(id string) (pricing.CustomerGroup, error) {
+func (t *tx) CustomerGroup(id string) (_ pricing.CustomerGroup, err error) {
+	defer t.leave(&err)
+	if err := t.enter(); err != nil {
+		return pricing.CustomerGroup{}, err
+	}
 	if err := t.open(bkGroups); err != nil {
 		return pricing.CustomerGroup{}, err
 	}
@@ -135,19 +145,40 @@ func (t *tx) CustomerGroup(id string) (pricing.CustomerGroup, error) {
 }
 
 // CustomerGroupIDByNameKey implements pricing.Tx.
-func (t *tx) CustomerGroupIDByNameKey(nameKey string) (string, error) {
+func (t *tx) CustomerGroupIDByNameKey(nameKey string) (_ string, err error) {
+	defer t.leave(&err)
+	if err := t.enter(); err != nil {
+		return "", err
+	}
 	if err := t.open(bkGroupNames); err != nil {
 		return "", err
 	}
-	v := t.get(bkGroupNames, t.key(nameKey))
-	if v == nil {
+	id, err := t.getID(bkGroupNames, t.key(nameKey))
+	if err != nil {
+		return "", err
+	}
+	if id == nil {
 		return "", notFound("customer group name key", nameKey)
 	}
-	return string(v), nil
+	return string(id), nil
+}
+
+// getID returns the ID that the group_names or price_keys entry key holds, nil if
+// there is no such entry.
+func (t *tx) getID(bk bucketID, key []byte) ([]byte, error) {
+	v := t.get(bk, key)
+	if v == nil {
+		return nil, nil
+	}
+	return decodeID(bk, key, v)
 }
 
 // CustomerGroups implements pricing.Tx.
-func (t *tx) CustomerGroups(fn func(pricing.CustomerGroup) bool) error {
+func (t *tx) CustomerGroups(fn func(pricing.CustomerGroup) bool) (err error) {
+	defer t.leave(&err)
+	if err := t.enter(); err != nil {
+		return err
+	}
 	if err := t.open(bkGroups); err != nil {
 		return err
 	}
@@ -156,11 +187,14 @@ func (t *tx) CustomerGroups(fn func(pricing.CustomerGroup) bool) error {
 		return err
 	}
 	for k, v := c.First(); k != nil; k, v = c.Next() {
+		if err := checkEntry(bkGroups, k, v); err != nil {
+			return err
+		}
 		g, _, err := decodeGroup(string(k), v)
 		if err != nil {
 			return err
 		}
-		if !fn(g) {
+		if !callerBool(t, fn, g) {
 			return nil
 		}
 	}
@@ -168,14 +202,22 @@ func (t *tx) CustomerGroups(fn func(pricing.CustomerGroup) bool) error {
 }
 
 // PutCustomerGroup implements pricing.Tx.
-func (t *tx) PutCustomerGroup(g pricing.CustomerGroup, nameKey string) error {
+func (t *tx) PutCustomerGroup(g pricing.CustomerGroup, nameKey string) (err error) {
+	defer t.leave(&err)
+	if err := t.enter(); err != nil {
+		return err
+	}
 	if err := t.openWrite("PutCustomerGroup", bkGroups, bkGroupNames); err != nil {
 		return err
 	}
 	if err := cmp.Or(checkRequired("PutCustomerGroup", g.ID, nameKey), checkParts("PutCustomerGroup", g.ID, nameKey)); err != nil {
 		return err
 	}
-	if cur := t.get(bkGroupNames, t.key(nameKey)); cur != nil && string(cur) != g.ID {
+	cur, err := t.getID(bkGroupNames, t.key(nameKey))
+	if err != nil {
+		return err
+	}
+	if cur != nil && string(cur) != g.ID {
 		return fmt.Errorf("bolt: customer group name key %q is held by group %q: %w", nameKey, cur, pricing.ErrAlreadyExists)
 	}
 	v, err := encodeGroup(g, nameKey)
@@ -183,29 +225,40 @@ func (t *tx) PutCustomerGroup(g pricing.CustomerGroup, nameKey string) error {
 		return err
 	}
 	if old := t.get(bkGroups, t.key(g.ID)); old != nil {
-		oldKey, ok := groupNameKey(old)
-		if !ok {
-			return corrupt("customer group %q: bad record", g.ID)
+		oldKey, err := groupNameKey(g.ID, old)
+		if err != nil {
+			return err
 		}
 		if string(oldKey) != nameKey {
-			t.dropNameKey(string(oldKey), g.ID)
+			if err := t.dropNameKey(string(oldKey), g.ID); err != nil {
+				return err
+			}
 		}
 	}
 	if err := t.put(bkGroups, t.key(g.ID), v); err != nil {
 		return err
 	}
-	return t.put(bkGroupNames, t.key(nameKey), []byte(g.ID))
+	return t.put(bkGroupNames, t.key(nameKey), encodeID(nil, g.ID))
 }
 
 // dropNameKey deletes the name key nameKey if it belongs to group id.
-func (t *tx) dropNameKey(nameKey, id string) {
-	if cur := t.get(bkGroupNames, t.key(nameKey)); cur != nil && string(cur) == id {
+func (t *tx) dropNameKey(nameKey, id string) error {
+	cur, err := t.getID(bkGroupNames, t.key(nameKey))
+	if err != nil {
+		return err
+	}
+	if cur != nil && string(cur) == id {
 		t.del(bkGroupNames, t.key(nameKey))
 	}
+	return nil
 }
 
 // DeleteCustomerGroup implements pricing.Tx.
-func (t *tx) DeleteCustomerGroup(id string) error {
+func (t *tx) DeleteCustomerGroup(id string) (err error) {
+	defer t.leave(&err)
+	if err := t.enter(); err != nil {
+		return err
+	}
 	if err := t.openWrite("DeleteCustomerGroup", bkGroups, bkGroupNames, bkMembers, bkMemberOf, bkMemberCounts); err != nil {
 		return err
 	}
@@ -213,11 +266,13 @@ func (t *tx) DeleteCustomerGroup(id string) error {
 	if old == nil {
 		return notFound("customer group", id)
 	}
-	nameKey, ok := groupNameKey(old)
-	if !ok {
-		return corrupt("customer group %q: bad record", id)
+	nameKey, err := groupNameKey(id, old)
+	if err != nil {
+		return err
 	}
-	t.dropNameKey(string(nameKey), id)
+	if err := t.dropNameKey(string(nameKey), id); err != nil {
+		return err
+	}
 	customers, err := t.suffixes(bkMembers, t.prefix(id))
 	if err != nil {
 		return err
@@ -234,7 +289,11 @@ func (t *tx) DeleteCustomerGroup(id string) error {
 // Memberships.
 
 // AddMember implements pricing.Tx.
-func (t *tx) AddMember(groupID, customerID string) error {
+func (t *tx) AddMember(groupID, customerID string) (err error) {
+	defer t.leave(&err)
+	if err := t.enter(); err != nil {
+		return err
+	}
 	if err := t.openWrite("AddMember", bkMembers, bkMemberOf, bkMemberCounts); err != nil {
 		return err
 	}
@@ -254,7 +313,11 @@ func (t *tx) AddMember(groupID, customerID string) error {
 }
 
 // RemoveMember implements pricing.Tx.
-func (t *tx) RemoveMember(groupID, customerID string) error {
+func (t *tx) RemoveMember(groupID, customerID string) (err error) {
+	defer t.leave(&err)
+	if err := t.enter(); err != nil {
+		return err
+	}
 	if err := t.openWrite("RemoveMember", bkMembers, bkMemberOf, bkMemberCounts); err != nil {
 		return err
 	}
@@ -274,7 +337,7 @@ func (t *tx) addCount(groupID string, delta int64) error {
 	}
 	n += delta
 	if n < 0 {
-		return corrupt("customer group %q: member count below zero", groupID)
+		return badValue(bkMemberCounts, groupID, "member count below zero")
 	}
 	if n == 0 {
 		t.del(bkMemberCounts, t.key(groupID))
@@ -288,15 +351,22 @@ func (t *tx) count(groupID string) (int64, error) {
 	if v == nil {
 		return 0, nil
 	}
-	n, ok := decodeCount(v)
-	if !ok || n > 1<<62 {
-		return 0, corrupt("customer group %q: bad member count", groupID)
+	n, err := decodeCount(groupID, v)
+	if err != nil {
+		return 0, err
+	}
+	if n > 1<<62 {
+		return 0, badValue(bkMemberCounts, groupID, "member count %d", n)
 	}
 	return int64(n), nil
 }
 
 // Members implements pricing.Tx.
-func (t *tx) Members(groupID string, offset int, fn func(customerID string) bool) error {
+func (t *tx) Members(groupID string, offset int, fn func(customerID string) bool) (err error) {
+	defer t.leave(&err)
+	if err := t.enter(); err != nil {
+		return err
+	}
 	if err := t.open(bkMembers); err != nil {
 		return err
 	}
@@ -305,12 +375,16 @@ func (t *tx) Members(groupID string, offset int, fn func(customerID string) bool
 			offset--
 			return true
 		}
-		return fn(string(rest))
+		return callerBool(t, fn, string(rest))
 	})
 }
 
 // CountMembers implements pricing.Tx. It reads a counter, not the memberships.
-func (t *tx) CountMembers(groupID string) (int, error) {
+func (t *tx) CountMembers(groupID string) (_ int, err error) {
+	defer t.leave(&err)
+	if err := t.enter(); err != nil {
+		return 0, err
+	}
 	if err := t.open(bkMemberCounts); err != nil {
 		return 0, err
 	}
@@ -320,12 +394,17 @@ func (t *tx) CountMembers(groupID string) (int, error) {
 
 // AppendCustomerGroupIDs implements pricing.Tx: one prefix scan of member_of. The IDs
 // share one allocation.
-func (t *tx) AppendCustomerGroupIDs(dst []string, customerID string) ([]string, error) {
+func (t *tx) AppendCustomerGroupIDs(dst []string, customerID string) (out []string, err error) {
+	out = dst
+	defer t.leave(&err)
+	if err := t.enter(); err != nil {
+		return dst, err
+	}
 	if err := t.open(bkMemberOf); err != nil {
 		return dst, err
 	}
 	b, lens := t.stringsScratch()
-	err := t.scan(bkMemberOf, t.prefix(customerID), func(rest, _ []byte) bool {
+	err = t.scan(bkMemberOf, t.prefix(customerID), func(rest, _ []byte) bool {
 		b = append(b, rest...)
 		lens = append(lens, len(rest))
 		return true
@@ -340,7 +419,11 @@ func (t *tx) AppendCustomerGroupIDs(dst []string, customerID string) ([]string, 
 // Price lists.
 
 // PriceList implements pricing.Tx.
-func (t *tx) PriceList(id string) (pricing.PriceList, error) {
+func (t *tx) PriceList(id string) (_ pricing.PriceList, err error) {
+	defer t.leave(&err)
+	if err := t.enter(); err != nil {
+		return pricing.PriceList{}, err
+	}
 	if err := t.open(bkLists, bkListTerms); err != nil {
 		return pricing.PriceList{}, err
 	}
@@ -355,7 +438,7 @@ func (t *tx) PriceList(id string) (pricing.PriceList, error) {
 func (t *tx) decodeList(id string, v []byte) (pricing.PriceList, error) {
 	tv := t.get(bkListTerms, t.key(id))
 	if tv == nil {
-		return pricing.PriceList{}, corrupt("price list %q: terms missing", id)
+		return pricing.PriceList{}, badValue(bkListTerms, id, "terms missing for the record in lists")
 	}
 	terms, err := decodeTerms(id, tv)
 	if err != nil {
@@ -375,7 +458,11 @@ func (t *tx) decodeList(id string, v []byte) (pricing.PriceList, error) {
 // read-only transaction first asks the store's cache of terms decoded at the same
 // snapshot; the CustomerGroupIDs of cached terms are shared, read-only as the contract
 // says.
-func (t *tx) PriceListTerms(id string) (pricing.PriceListTerms, error) {
+func (t *tx) PriceListTerms(id string) (_ pricing.PriceListTerms, err error) {
+	defer t.leave(&err)
+	if err := t.enter(); err != nil {
+		return pricing.PriceListTerms{}, err
+	}
 	var cache *termsCache
 	if t.btx != nil && t.terms != nil && !t.btx.Writable() {
 		if cache = t.terms.at(t.btx.ID()); cache != nil {
@@ -399,7 +486,11 @@ func (t *tx) PriceListTerms(id string) (pricing.PriceListTerms, error) {
 }
 
 // PriceLists implements pricing.Tx.
-func (t *tx) PriceLists(fn func(pricing.PriceList) bool) error {
+func (t *tx) PriceLists(fn func(pricing.PriceList) bool) (err error) {
+	defer t.leave(&err)
+	if err := t.enter(); err != nil {
+		return err
+	}
 	if err := t.open(bkLists, bkListTerms); err != nil {
 		return err
 	}
@@ -408,11 +499,14 @@ func (t *tx) PriceLists(fn func(pricing.PriceList) bool) error {
 		return err
 	}
 	for k, v := c.First(); k != nil; k, v = c.Next() {
+		if err := checkEntry(bkLists, k, v); err != nil {
+			return err
+		}
 		pl, err := t.decodeList(string(k), v)
 		if err != nil {
 			return err
 		}
-		if !fn(pl) {
+		if !callerBool(t, fn, pl) {
 			return nil
 		}
 	}
@@ -420,11 +514,16 @@ func (t *tx) PriceLists(fn func(pricing.PriceList) bool) error {
 }
 
 // AppendPriceListIDsOfGroup implements pricing.Tx.
-func (t *tx) AppendPriceListIDsOfGroup(dst []string, groupID string) ([]string, error) {
+func (t *tx) AppendPriceListIDsOfGroup(dst []string, groupID string) (out []string, err error) {
+	out = dst
+	defer t.leave(&err)
+	if err := t.enter(); err != nil {
+		return dst, err
+	}
 	if err := t.open(bkGroupLists); err != nil {
 		return dst, err
 	}
-	err := t.scan(bkGroupLists, t.prefix(groupID), func(rest, _ []byte) bool {
+	err = t.scan(bkGroupLists, t.prefix(groupID), func(rest, _ []byte) bool {
 		dst = append(dst, string(rest))
 		return true
 	})
@@ -432,7 +531,11 @@ func (t *tx) AppendPriceListIDsOfGroup(dst []string, groupID string) ([]string, 
 }
 
 // PutPriceList implements pricing.Tx.
-func (t *tx) PutPriceList(pl pricing.PriceList) error {
+func (t *tx) PutPriceList(pl pricing.PriceList) (err error) {
+	defer t.leave(&err)
+	if err := t.enter(); err != nil {
+		return err
+	}
 	if err := t.openWrite("PutPriceList", bkLists, bkListTerms, bkListGroups, bkGroupLists); err != nil {
 		return err
 	}
@@ -477,7 +580,11 @@ func (t *tx) dropAudience(id string) error {
 }
 
 // DeletePriceList implements pricing.Tx.
-func (t *tx) DeletePriceList(id string) error {
+func (t *tx) DeletePriceList(id string) (err error) {
+	defer t.leave(&err)
+	if err := t.enter(); err != nil {
+		return err
+	}
 	if err := t.openWrite("DeletePriceList", bkLists, bkListTerms, bkListGroups, bkGroupLists,
 		bkPrices, bkPriceKeys, bkVariantCurrencyPrices, bkListPrices); err != nil {
 		return err
@@ -505,7 +612,11 @@ func (t *tx) DeletePriceList(id string) error {
 // Prices.
 
 // Price implements pricing.Tx.
-func (t *tx) Price(id string) (pricing.Price, error) {
+func (t *tx) Price(id string) (_ pricing.Price, err error) {
+	defer t.leave(&err)
+	if err := t.enter(); err != nil {
+		return pricing.Price{}, err
+	}
 	if err := t.open(bkPrices); err != nil {
 		return pricing.Price{}, err
 	}
@@ -513,16 +624,7 @@ func (t *tx) Price(id string) (pricing.Price, error) {
 	if v == nil {
 		return pricing.Price{}, notFound("price", id)
 	}
-	return decodePriceRecord(t.sc.k, v)
-}
-
-// decodePriceRecord decodes the prices entry id → v.
-func decodePriceRecord(id, v []byte) (pricing.Price, error) {
-	p, ok := decodePrice(id, v)
-	if !ok {
-		return pricing.Price{}, corrupt("price %q: bad record", id)
-	}
-	return p, nil
+	return decodePrice(t.sc.k, v)
 }
 
 // errNoPriceKey is PriceIDByKey's answer for a free key: a bulk add of new prices asks
@@ -530,19 +632,30 @@ func decodePriceRecord(id, v []byte) (pricing.Price, error) {
 var errNoPriceKey = fmt.Errorf("bolt: no price has that key: %w", pricing.ErrNotFound)
 
 // PriceIDByKey implements pricing.Tx.
-func (t *tx) PriceIDByKey(key pricing.PriceKey) (string, error) {
+func (t *tx) PriceIDByKey(key pricing.PriceKey) (_ string, err error) {
+	defer t.leave(&err)
+	if err := t.enter(); err != nil {
+		return "", err
+	}
 	if err := t.open(bkPriceKeys); err != nil {
 		return "", err
 	}
-	v := t.get(bkPriceKeys, t.priceKey(key))
-	if v == nil {
+	id, err := t.getID(bkPriceKeys, t.priceKey(key))
+	if err != nil {
+		return "", err
+	}
+	if id == nil {
 		return "", errNoPriceKey
 	}
-	return string(v), nil
+	return string(id), nil
 }
 
 // PutPrice implements pricing.Tx.
-func (t *tx) PutPrice(p pricing.Price) error {
+func (t *tx) PutPrice(p pricing.Price) (err error) {
+	defer t.leave(&err)
+	if err := t.enter(); err != nil {
+		return err
+	}
 	if err := t.openWrite("PutPrice", bkPrices, bkPriceKeys, bkVariantCurrencyPrices, bkListPrices); err != nil {
 		return err
 	}
@@ -550,24 +663,30 @@ func (t *tx) PutPrice(p pricing.Price) error {
 		checkParts("PutPrice", p.ID, p.PriceListID, p.VariantID, p.CurrencyCode, p.RegionID)); err != nil {
 		return err
 	}
-	if cur := t.get(bkPriceKeys, t.priceKey(p.Key())); cur != nil && string(cur) != p.ID {
+	cur, err := t.getID(bkPriceKeys, t.priceKey(p.Key()))
+	if err != nil {
+		return err
+	}
+	if cur != nil && string(cur) != p.ID {
 		return fmt.Errorf("bolt: price key %+v is held by price %q: %w", p.Key(), cur, pricing.ErrAlreadyExists)
 	}
 	if old := t.get(bkPrices, t.key(p.ID)); old != nil {
-		op, err := decodePriceRecord(t.sc.k, old)
+		op, err := decodePrice(t.sc.k, old)
 		if err != nil {
 			return err
 		}
-		t.unindexPrice(&op)
+		if err := t.unindexPrice(&op); err != nil {
+			return err
+		}
 	}
 	// One allocation holds the values kept until the commit: the record, the index
-	// value and the ID for price_keys.
-	buf := make([]byte, 0, priceValuesSize(&p)+len(p.ID))
+	// value and the price_keys value.
+	buf := make([]byte, 0, priceValuesSize(&p)+1+len(p.ID))
 	buf = encodePrice(buf, &p)
 	val := buf[:len(buf):len(buf)]
 	buf = encodeVariantPrice(buf, &p)
 	vcVal := buf[len(val):len(buf):len(buf)]
-	id := append(buf[len(buf):], p.ID...)
+	id := encodeID(buf[len(buf):], p.ID)
 	if err := t.put(bkPrices, t.key(p.ID), val); err != nil {
 		return err
 	}
@@ -581,16 +700,26 @@ func (t *tx) PutPrice(p pricing.Price) error {
 }
 
 // unindexPrice deletes the index entries of p.
-func (t *tx) unindexPrice(p *pricing.Price) {
-	if k := t.priceKey(p.Key()); string(t.get(bkPriceKeys, k)) == p.ID {
+func (t *tx) unindexPrice(p *pricing.Price) error {
+	k := t.priceKey(p.Key())
+	cur, err := t.getID(bkPriceKeys, k)
+	if err != nil {
+		return err
+	}
+	if string(cur) == p.ID {
 		t.del(bkPriceKeys, k)
 	}
 	t.del(bkVariantCurrencyPrices, t.vcKey(p.VariantID, p.CurrencyCode, p.ID))
 	t.del(bkListPrices, t.pair(p.PriceListID, p.ID))
+	return nil
 }
 
 // DeletePrice implements pricing.Tx.
-func (t *tx) DeletePrice(id string) error {
+func (t *tx) DeletePrice(id string) (err error) {
+	defer t.leave(&err)
+	if err := t.enter(); err != nil {
+		return err
+	}
 	if err := t.openWrite("DeletePrice", bkPrices, bkPriceKeys, bkVariantCurrencyPrices, bkListPrices); err != nil {
 		return err
 	}
@@ -603,17 +732,23 @@ func (t *tx) deletePrice(id string) error {
 	if v == nil {
 		return notFound("price", id)
 	}
-	p, err := decodePriceRecord(t.sc.k, v)
+	p, err := decodePrice(t.sc.k, v)
 	if err != nil {
 		return err
 	}
-	t.unindexPrice(&p)
+	if err := t.unindexPrice(&p); err != nil {
+		return err
+	}
 	t.del(bkPrices, t.key(id))
 	return nil
 }
 
 // Prices implements pricing.Tx.
-func (t *tx) Prices(fn func(pricing.Price) bool) error {
+func (t *tx) Prices(fn func(pricing.Price) bool) (err error) {
+	defer t.leave(&err)
+	if err := t.enter(); err != nil {
+		return err
+	}
 	if err := t.open(bkPrices); err != nil {
 		return err
 	}
@@ -622,11 +757,14 @@ func (t *tx) Prices(fn func(pricing.Price) bool) error {
 		return err
 	}
 	for k, v := c.First(); k != nil; k, v = c.Next() {
-		p, err := decodePriceRecord(k, v)
+		if err := checkEntry(bkPrices, k, v); err != nil {
+			return err
+		}
+		p, err := decodePrice(k, v)
 		if err != nil {
 			return err
 		}
-		if !fn(p) {
+		if !callerBool(t, fn, p) {
 			return nil
 		}
 	}
@@ -634,52 +772,59 @@ func (t *tx) Prices(fn func(pricing.Price) bool) error {
 }
 
 // PricesOfList implements pricing.Tx: a prefix scan of list_prices.
-func (t *tx) PricesOfList(listID string, fn func(pricing.Price) bool) error {
+func (t *tx) PricesOfList(listID string, fn func(pricing.Price) bool) (err error) {
+	defer t.leave(&err)
+	if err := t.enter(); err != nil {
+		return err
+	}
 	if err := t.open(bkListPrices, bkPrices); err != nil {
 		return err
 	}
-	var err error
+	var derr error
 	serr := t.scan(bkListPrices, t.prefix(listID), func(id, _ []byte) bool {
 		v := t.get(bkPrices, id)
 		if v == nil {
-			err = corrupt("list_prices entry %q ‖ %q: price missing", listID, id)
+			derr = badValue(bkListPrices, string(pairKey(nil, listID, string(id))), "price %q missing", id)
 			return false
 		}
 		var p pricing.Price
-		if p, err = decodePriceRecord(id, v); err != nil {
+		if p, derr = decodePrice(id, v); derr != nil {
 			return false
 		}
-		return fn(p)
+		return callerBool(t, fn, p)
 	})
-	return cmp.Or(serr, err)
+	return cmp.Or(serr, derr)
 }
 
 // PricesOfVariant implements pricing.Tx: a prefix scan of variant_currency_prices over
 // the variant's part of the key (all its currencies), sorted by ID.
-func (t *tx) PricesOfVariant(variantID string, fn func(pricing.Price) bool) error {
+func (t *tx) PricesOfVariant(variantID string, fn func(pricing.Price) bool) (err error) {
+	defer t.leave(&err)
+	if err := t.enter(); err != nil {
+		return err
+	}
 	if err := t.open(bkVariantCurrencyPrices); err != nil {
 		return err
 	}
 	var (
 		prices []pricing.Price
-		err    error
+		derr   error
 	)
 	prefix := t.prefix(variantID)
 	serr := t.scan(bkVariantCurrencyPrices, prefix, func(rest, v []byte) bool {
-		p, ok := decodeVariantPrice(append(prefix[:len(prefix):len(prefix)], rest...), v)
-		if !ok {
-			err = corrupt("variant_currency_prices entry %q ‖ %q: bad value", variantID, rest)
+		var p pricing.Price
+		if p, derr = decodeVariantPrice(append(prefix[:len(prefix):len(prefix)], rest...), v); derr != nil {
 			return false
 		}
 		prices = append(prices, p)
 		return true
 	})
-	if err = cmp.Or(serr, err); err != nil {
+	if err := cmp.Or(serr, derr); err != nil {
 		return err
 	}
 	slices.SortFunc(prices, func(a, b pricing.Price) int { return strings.Compare(a.ID, b.ID) })
 	for _, p := range prices {
-		if !fn(p) {
+		if !callerBool(t, fn, p) {
 			break
 		}
 	}
@@ -689,7 +834,12 @@ func (t *tx) PricesOfVariant(variantID string, fn func(pricing.Price) bool) erro
 // AppendVariantPrices implements pricing.Tx: one prefix scan of variant_currency_prices,
 // whose values are the prices themselves. The prices' variant and currency are the
 // arguments; their other strings share one allocation.
-func (t *tx) AppendVariantPrices(dst []pricing.Price, variantID, currencyCode string) ([]pricing.Price, error) {
+func (t *tx) AppendVariantPrices(dst []pricing.Price, variantID, currencyCode string) (out []pricing.Price, err error) {
+	out = dst
+	defer t.leave(&err)
+	if err := t.enter(); err != nil {
+		return dst, err
+	}
 	if err := t.open(bkVariantCurrencyPrices); err != nil {
 		return dst, err
 	}
@@ -697,11 +847,15 @@ func (t *tx) AppendVariantPrices(dst []pricing.Price, variantID, currencyCode st
 	sc.p = variantCurrencyPrefix(sc.p[:0], variantID, currencyCode)
 	start := len(dst)
 	b, lens := t.stringsScratch()
-	var bad []byte
-	err := t.scan(bkVariantCurrencyPrices, sc.p, func(id, v []byte) bool {
-		pv, ok := parsePriceValue(v, 2)
+	var bad error
+	err = t.scan(bkVariantCurrencyPrices, sc.p, func(id, v []byte) bool {
+		pv, ok := parsePriceValue(v, priceIndexFormat, 2)
 		if !ok || len(id) == 0 {
-			bad = id
+			// The decoder of whole entries says what is wrong.
+			_, bad = decodeVariantPrice(variantCurrencyKey(nil, variantID, currencyCode, string(id)), v)
+			if bad == nil {
+				bad = badValue(bkVariantCurrencyPrices, string(variantCurrencyKey(nil, variantID, currencyCode, string(id))), "bad entry")
+			}
 			return false
 		}
 		b = append(append(b, id...), pv.strs...)
@@ -711,8 +865,8 @@ func (t *tx) AppendVariantPrices(dst []pricing.Price, variantID, currencyCode st
 		dst = append(dst, p)
 		return true
 	})
-	if err == nil && bad != nil {
-		err = corrupt("variant_currency_prices entry %q ‖ %q ‖ %q: bad value", variantID, currencyCode, bad)
+	if err == nil {
+		err = bad
 	}
 	if err != nil {
 		return dst[:start], err

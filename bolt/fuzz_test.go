@@ -1,0 +1,364 @@
+package bolt
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	bbolt "go.etcd.io/bbolt"
+
+	"github.com/commercekit/pricing"
+)
+
+// The fuzz tests feed every decoder of encoding.go arbitrary bytes. A decoder must
+// never panic; it fails with an error that wraps ErrCorrupt and names the bucket and
+// the key, or it succeeds with a value that encodes and decodes back to itself. Run
+// one for a while with
+//
+//	go test -run '^$' -fuzz '^FuzzDecodeGroup$' -fuzztime 1m ./bolt/
+//
+// The seeds are the encodings of the golden values, so the fuzzer starts from valid
+// bytes.
+
+// wantBadValue fails the test unless err wraps ErrCorrupt and names bucket id and key.
+func wantBadValue(t *testing.T, err error, id bucketID, key string) {
+	t.Helper()
+	at := "bucket " + bucketNames[id] + ", key " + quoteKey(key)
+	if !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), at) {
+		t.Fatalf("error %v: want ErrCorrupt naming %s", err, at)
+	}
+}
+
+// fuzzGroups, fuzzLists and fuzzPrices seed the fuzzers.
+var (
+	fuzzTime   = time.Date(2026, 1, 15, 12, 0, 0, 123456789, time.UTC)
+	fuzzGroups = []pricing.CustomerGroup{
+		{ID: "cg_1", Name: "Wholesale", CreatedAt: fuzzTime, UpdatedAt: fuzzTime,
+			Metadata: map[string]any{"tier": "gold", "n": 1.5, "tags": []any{"a", nil, true}}},
+		{ID: "cg\x00odd", Name: "", CreatedAt: time.Date(1500, 1, 1, 0, 0, 0, 1, time.UTC), Metadata: map[string]any{}},
+	}
+	fuzzLists = []pricing.PriceList{
+		{ID: "pl_1", Name: "Sale", Description: "d", Type: pricing.Sale, Status: pricing.Active,
+			StartsAt: fuzzTime, EndsAt: time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC),
+			CustomerGroupIDs: []string{"cg_1", "cg_2"}, IncludesTax: true, Metadata: map[string]any{"k": "v"},
+			CreatedAt: fuzzTime, UpdatedAt: fuzzTime},
+		{ID: "pl_2", Type: pricing.Override, Status: pricing.Draft, CustomerGroupIDs: []string{}},
+		{ID: "pl_3", Type: "custom", Status: "custom"},
+	}
+	fuzzPrices = []pricing.Price{
+		{ID: "price_1", VariantID: "var_1", CurrencyCode: "usd", Amount: 2000},
+		{ID: "price_2", PriceListID: "pl_1", VariantID: "var_1", CurrencyCode: "eur", RegionID: "reg_de",
+			Amount: -1, MinQuantity: 10, MaxQuantity: 99, IncludesTax: true},
+	}
+)
+
+func FuzzDecodeGroup(f *testing.F) {
+	for _, g := range fuzzGroups {
+		v, err := encodeGroup(g, "key "+g.Name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(g.ID, v)
+	}
+	f.Fuzz(func(t *testing.T, id string, v []byte) {
+		g, nameKey, err := decodeGroup(id, v)
+		if err != nil {
+			wantBadValue(t, err, bkGroups, id)
+			return
+		}
+		if k, err := groupNameKey(id, v); err != nil || string(k) != nameKey {
+			t.Fatalf("groupNameKey = %q, %v; decodeGroup's name key %q", k, err, nameKey)
+		}
+		v2, err := encodeGroup(g, nameKey)
+		if err != nil {
+			t.Fatalf("encode %#v: %v", g, err)
+		}
+		g2, nameKey2, err := decodeGroup(id, v2)
+		if err != nil || !reflect.DeepEqual(g2, g) || nameKey2 != nameKey {
+			t.Fatalf("round trip: %#v %q %v, want %#v %q", g2, nameKey2, err, g, nameKey)
+		}
+	})
+}
+
+func FuzzGroupNameKey(f *testing.F) {
+	for _, g := range fuzzGroups {
+		v, _ := encodeGroup(g, "key "+g.Name)
+		f.Add(g.ID, v)
+	}
+	f.Fuzz(func(t *testing.T, id string, v []byte) {
+		if _, err := groupNameKey(id, v); err != nil {
+			wantBadValue(t, err, bkGroups, id)
+		}
+	})
+}
+
+func FuzzDecodeList(f *testing.F) {
+	for _, pl := range fuzzLists {
+		v, err := encodeList(pl)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(pl.ID, v)
+	}
+	f.Fuzz(func(t *testing.T, id string, v []byte) {
+		pl := pricing.PriceList{ID: id}
+		if err := decodeList(&pl, v); err != nil {
+			wantBadValue(t, err, bkLists, id)
+			return
+		}
+		v2, err := encodeList(pl)
+		if err != nil {
+			t.Fatalf("encode %#v: %v", pl, err)
+		}
+		pl2 := pricing.PriceList{ID: id}
+		if err := decodeList(&pl2, v2); err != nil || !reflect.DeepEqual(pl2, pl) {
+			t.Fatalf("round trip: %#v %v, want %#v", pl2, err, pl)
+		}
+	})
+}
+
+func FuzzDecodeTerms(f *testing.F) {
+	for _, pl := range fuzzLists {
+		f.Add(pl.ID, encodeTerms(pl))
+	}
+	f.Fuzz(func(t *testing.T, id string, v []byte) {
+		terms, err := decodeTerms(id, v)
+		if err != nil {
+			wantBadValue(t, err, bkListTerms, id)
+			return
+		}
+		pl := pricing.PriceList{ID: id, Type: terms.Type, Status: terms.Status, StartsAt: terms.StartsAt,
+			EndsAt: terms.EndsAt, CustomerGroupIDs: terms.CustomerGroupIDs, IncludesTax: terms.IncludesTax}
+		terms2, err := decodeTerms(id, encodeTerms(pl))
+		if err != nil || !reflect.DeepEqual(terms2, terms) {
+			t.Fatalf("round trip: %#v %v, want %#v", terms2, err, terms)
+		}
+	})
+}
+
+func FuzzDecodePrice(f *testing.F) {
+	for _, p := range fuzzPrices {
+		f.Add([]byte(p.ID), encodePrice(nil, &p))
+	}
+	f.Fuzz(func(t *testing.T, id, v []byte) {
+		p, err := decodePrice(id, v)
+		if err != nil {
+			wantBadValue(t, err, bkPrices, string(id))
+			return
+		}
+		if p.ID != string(id) {
+			t.Fatalf("ID %q, key %q", p.ID, id)
+		}
+		p2, err := decodePrice(id, encodePrice(nil, &p))
+		if err != nil || p2 != p {
+			t.Fatalf("round trip: %#v %v, want %#v", p2, err, p)
+		}
+	})
+}
+
+func FuzzDecodeVariantPrice(f *testing.F) {
+	for _, p := range fuzzPrices {
+		f.Add(variantCurrencyKey(nil, p.VariantID, p.CurrencyCode, p.ID), encodeVariantPrice(nil, &p))
+	}
+	f.Fuzz(func(t *testing.T, k, v []byte) {
+		p, err := decodeVariantPrice(k, v)
+		if err != nil {
+			wantBadValue(t, err, bkVariantCurrencyPrices, string(k))
+			return
+		}
+		if k2 := variantCurrencyKey(nil, p.VariantID, p.CurrencyCode, p.ID); string(k2) != string(k) {
+			t.Fatalf("key %q of the decoded price, want %q", k2, k)
+		}
+		p2, err := decodeVariantPrice(k, encodeVariantPrice(nil, &p))
+		if err != nil || p2 != p {
+			t.Fatalf("round trip: %#v %v, want %#v", p2, err, p)
+		}
+	})
+}
+
+func FuzzDecodePriceKey(f *testing.F) {
+	for _, p := range fuzzPrices {
+		f.Add(priceKeyKey(nil, p.Key()))
+	}
+	f.Fuzz(func(t *testing.T, k []byte) {
+		pk, ok := decodePriceKey(k)
+		if !ok {
+			return
+		}
+		if k2 := priceKeyKey(nil, pk); string(k2) != string(k) {
+			t.Fatalf("round trip of %q: %q", k, k2)
+		}
+	})
+}
+
+func FuzzSplitPair(f *testing.F) {
+	f.Add(pairKey(nil, "cg_1", "cus_1"))
+	f.Add(pairKey(nil, "", "price_1"))
+	f.Fuzz(func(t *testing.T, k []byte) {
+		first, second, ok := splitPair(k)
+		if !ok {
+			return
+		}
+		if k2 := pairKey(nil, string(first), string(second)); string(k2) != string(k) {
+			t.Fatalf("round trip of %q: %q", k, k2)
+		}
+	})
+}
+
+func FuzzSplitVariantCurrencyKey(f *testing.F) {
+	for _, p := range fuzzPrices {
+		f.Add(variantCurrencyKey(nil, p.VariantID, p.CurrencyCode, p.ID))
+	}
+	f.Fuzz(func(t *testing.T, k []byte) {
+		variant, currency, id, ok := splitVariantCurrencyKey(k)
+		if !ok {
+			return
+		}
+		if k2 := variantCurrencyKey(nil, string(variant), string(currency), string(id)); string(k2) != string(k) {
+			t.Fatalf("round trip of %q: %q", k, k2)
+		}
+	})
+}
+
+func FuzzDecodeTime(f *testing.F) {
+	for _, tm := range []time.Time{{}, fuzzTime, time.Date(1500, 1, 1, 0, 0, 0, 1, time.UTC), time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)} {
+		f.Add(appendTime(nil, tm))
+	}
+	f.Fuzz(func(t *testing.T, v []byte) {
+		d := decoder{b: v}
+		tm := d.time()
+		if d.bad {
+			return
+		}
+		d2 := decoder{b: appendTime(nil, tm)}
+		if tm2 := d2.time(); d2.bad || len(d2.b) != 0 || !tm2.Equal(tm) || tm2.Location() != time.UTC {
+			t.Fatalf("round trip of %v: %v", tm, tm2)
+		}
+	})
+}
+
+func FuzzDecodeCount(f *testing.F) {
+	f.Add("cg_1", encodeCount(3))
+	f.Fuzz(func(t *testing.T, id string, v []byte) {
+		n, err := decodeCount(id, v)
+		if err != nil {
+			wantBadValue(t, err, bkMemberCounts, id)
+			return
+		}
+		if n2, err := decodeCount(id, encodeCount(n)); err != nil || n2 != n {
+			t.Fatalf("round trip of %d: %d, %v", n, n2, err)
+		}
+	})
+}
+
+func FuzzDecodeVersion(f *testing.F) {
+	f.Add(encodeVersion(SchemaVersion))
+	f.Fuzz(func(t *testing.T, v []byte) {
+		n, err := decodeVersion([]byte("pricing"), v)
+		if err != nil {
+			if !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), `bucket "pricing", key "version"`) {
+				t.Fatalf("error %v: want ErrCorrupt naming the version key", err)
+			}
+			return
+		}
+		if n2, err := decodeVersion([]byte("pricing"), encodeVersion(n)); err != nil || n2 != n {
+			t.Fatalf("round trip of %d: %d, %v", n, n2, err)
+		}
+	})
+}
+
+func FuzzDecodeID(f *testing.F) {
+	f.Add([]byte("vip"), encodeID(nil, "cg_1"))
+	f.Fuzz(func(t *testing.T, k, v []byte) {
+		for _, bk := range []bucketID{bkGroupNames, bkPriceKeys} {
+			id, err := decodeID(bk, k, v)
+			if err != nil {
+				wantBadValue(t, err, bk, string(k))
+				continue
+			}
+			if id2, err := decodeID(bk, k, encodeID(nil, string(id))); err != nil || string(id2) != string(id) {
+				t.Fatalf("round trip of %q: %q, %v", id, id2, err)
+			}
+		}
+	})
+}
+
+// FuzzWalkPages feeds the reader of bbolt's layout (pages.go) arbitrary files, seeded
+// with small databases of 1 KiB pages, their meta pages sealed with a valid checksum:
+// readMeta and the walks must return, without a panic, and readMeta must pass only a
+// file that holds every page it counts.
+func FuzzWalkPages(f *testing.F) {
+	for _, n := range []int{0, 1, 40} {
+		path := filepath.Join(f.TempDir(), "seed.db")
+		s, err := Open(path, &Options{NoSync: true, Bolt: &bbolt.Options{PageSize: 1024, InitialMmapSize: 1 << 15}})
+		if err != nil {
+			f.Fatal(err)
+		}
+		err = s.Update(context.Background(), func(tx pricing.Tx) error {
+			for i := range n {
+				p := fuzzPrices[i%len(fuzzPrices)]
+				p.ID, p.MinQuantity = fmt.Sprintf("price_%03d", i), int64(i)
+				if err := tx.PutPrice(p); err != nil {
+					return err
+				}
+			}
+			return tx.PutCustomerGroup(fuzzGroups[0], "key")
+		})
+		if err != nil {
+			f.Fatal(err)
+		}
+		var size int64
+		_ = s.View(context.Background(), func(pricing.Tx) error { return nil })
+		if err := s.db.View(func(btx *bbolt.Tx) error { size = btx.Size(); return nil }); err != nil {
+			f.Fatal(err)
+		}
+		if err := s.Close(); err != nil {
+			f.Fatal(err)
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data[:size]) // the pages in use, without the room bbolt grew the file by
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		// Seal the meta pages again, so that changes to them get past their checksums.
+		data = bytes.Clone(data)
+		reseal := func(off int) {
+			if off >= 0 && off+pageHeaderSize+metaSize <= len(data) {
+				m := data[off+pageHeaderSize : off+pageHeaderSize+metaSize]
+				h := fnv.New64a()
+				h.Write(m[:56])
+				ne.PutUint64(m[56:], h.Sum64())
+			}
+		}
+		reseal(0)
+		if len(data) >= pageHeaderSize+metaSize {
+			reseal(int(ne.Uint32(data[pageHeaderSize+8:])))
+		}
+		r := bytes.NewReader(data)
+		m, err := readMeta(r, int64(len(data)))
+		if err != nil {
+			if !errors.Is(err, ErrCorrupt) {
+				t.Fatalf("readMeta: %v, want ErrCorrupt", err)
+			}
+			return
+		}
+		if uint64(len(data))/uint64(m.pageSize) < m.pgid {
+			t.Fatalf("readMeta passed %d pages of %d bytes in %d bytes", m.pgid, m.pageSize, len(data))
+		}
+		walkPages(context.Background(), r, m)
+		walkRoot(r, m, []byte(DefaultBucket))
+		if m.freelist != noFreelist {
+			_, _, _ = freelistSpan(r, m)
+		}
+	})
+}
