@@ -16,7 +16,7 @@
 //
 // All data lives under one root bucket (Options.Bucket, "pricing" by default). Every
 // key and value below is built and parsed by one function of encoding.go, every bucket
-// is named in schema.go. The tree, for schema version 2:
+// is named in schema.go. The tree, for schema version 3:
 //
 //	<root>/                          Options.Bucket, default "pricing"
 //	├── version                      schema version: uint64
@@ -45,8 +45,10 @@
 //	├── variant_currency_prices/     variant + currency → prices (the resolver's index),
 //	│   │                            and variant → prices (a scan of lp(variant ID) alone)
 //	│   └── lp(variant ID) lp(currency) price ID → price index value
-//	└── list_prices/                 list → prices; list ID "" holds the base prices
-//	    └── lp(list ID) price ID     → ""
+//	├── list_prices/                 list → prices; list ID "" holds the base prices
+//	│   └── lp(list ID) price ID     → ""
+//	└── adjusted_lists/              the lists with an adjustment, which every resolve reads
+//	    └── <list ID>                → ""
 //
 // Notation: lp(s) is s preceded by its length as an unsigned varint
 // (encoding/binary.AppendUvarint), ‖ is concatenation, integers are big-endian, and
@@ -57,8 +59,8 @@
 // last part, which is the order the pricing.Tx iteration methods promise.
 //
 // Values: every value but the schema version and the empty ones is a format byte (1
-// for every kind of value in schema 2; see Formats below) followed by the layout below
-// (time and metadata are parts of the others):
+// for every kind of value but list terms, which are at 2; see Formats below) followed
+// by the layout below (time and metadata are parts of the others):
 //
 //	time         1 tag byte: 0 for the zero time.Time (no payload), 1 + int64 Unix
 //	             nanoseconds, or 2 + int64 Unix seconds + uint32 nanoseconds for instants
@@ -69,9 +71,14 @@
 //	metadata     the rest of the value: nothing for nil metadata, else the JSON object
 //	             (encoding/json); it comes back with JSON's types (map[string]any,
 //	             []any, string, float64, bool, nil).
-//	list terms   lp(type) lp(status) flags(1 byte; bit 0: includes tax, others 0) time(starts)
-//	             time(ends) uvarint(n) n×uvarint(length of group ID) group IDs back to
-//	             back. n is 0 for a nil audience, else the number of groups plus one.
+//	list terms   (format 2) lp(type) lp(status) flags(1 byte; bit 0: includes tax,
+//	             others 0) time(starts) time(ends) adjustment, then a header for each
+//	             of three sets of IDs (customer groups, customers, channels): uvarint(n)
+//	             and n-1 × uvarint(length of an ID), n being 0 for a nil set, else the
+//	             number of IDs plus one; then the IDs of the three sets back to back.
+//	             The adjustment is 0 for none, else 1, the IEEE 754 bits of the
+//	             percentage (uint64) and lp(rounding). Format 1 (schemas 1 and 2) has no
+//	             adjustment and one set, the customer groups.
 //	price        fixed part: flags(1 byte, as in list terms) int64(amount)
 //	             int64(min quantity) int64(max quantity); then uvarint lengths of
 //	             (variant ID, currency, list ID, region ID) and those four strings back
@@ -137,7 +144,7 @@
 // The store keeps the price list terms decoded by read-only transactions, for the
 // snapshot they read (bbolt's transaction ID): the resolver asks for them on every
 // resolve, and they change rarely. Terms that PriceListTerms returns from this cache
-// share their CustomerGroupIDs, which the pricing.Tx contract makes read-only.
+// share their slices and Adjustment, which the pricing.Tx contract makes read-only.
 //
 // # Versions and migrations
 //
@@ -147,8 +154,9 @@
 // left between two versions. A file whose version is newer than this package's is
 // refused with ErrSchemaTooNew and left byte-for-byte untouched: the version is read in
 // a read-only transaction first. A file already at SchemaVersion is not written at
-// open. Migration 0 → 1 creates the buckets above; 1 → 2 puts the format bytes before
-// the values.
+// open. Migration 0 → 1 creates the buckets above but adjusted_lists; 1 → 2 puts the
+// format bytes before the values; 2 → 3 creates adjusted_lists, empty, and leaves the
+// terms of format 1 as they are.
 //
 // # Durability and locking
 //

@@ -10,7 +10,7 @@ import (
 // SchemaVersion is the version of the schema this package reads and writes. Open
 // migrates a file of an older version to it, and refuses a file of a newer one with
 // ErrSchemaTooNew.
-const SchemaVersion = 2
+const SchemaVersion = 3
 
 // versionKey is the key, in the root bucket, of the schema version: a big-endian uint64.
 // A root bucket without it (or no root bucket at all) is at version 0.
@@ -34,7 +34,12 @@ const (
 	bkPriceKeys                             // price key → price ID
 	bkVariantCurrencyPrices                 // lp(variant) ‖ lp(currency) ‖ price ID → price
 	bkListPrices                            // lp(list) ‖ price ID → ""
+	bkAdjustedLists                         // list ID → "", for the lists with an adjustment (schema 3)
 	numBuckets
+
+	// buckets1 is the number of buckets of schema 1, which migration 0 → 1 creates:
+	// the ones before it were added by later migrations.
+	buckets1 = bkAdjustedLists
 )
 
 // bucketNames are the names of the buckets in the file. They are part of the schema:
@@ -53,6 +58,7 @@ var bucketNames = [numBuckets]string{
 	bkPriceKeys:             "price_keys",
 	bkVariantCurrencyPrices: "variant_currency_prices",
 	bkListPrices:            "list_prices",
+	bkAdjustedLists:         "adjusted_lists",
 }
 
 // fillPercent is, for the buckets whose keys mostly arrive in ascending order, how
@@ -85,11 +91,12 @@ type migration struct {
 var migrations = []migration{
 	{"create the buckets of schema 1", migrate0to1},
 	{"put a format byte before every value", migrate1to2},
+	{"index the lists with an adjustment; list terms of format 2", migrate2to3},
 }
 
 // migrate0to1 creates the buckets of schema 1 in a new (empty) root bucket.
 func migrate0to1(root *bbolt.Bucket) error {
-	for _, name := range bucketKeys {
+	for _, name := range bucketKeys[:buckets1] {
 		if _, err := root.CreateBucketIfNotExists(name); err != nil {
 			return fmt.Errorf("create bucket %s: %w", name, err)
 		}
@@ -102,7 +109,7 @@ func migrate0to1(root *bbolt.Bucket) error {
 // indexes (0) keep their empty values.
 var formats1 = [numBuckets]byte{
 	bkGroups: groupFormat, bkGroupNames: idFormat, bkMemberCounts: countFormat,
-	bkLists: listFormat, bkListTerms: termsFormat, bkPrices: priceFormat, bkPriceKeys: idFormat,
+	bkLists: listFormat, bkListTerms: termsFormat1, bkPrices: priceFormat, bkPriceKeys: idFormat,
 	bkVariantCurrencyPrices: priceIndexFormat,
 }
 
@@ -157,6 +164,15 @@ func prefixValues(b *bbolt.Bucket, prefix byte) error {
 		}
 	}
 	return nil
+}
+
+// migrate2to3 creates the adjusted_lists index, empty: no list of an older schema has
+// an adjustment. The list terms of the older format stay as they are (format 1 reads
+// as format 2 with no adjustment, customers or channels); the version changes so that
+// an older package refuses the terms of format 2 that this one writes.
+func migrate2to3(root *bbolt.Bucket) error {
+	_, err := root.CreateBucket(bucketKeys[bkAdjustedLists])
+	return err
 }
 
 // readVersion returns the schema version of the root bucket named root, 0 when there is

@@ -108,8 +108,8 @@ func baseFixture() fixture {
 			},
 			{
 				ID: "pl_2", Name: "Catalogue 2026", Type: pricing.Override, Status: pricing.Draft,
-				Adjustment: &pricing.Adjustment{Percent: -12.5, Rounding: pricing.RoundDown},
-				CreatedAt: t0.Add(time.Second), UpdatedAt: t0.Add(time.Second),
+				Adjustment: &pricing.Adjustment{Percent: -12.5, Rounding: pricing.RoundDown}, CreatedAt: t0.Add(time.Second),
+				UpdatedAt: t0.Add(time.Second),
 			},
 		},
 		prices: []pricing.Price{
