@@ -249,6 +249,7 @@ type resolver struct {
 	itemPrices  []Price
 	bases       []*Price
 	baseOf      []int      // the index of the base price of each derived price
+	idBuf       []byte     // the IDs of the derived prices, back to back
 	validUntil  time.Time  // the item's Resolution.ValidUntil so far
 	candidates  Candidates // what a CandidateReader read
 	adjustedIDs []string   // scratch for loadAdjusted
@@ -521,6 +522,7 @@ func (r *resolver) noteAdjusted(t PriceListTerms) {
 func (r *resolver) derive(prices []Price) ([]Price, error) {
 	r.itemPrices = append(r.itemPrices[:0], prices...)
 	r.baseOf = r.baseOf[:0]
+	r.idBuf = r.idBuf[:0]
 	for _, al := range r.adjusted {
 		t, err := r.listTerms(al.id)
 		if err != nil {
@@ -532,10 +534,20 @@ func (r *resolver) derive(prices []Price) ([]Price, error) {
 				continue
 			}
 			d := *b
-			d.ID, d.PriceListID, d.Revision = DerivedPriceID(al.id, b.ID), al.id, 0
+			d.ID, d.PriceListID, d.Revision = "", al.id, 0
 			d.Amount = t.Adjustment.adjust(b.Amount, al.factor)
 			r.itemPrices = append(r.itemPrices, d)
 			r.baseOf = append(r.baseOf, i)
+			// DerivedPriceID(al.id, b.ID), made below with the others in one string.
+			r.idBuf = append(append(append(r.idBuf, al.id...), '~'), b.ID...)
+		}
+	}
+	if len(r.baseOf) > 0 {
+		ids := string(r.idBuf)
+		derived := r.itemPrices[len(prices):]
+		for k, i := range r.baseOf {
+			n := len(derived[k].PriceListID) + 1 + len(prices[i].ID)
+			derived[k].ID, ids = ids[:n], ids[n:]
 		}
 	}
 	// itemPrices no longer grows: point at its elements.
@@ -913,12 +925,18 @@ func (r *resolver) addTerms(t PriceListTerms) *PriceListTerms {
 	return &r.terms[i]
 }
 
-// resetTerms forgets the terms of the previous call.
+// resetTerms forgets the terms of the previous call. The index keeps its capacity, so
+// that calls that meet many lists (a variant priced by thousands of contract lists)
+// do not build it again each time; one beyond maxIndexedTerms is let go, since clearing
+// a map costs its capacity and such a call is rare.
 func (r *resolver) resetTerms() {
 	r.terms = r.terms[:0]
-	if len(r.termsIndex) > 64*maxScannedTerms {
-		r.termsIndex = nil // clearing a map costs its capacity: let a big one go
+	if len(r.termsIndex) > maxIndexedTerms {
+		r.termsIndex = nil
 	} else {
 		clear(r.termsIndex)
 	}
 }
+
+// maxIndexedTerms is the size of the largest index of terms a pooled resolver keeps.
+const maxIndexedTerms = 1 << 14
