@@ -166,6 +166,6 @@ func TestAPIBoltOpenNilOptions(t *testing.T) {
 	}
 	defer st.Close()
 	g := must1[pricing.CustomerGroup](t)(pricing.New(st).CustomerGroup(ctx, "id_001"))
-	want := pricing.CustomerGroup{ID: "id_001", Name: "Wholesale", Metadata: map[string]any{"n": 1.0}, CreatedAt: t0, UpdatedAt: t0}
+	want := pricing.CustomerGroup{ID: "id_001", Name: "Wholesale", Metadata: map[string]any{"n": 1.0}, CreatedAt: t0, UpdatedAt: t0, Revision: 1}
 	deepEqual(t, "group after reopening", g, want)
 }

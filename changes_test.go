@@ -34,8 +34,13 @@ func summarize(cs []pricing.Change) []change {
 // with the records before and after; cascades are spelled out; a failed or no-op
 // operation produces nothing.
 func TestChanges(t *testing.T) {
+	onJournalStores(t, testChanges)
+}
+
+func testChanges(t *testing.T, st pricing.Store) {
 	ctx := context.Background()
-	svc, clk := newServiceClock(t)
+	clk := newClock(t0)
+	svc := pricing.New(st, pricing.WithClock(clk.Now), pricing.WithIDGenerator(seqIDs("id")))
 	const (
 		g  = pricing.KindCustomerGroup
 		m  = pricing.KindMembership
@@ -159,8 +164,12 @@ func expect(err, want error) error {
 // An update or a delete that states a revision happens only at that revision: else
 // ErrConflict, and nothing written.
 func TestExpectedRevisions(t *testing.T) {
+	onJournalStores(t, testExpectedRevisions)
+}
+
+func testExpectedRevisions(t *testing.T, st pricing.Store) {
 	ctx := context.Background()
-	svc, st := newService(t)
+	svc := pricing.New(st, pricing.WithClock(func() time.Time { return t0 }), pricing.WithIDGenerator(seqIDs("id")))
 	g := must1[pricing.CustomerGroup](t)(svc.CreateCustomerGroup(ctx, pricing.NewCustomerGroup{ID: "vip", Name: "VIP"}))
 	pl := must1[pricing.PriceList](t)(svc.CreatePriceList(ctx, pricing.NewPriceList{ID: "pl", Name: "Sale", Prices: ps(pi("p1", 900), pi("p2", 800, variant("hat")))}))
 	if g.Revision != 1 || pl.Revision != 2 {
@@ -231,8 +240,12 @@ func (s noJournal) Update(ctx context.Context, fn func(pricing.Tx) error) error 
 
 // WaitChanges returns when a revision commits.
 func TestWaitChanges(t *testing.T) {
+	onJournalStores(t, testWaitChanges)
+}
+
+func testWaitChanges(t *testing.T, st pricing.Store) {
 	ctx := context.Background()
-	svc, _ := newService(t)
+	svc := pricing.New(st, pricing.WithClock(func() time.Time { return t0 }), pricing.WithIDGenerator(seqIDs("id")))
 	got := make(chan []pricing.ChangeSet)
 	go func() {
 		cs, err := svc.WaitChanges(ctx, 0, 0)
@@ -256,8 +269,11 @@ func TestWaitChanges(t *testing.T) {
 // Revisions older than the retention are trimmed; a reader that needs them gets
 // ErrTrimmed.
 func TestRetention(t *testing.T) {
+	onJournalStores(t, testRetention)
+}
+
+func testRetention(t *testing.T, st pricing.Store) {
 	ctx := context.Background()
-	st := memory.New()
 	clk := newClock(t0)
 	svc := pricing.New(st, pricing.WithClock(clk.Now), pricing.WithRetention(48*time.Hour))
 	for i := range 4 { // revisions 1 to 4, a day apart
@@ -277,10 +293,20 @@ func TestRetention(t *testing.T) {
 // Replaying the changes from revision 0 into an empty store gives the source store,
 // after random sequences of operations.
 func TestReplayChanges(t *testing.T) {
+	for _, ts := range testStores {
+		if !ts.journal {
+			continue
+		}
+		t.Run(ts.name, func(t *testing.T) { testReplayChanges(t, ts.open) })
+	}
+}
+
+func testReplayChanges(t *testing.T, open func(t testing.TB) pricing.Store) {
 	ctx := context.Background()
 	for seed := range uint64(20) {
 		rng := rand.New(rand.NewPCG(seed, 7))
-		svc, src := newService(t)
+		src := open(t)
+		svc := pricing.New(src, pricing.WithClock(func() time.Time { return t0 }), pricing.WithIDGenerator(seqIDs("id")))
 		for range 60 {
 			randomOperation(ctx, rng, svc)
 		}

@@ -54,6 +54,9 @@ func (c *testClock) Advance(d time.Duration) {
 type testStore struct {
 	name string
 	open func(t testing.TB) pricing.Store
+	// journal says that the store keeps a journal (pricing.Journal): the tests of
+	// revisions, of the change feed and of the lowest prior price run on it.
+	journal bool
 }
 
 // testStores are the stores every resolution test runs on: the rules live in the
@@ -64,7 +67,7 @@ var testStores = []testStore{
 		st := memory.New()
 		t.Cleanup(func() { _ = st.Close() })
 		return st
-	}},
+	}, true},
 	{"bolt", func(t testing.TB) pricing.Store {
 		st, err := bolt.Open(filepath.Join(t.TempDir(), "pricing.db"), &bolt.Options{NoSync: true})
 		if err != nil {
@@ -72,12 +75,12 @@ var testStores = []testStore{
 		}
 		t.Cleanup(func() { _ = st.Close() })
 		return st
-	}},
+	}, true},
 	{"candidates", func(t testing.TB) pricing.Store {
 		st := memory.New()
 		t.Cleanup(func() { _ = st.Close() })
 		return storetest.WithCandidateReader(st)
-	}},
+	}, false},
 	{"replica", func(t testing.TB) pricing.Store {
 		src := memory.New()
 		rep, err := replica.New(context.Background(), src, nil)
@@ -86,7 +89,25 @@ var testStores = []testStore{
 		}
 		t.Cleanup(func() { _ = rep.Close(); _ = src.Close() })
 		return rep
-	}},
+	}, true},
+}
+
+// onJournalStores runs fn in a subtest on a new, empty store of each kind of
+// testStores that keeps a journal.
+func onJournalStores(t *testing.T, fn func(t *testing.T, st pricing.Store)) {
+	t.Helper()
+	for _, ts := range testStores {
+		if !ts.journal {
+			continue
+		}
+		t.Run(ts.name, func(t *testing.T) {
+			st := ts.open(t)
+			if _, ok := st.(pricing.Journal); !ok {
+				t.Fatalf("the %s store is not a pricing.Journal", ts.name)
+			}
+			fn(t, st)
+		})
+	}
 }
 
 // newService returns a Service over a fresh memory store with a fixed clock at t0 and

@@ -198,44 +198,45 @@ func TestLowestPrior(t *testing.T) {
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			st := memory.New()
-			clk := newClock(day(tc.steps[0].at))
-			opts := []pricing.Option{pricing.WithClock(clk.Now), pricing.WithIDGenerator(seqIDs("id"))}
-			if tc.retention != 0 {
-				opts = append(opts, pricing.WithRetention(tc.retention))
-			}
-			svc := pricing.New(st, opts...)
-			f := &fx{t: t, ctx: ctx, svc: svc}
-			for _, s := range tc.steps {
-				clk.mu.Lock()
-				clk.t = day(s.at)
-				clk.mu.Unlock()
-				s.do(f)
-			}
-			clk.mu.Lock()
-			clk.t = day(5)
-			clk.mu.Unlock()
-			q := tc.query
-			q.CurrencyCode, q.PriorDays = "usd", 30
-			res := must1[pricing.Resolution](t)(svc.Resolve(ctx, q, "shirt", 1))
-			if res.HasLowestPrior != tc.want || tc.want && res.LowestPriorAmount != tc.amount {
-				t.Errorf("lowest prior: %v %d, want %v %d (resolution %d %s)", res.HasLowestPrior, res.LowestPriorAmount, tc.want, tc.amount, res.CalculatedAmount, res.CalculatedType)
-			}
-			if tc.noStart {
-				if !res.ReductionStart.IsZero() {
-					t.Errorf("ReductionStart %v, want none", res.ReductionStart)
+			onJournalStores(t, func(t *testing.T, st pricing.Store) {
+				clk := newClock(day(tc.steps[0].at))
+				opts := []pricing.Option{pricing.WithClock(clk.Now), pricing.WithIDGenerator(seqIDs("id"))}
+				if tc.retention != 0 {
+					opts = append(opts, pricing.WithRetention(tc.retention))
 				}
-				return
-			}
-			if !res.ReductionStart.Equal(day(tc.reduction)) || !res.PriorFrom.Equal(day(tc.from)) {
-				t.Errorf("reduction began %v, examined from %v; want day %v and day %v", res.ReductionStart, res.PriorFrom, tc.reduction, tc.from)
-			}
-			if tc.want && res.LowestPriorPrice.Amount != tc.amount {
-				t.Errorf("LowestPriorPrice %+v", res.LowestPriorPrice)
-			}
-			// ResolveMany gives each item its own.
-			many := must1[[]pricing.Resolution](t)(svc.ResolveMany(ctx, q, []pricing.Item{{VariantID: "ghost"}, {VariantID: "shirt"}}))
-			deepEqual(t, "ResolveMany", many[1], res)
+				svc := pricing.New(st, opts...)
+				f := &fx{t: t, ctx: ctx, svc: svc}
+				for _, s := range tc.steps {
+					clk.mu.Lock()
+					clk.t = day(s.at)
+					clk.mu.Unlock()
+					s.do(f)
+				}
+				clk.mu.Lock()
+				clk.t = day(5)
+				clk.mu.Unlock()
+				q := tc.query
+				q.CurrencyCode, q.PriorDays = "usd", 30
+				res := must1[pricing.Resolution](t)(svc.Resolve(ctx, q, "shirt", 1))
+				if res.HasLowestPrior != tc.want || tc.want && res.LowestPriorAmount != tc.amount {
+					t.Errorf("lowest prior: %v %d, want %v %d (resolution %d %s)", res.HasLowestPrior, res.LowestPriorAmount, tc.want, tc.amount, res.CalculatedAmount, res.CalculatedType)
+				}
+				if tc.noStart {
+					if !res.ReductionStart.IsZero() {
+						t.Errorf("ReductionStart %v, want none", res.ReductionStart)
+					}
+					return
+				}
+				if !res.ReductionStart.Equal(day(tc.reduction)) || !res.PriorFrom.Equal(day(tc.from)) {
+					t.Errorf("reduction began %v, examined from %v; want day %v and day %v", res.ReductionStart, res.PriorFrom, tc.reduction, tc.from)
+				}
+				if tc.want && res.LowestPriorPrice.Amount != tc.amount {
+					t.Errorf("LowestPriorPrice %+v", res.LowestPriorPrice)
+				}
+				// ResolveMany gives each item its own.
+				many := must1[[]pricing.Resolution](t)(svc.ResolveMany(ctx, q, []pricing.Item{{VariantID: "ghost"}, {VariantID: "shirt"}}))
+				deepEqual(t, "ResolveMany", many[1], res)
+			})
 		})
 	}
 }

@@ -245,20 +245,26 @@ func (t *tx) flush(id bucketID) error {
 	return nil
 }
 
-// flushAll applies every buffered write; Update calls it when fn returns nil.
+// flushAll applies every buffered write, and records the revision of the journal
+// entry that the Update wrote as the last revision; Update calls it when fn returns
+// nil.
 func (t *tx) flushAll() error {
 	if t.btx == nil {
 		return errTxDone
 	}
-	if t.w == nil {
-		return nil
+	if t.w != nil {
+		if t.w.err != nil {
+			return t.w.err
+		}
+		for id := range numBuckets {
+			if err := t.flush(id); err != nil {
+				return err
+			}
+		}
 	}
-	if t.w.err != nil {
-		return t.w.err
-	}
-	for id := range numBuckets {
-		if err := t.flush(id); err != nil {
-			return err
+	if t.entry != 0 {
+		if err := t.rb.Put(lastRevisionKey, encodeLastRevision(t.entry)); err != nil {
+			return fmt.Errorf("bolt: %s: %w", lastRevisionKey, err)
 		}
 	}
 	return nil

@@ -30,7 +30,10 @@ var errRollback = errors.New("bolt: check done")
 //     leaf page and nested bucket, each page reached once.
 //  2. bbolt's Tx.Check: every page reachable exactly once or free, keys in order.
 //  3. The schema: its version, that every record and index value decodes, that every
-//     record has each of its index entries and every index entry matches a record.
+//     record has each of its index entries and every index entry matches a record;
+//     and the journal: its last revision, entries numbered one after another up to
+//     it, each with the items it counts, and an index entry for every item and an
+//     item for every index entry.
 //
 // It returns nil for a sound file, else an error wrapping ErrCorrupt that lists the
 // problems (at most 100). Its time and memory are bounded by the size of the file,
@@ -158,6 +161,7 @@ func (c *checker) tick() error {
 // markers are the key-only indexes: their values are empty.
 var markers = [numBuckets]bool{
 	bkMembers: true, bkMemberOf: true, bkListGroups: true, bkGroupLists: true, bkListPrices: true,
+	bkJournalKeys: true,
 }
 
 // each calls fn for every entry of bucket id, stopping at the first error of fn or of
@@ -203,7 +207,7 @@ func (c *checker) run() error {
 	if len(c.problems) > 0 {
 		return nil
 	}
-	known := map[string]bool{string(versionKey): true}
+	known := map[string]bool{string(versionKey): true, string(lastRevisionKey): true}
 	for _, n := range bucketNames {
 		known[n] = true
 	}
@@ -213,7 +217,7 @@ func (c *checker) run() error {
 			c.add("root bucket: unexpected key %q", k)
 		}
 	}
-	for _, step := range []func() error{c.groups, c.memberships, c.lists, c.prices} {
+	for _, step := range []func() error{c.groups, c.memberships, c.lists, c.prices, c.journal} {
 		if err := step(); err != nil {
 			return err
 		}
@@ -466,4 +470,126 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	slices.Sort(keys)
 	return keys
+}
+
+// journal checks the root bucket's last revision, journal, journal_items and
+// journal_keys: the entries are numbered one after another, the last one is the last
+// revision (when any is left: a trim deletes the oldest), every entry has the items it
+// counts, numbered from 0, every item belongs to an entry and has its journal_keys
+// entry, and every journal_keys entry names an item of its key. It reads the entries
+// and the items side by side, in revision order, and looks up the index entries: its
+// memory does not grow with the journal.
+func (c *checker) journal() error {
+	t := c.t
+	v := t.rb.Get(lastRevisionKey)
+	if v == nil {
+		c.add("root bucket: no %s", lastRevisionKey)
+		return nil
+	}
+	last, err := decodeLastRevision(t.root, v)
+	if err != nil {
+		c.add("%v", err)
+		return nil
+	}
+	ic := t.bk[bkJournalItems].Cursor()
+	ik, iv := ic.First()
+	// items checks the items of revision rev, whose entry counts count (noEntry: there
+	// is none; badEntry: it does not decode), and the journal_keys entry of each.
+	const noEntry, badEntry = -1, -2
+	items := func(rev int64, count int) {
+		seq := 0
+		for ; ik != nil; ik, iv = ic.Next() {
+			r, s, ok := splitItemKey(ik)
+			if !ok {
+				c.add("journal_items: bad key %q", ik)
+				continue
+			}
+			if r != rev {
+				break
+			}
+			switch {
+			case count == noEntry:
+				c.add("journal_items: item %q: no entry of revision %d", ik, r)
+			case s != seq:
+				c.add("journal_items: revision %d: item %d where item %d was due", r, s, seq)
+			}
+			seq = s + 1
+			if iv == nil {
+				c.add("journal_items: nested bucket %q", ik)
+				continue
+			}
+			key, _, err := decodeItem(ik, iv)
+			if err != nil {
+				c.add("%v", err)
+				continue
+			}
+			if !c.t.has(bkJournalKeys, keyIndexKey(nil, string(key), r, s)) {
+				c.add("journal_items: revision %d item %d: journal_keys entry for key %q missing", r, s, key)
+			}
+		}
+		if count >= 0 && seq != count {
+			c.add("journal: revision %d counts %d items, journal_items holds %d", rev, count, seq)
+		}
+	}
+	// orphans reports the items before revision rev (0: all that are left) that no
+	// entry claimed.
+	orphans := func(rev int64) {
+		for ik != nil {
+			r, _, ok := splitItemKey(ik)
+			if ok && rev != 0 && r >= rev {
+				return
+			}
+			if ok {
+				items(r, noEntry)
+				continue
+			}
+			c.add("journal_items: bad key %q", ik)
+			ik, iv = ic.Next()
+		}
+	}
+	var prev int64
+	err = c.each(bkJournal, func(k, v []byte) {
+		rev, ok := decodeJournalKey(k)
+		if !ok {
+			c.add("journal: bad key %q", k)
+			return
+		}
+		switch {
+		case rev > last:
+			c.add("journal: revision %d, beyond the last revision %d", rev, last)
+		case prev != 0 && rev != prev+1:
+			c.add("journal: revision %d follows revision %d", rev, prev)
+		}
+		prev = rev
+		orphans(rev)
+		_, count, err := decodeEntry(k, v)
+		if err != nil {
+			c.add("%v", err)
+			items(rev, badEntry)
+			return
+		}
+		items(rev, count)
+	})
+	if err != nil {
+		return err
+	}
+	orphans(0)
+	if prev != 0 && prev != last {
+		c.add("journal: the last entry is revision %d, the last revision %d", prev, last)
+	}
+	return c.each(bkJournalKeys, func(k, v []byte) {
+		key, rev, seq, ok := splitKeyIndexKey(k)
+		if !ok {
+			c.add("journal_keys: bad key %q", k)
+			return
+		}
+		iv := t.bk[bkJournalItems].Get(itemKey(nil, rev, seq))
+		if iv == nil {
+			c.add("journal_keys: key %q revision %d item %d: item missing", key, rev, seq)
+			return
+		}
+		if ikey, _, err := decodeItem(itemKey(nil, rev, seq), iv); err == nil && !bytes.Equal(ikey, key) {
+			c.add("journal_keys: key %q revision %d item %d: the item's key is %q", key, rev, seq, ikey)
+		}
+	})
 }

@@ -363,17 +363,34 @@ func TestCrashSafety(t *testing.T) {
 		t.Skip("crash test: starts and kills child processes for up to a minute")
 	}
 	dir := t.TempDir()
+	model := map[entity]state{}
+	var st crashStats
+	st.kills = killChildren(t, "TestCrashChild", crashDirEnv, dir, 20, 40, 35*time.Second, func(run int) {
+		verifyCrash(t, dir, run, model, &st)
+	})
+	t.Logf("kills %d, operations acknowledged %d, unacknowledged operation found committed %d / not committed %d, lost %d, half-applied %d",
+		st.kills, st.acked, st.inFlightCommitted, st.inFlightLost, st.lost, st.halfApplied)
+	if st.lost != 0 || st.halfApplied != 0 {
+		t.Errorf("lost %d, half-applied %d: want 0 and 0", st.lost, st.halfApplied)
+	}
+}
+
+// killChildren starts the test child of this binary (with dirEnv set to dir and
+// crashRunEnv to the run's number) again and again, kills each with SIGKILL at a
+// random moment, and calls verify after each kill, at least minKills times and then
+// until minTime has passed, at most maxKills times, or until the test failed. It
+// returns the number of kills.
+func killChildren(t *testing.T, child, dirEnv, dir string, minKills, maxKills int, minTime time.Duration, verify func(run int)) int {
+	t.Helper()
 	seed := uint64(time.Now().UnixNano())
 	t.Logf("seed %d", seed)
 	rng := rand.New(rand.NewPCG(seed, 1))
-	model := map[entity]state{}
-	var st crashStats
-	const minKills, maxKills = 20, 40
-	deadline := time.Now().Add(35 * time.Second)
-	for st.kills < maxKills && (st.kills < minKills || time.Now().Before(deadline)) {
-		run := st.kills
-		cmd := exec.Command(os.Args[0], "-test.run=^TestCrashChild$", "-test.count=1")
-		cmd.Env = append(os.Environ(), crashDirEnv+"="+dir, crashRunEnv+"="+strconv.Itoa(run))
+	deadline := time.Now().Add(minTime)
+	kills := 0
+	for kills < maxKills && (kills < minKills || time.Now().Before(deadline)) {
+		run := kills
+		cmd := exec.Command(os.Args[0], "-test.run=^"+child+"$", "-test.count=1")
+		cmd.Env = append(os.Environ(), dirEnv+"="+dir, crashRunEnv+"="+strconv.Itoa(run))
 		stdout, err := cmd.StdoutPipe()
 		if err != nil {
 			t.Fatal(err)
@@ -416,17 +433,13 @@ func TestCrashSafety(t *testing.T) {
 		if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); !ok || !ws.Signaled() || ws.Signal() != syscall.SIGKILL {
 			t.Fatalf("run %d: the child ended on its own (%v):\n%s%s", run, err, out.String(), stderr.String())
 		}
-		st.kills++
-		verifyCrash(t, dir, run, model, &st)
+		kills++
+		verify(run)
 		if t.Failed() {
 			break
 		}
 	}
-	t.Logf("kills %d, operations acknowledged %d, unacknowledged operation found committed %d / not committed %d, lost %d, half-applied %d",
-		st.kills, st.acked, st.inFlightCommitted, st.inFlightLost, st.lost, st.halfApplied)
-	if st.lost != 0 || st.halfApplied != 0 {
-		t.Errorf("lost %d, half-applied %d: want 0 and 0", st.lost, st.halfApplied)
-	}
+	return kills
 }
 
 // verifyCrash reopens the file after the kill of run, checks it, and checks the store

@@ -188,12 +188,56 @@ func writeDamageBase(t testing.TB, path string) {
 		}
 		return tx.RemoveMember("cg_vip", "cus_3")
 	})
+	// A journal of 40 entries, the first 8 trimmed: journal_items and journal_keys
+	// span pages of their own.
+	for rev := int64(1); rev <= 40; rev++ {
+		put(func(tx pricing.Tx) error {
+			e := pricing.JournalEntry{Revision: rev, At: goldenT1.Add(time.Duration(rev) * time.Hour)}
+			for i := range 1 + rev%4 {
+				e.Items = append(e.Items, pricing.JournalItem{Key: fmt.Sprintf("v:var_%03d", (rev*7+i)%50), Data: fmt.Appendf(nil, "revision %d item %d", rev, i)})
+			}
+			return tx.(pricing.JournalTx).WriteJournal(e)
+		})
+	}
+	if n, err := s.TrimJournal(ctx, goldenT1.Add(9*time.Hour)); err != nil || n != 8 {
+		t.Fatalf("TrimJournal: %d, %v; want 8", n, err)
+	}
+}
+
+// readJournal reads the whole journal of s, and the entries of a few keys, into a text
+// that two equal journals render alike.
+func readJournal(s *bolt.Store) (string, error) {
+	var b strings.Builder
+	ctx := context.Background()
+	last, err := s.LastRevision(ctx)
+	if err != nil {
+		return "", err
+	}
+	fmt.Fprintf(&b, "last revision %d\n", last)
+	for _, key := range []string{"", "v:var_007", "v:var_021", "v:var_none"} {
+		err := s.ReadJournal(ctx, 0, key, 0, func(e pricing.JournalEntry) bool {
+			fmt.Fprintf(&b, "%q: %d %v %d items\n", key, e.Revision, e.At, len(e.Items))
+			for _, it := range e.Items {
+				fmt.Fprintf(&b, "  %q %q\n", it.Key, it.Data)
+			}
+			return true
+		})
+		if err != nil {
+			return "", err
+		}
+	}
+	return b.String(), nil
 }
 
 // readAll reads every record through the Tx API, in the transaction tx, into a text
 // that two equal stores render alike.
 func readAll(tx pricing.Tx) (string, error) {
 	var b strings.Builder
+	last, err := tx.(pricing.JournalTx).LastRevision()
+	if err != nil {
+		return "", err
+	}
+	fmt.Fprintf(&b, "last revision %d\n", last)
 	groups, err := collect(tx.CustomerGroups)
 	if err != nil {
 		return "", err
@@ -567,6 +611,8 @@ type damageResult struct {
 	CheckOK    bool   // Check's error, if any, wraps ErrCorrupt
 	Loop       bool   // Check found a loop: reads skipped
 	View       string `json:",omitempty"` // the error of the reads in a View
+	Journal    string `json:",omitempty"` // the error of the reads of the journal
+	JournalOK  bool   // the journal reads found the base's journal
 	Update     string `json:",omitempty"` // the error of the reads in an Update
 	ViewSame   bool   // the reads in the View found the base's records
 	ReadErrors bool   // some read returned an error that does not wrap ErrCorrupt or ErrNotFound
@@ -574,7 +620,7 @@ type damageResult struct {
 }
 
 // runDamageCase opens, checks and reads one damaged file.
-func runDamageCase(path string, data []byte, c damageCase, want string) (r damageResult) {
+func runDamageCase(path string, data []byte, c damageCase, want, wantJournal string) (r damageResult) {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	alloc := ms.TotalAlloc
@@ -622,6 +668,8 @@ func runDamageCase(path string, data []byte, c damageCase, want string) (r damag
 		_, err := readAll(tx)
 		return err
 	}))
+	j, err := readJournal(s)
+	r.Journal, r.JournalOK = readErr(err), err == nil && j == wantJournal
 	return r
 }
 
@@ -676,12 +724,12 @@ func TestDamagedFiles(t *testing.T) {
 			continue
 		}
 		if r.ReadErrors {
-			t.Errorf("%s: a read failed with an error that wraps neither ErrCorrupt nor ErrNotFound: View %q, Update %q", c.name, r.View, r.Update)
+			t.Errorf("%s: a read failed with an error that wraps neither ErrCorrupt nor ErrNotFound: View %q, Update %q, journal %q", c.name, r.View, r.Update, r.Journal)
 		}
-		if r.Check == "" && (r.View != "" || r.Update != "") {
-			t.Errorf("%s: Check found nothing, but reads failed: View %q, Update %q", c.name, r.View, r.Update)
+		if r.Check == "" && (r.View != "" || r.Update != "" || r.Journal != "") {
+			t.Errorf("%s: Check found nothing, but reads failed: View %q, Update %q, journal %q", c.name, r.View, r.Update, r.Journal)
 		}
-		if r.Check == "" && !r.ViewSame && !c.older {
+		if r.Check == "" && (!r.ViewSame || !r.JournalOK) && !c.older {
 			if undetected++; undetected <= 10 {
 				t.Logf("%s: Check found nothing, and the records differ (bbolt keeps no checksums of data pages)", c.name)
 			}
@@ -775,11 +823,11 @@ func damageChild(t *testing.T, dir string) {
 		t.Fatal(err)
 	}
 	cases := damageCorpus(t, basePath, base, os.Getenv(damageAllEnv) == "true")
-	want := baseRecords(t, filepath.Join(dir, fmt.Sprintf("child-%d-base.db", from)), base)
+	want, wantJournal := baseRecords(t, filepath.Join(dir, fmt.Sprintf("child-%d-base.db", from)), base)
 	path := filepath.Join(dir, fmt.Sprintf("child-%d.db", from))
 	for i := from; i < len(cases); i++ {
 		fmt.Printf("damage start %d\n", i)
-		r := runDamageCase(path, cases[i].bytes(base), cases[i], want)
+		r := runDamageCase(path, cases[i].bytes(base), cases[i], want, wantJournal)
 		js, err := json.Marshal(r)
 		if err != nil {
 			t.Fatal(err)
@@ -788,8 +836,8 @@ func damageChild(t *testing.T, dir string) {
 	}
 }
 
-// baseRecords returns what readAll reads from a copy of base.
-func baseRecords(t *testing.T, path string, base []byte) string {
+// baseRecords returns what readAll and readJournal read from a copy of base.
+func baseRecords(t *testing.T, path string, base []byte) (records, journal string) {
 	t.Helper()
 	if err := os.WriteFile(path, base, 0o600); err != nil {
 		t.Fatal(err)
@@ -799,10 +847,12 @@ func baseRecords(t *testing.T, path string, base []byte) string {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	var want string
 	view(t, s, func(tx pricing.Tx) (err error) {
-		want, err = readAll(tx)
+		records, err = readAll(tx)
 		return err
 	})
-	return want
+	if journal, err = readJournal(s); err != nil {
+		t.Fatal(err)
+	}
+	return records, journal
 }

@@ -7,7 +7,9 @@
 // Options.NoSync) or none of them, and a crash at any moment leaves the file as of the
 // last committed Update. Check verifies a file: bbolt's page structure, read with
 // bounds checks of its own, and every index entry against its record. A damaged file
-// is an error wrapping ErrCorrupt, not a crash (see Damaged files below).
+// is an error wrapping ErrCorrupt, not a crash (see Damaged files below). The store
+// keeps the journal of revisions in the same file, committed with the writes it
+// records (see The journal below).
 //
 // The store only keeps records and indexes; the pricing.Service validates every input
 // and decides every rule (see package pricing).
@@ -16,10 +18,11 @@
 //
 // All data lives under one root bucket (Options.Bucket, "pricing" by default). Every
 // key and value below is built and parsed by one function of encoding.go, every bucket
-// is named in schema.go. The tree, for schema version 3:
+// is named in schema.go. The tree, for schema version 4:
 //
 //	<root>/                          Options.Bucket, default "pricing"
 //	├── version                      schema version: uint64
+//	├── last_revision                the journal's last committed revision (0: none)
 //	├── groups/                      customer groups
 //	│   └── <group ID>               → group record
 //	├── group_names/                 unique name keys of groups
@@ -47,27 +50,42 @@
 //	│   └── lp(variant ID) lp(currency) price ID → price index value
 //	├── list_prices/                 list → prices; list ID "" holds the base prices
 //	│   └── lp(list ID) price ID     → ""
+//	├── journal/                     the journal's entries, one per revision
+//	│   └── revision                 → entry
+//	├── journal_items/               the entries' items, in their order
+//	│   └── revision seq             → item
+//	├── journal_keys/                item key → the items of that key, by revision
+//	│   └── lp(item key) revision seq → ""
 //	└── adjusted_lists/              the lists with an adjustment, which every resolve reads
 //	    └── <list ID>                → ""
 //
 // Notation: lp(s) is s preceded by its length as an unsigned varint
 // (encoding/binary.AppendUvarint), ‖ is concatenation, integers are big-endian, and
-// uint64 and int64 take 8 bytes. IDs are arbitrary bytes, so no part of a composite
+// uint64 and int64 take 8 bytes (a revision is an int64, 1 or more), seq (an item's
+// place in its entry, from 0) is a uint32 of 4 bytes. IDs are arbitrary bytes, so no part of a composite
 // key is ever terminated by a separator character: every part but the last is
 // length-prefixed, and the last one runs to the end of the key. A prefix scan over
 // lp(first) therefore finds exactly the entries of first, in ascending order of the
 // last part, which is the order the pricing.Tx iteration methods promise.
 //
-// Values: every value but the schema version and the empty ones is a format byte (1
-// for every kind of value but list terms, which are at 2; see Formats below) followed
-// by the layout below (time and metadata are parts of the others):
+// Values: every value but the schema version and the empty ones is a format byte
+// followed by the layout below (time and metadata are parts of the others). The
+// format is 2 for group records, list records, prices and price index values, whose
+// format 1 (schema 2) had no revision, 2 for list terms, whose format 1 (schemas 1 to 3)
+// had no adjustment, customers or channels, and 1 for every other kind (see Formats
+// below):
 //
 //	time         1 tag byte: 0 for the zero time.Time (no payload), 1 + int64 Unix
 //	             nanoseconds, or 2 + int64 Unix seconds + uint32 nanoseconds for instants
 //	             outside int64 nanoseconds (before 1678 or after 2262). Times come
 //	             back in UTC, exactly.
-//	group record lp(name) lp(name key) time(created) time(updated) metadata
-//	list record  lp(name) lp(description) time(created) time(updated) metadata
+//	group record lp(name) lp(name key) time(created) time(updated) varint(revision)
+//	             metadata
+//	list record  lp(name) lp(description) time(created) time(updated)
+//	             varint(revision) metadata
+//	revision     the journal's revision that last wrote the record, as
+//	             encoding/binary.AppendVarint writes it; 0 when it was written without
+//	             a journal entry (by a host's code, or in a file of schema 2).
 //	metadata     the rest of the value: nothing for nil metadata, else the JSON object
 //	             (encoding/json); it comes back with JSON's types (map[string]any,
 //	             []any, string, float64, bool, nil).
@@ -77,20 +95,25 @@
 //	             and n-1 × uvarint(length of an ID), n being 0 for a nil set, else the
 //	             number of IDs plus one; then the IDs of the three sets back to back.
 //	             The adjustment is 0 for none, else 1, the IEEE 754 bits of the
-//	             percentage (uint64) and lp(rounding). Format 1 (schemas 1 and 2) has no
+//	             percentage (uint64) and lp(rounding). Format 1 (schemas 1 to 3) has no
 //	             adjustment and one set, the customer groups.
 //	price        fixed part: flags(1 byte, as in list terms) int64(amount)
-//	             int64(min quantity) int64(max quantity); then uvarint lengths of
-//	             (variant ID, currency, list ID, region ID) and those four strings back
-//	             to back. The price ID is the key.
+//	             int64(min quantity) int64(max quantity); then varint(revision),
+//	             uvarint lengths of (variant ID, currency, list ID, region ID) and those
+//	             four strings back to back. The price ID is the key.
 //	price index value
-//	             the same fixed part, then uvarint lengths of (list ID, region ID) and
-//	             those two strings: the key holds the rest of the price, so an entry
-//	             of variant_currency_prices is a whole price.
+//	             the same fixed part and revision, then uvarint lengths of (list ID,
+//	             region ID) and those two strings: the key holds the rest of the price,
+//	             so an entry of variant_currency_prices is a whole price.
 //	ID value     the ID, to the end of the value (never empty).
 //	count        uint64.
 //	price key    (a key, without a format byte) lp(list ID) lp(variant ID) lp(currency)
 //	             lp(region ID) int64(min quantity) int64(max quantity)
+//	last revision
+//	             int64.
+//	entry        time(At) uvarint(number of items).
+//	item         lp(item key) data (to the end of the value). An item key is never
+//	             empty, and no longer than an ID.
 //
 // The resolver's calls decode no JSON: AppendVariantPrices is one cursor prefix scan
 // of variant_currency_prices, whose entries are whole prices; PriceListTerms reads
@@ -125,6 +148,10 @@
 // holds. The schema version key is the one value without a format byte: every version
 // of the package reads it to learn whether it may read the rest.
 //
+// Schema 3 gave group records, list records, prices and price index values a format 2,
+// which adds the record's revision: the values of a file of schema 2 stay in format 1,
+// read with revision 0, until they are written again.
+//
 // # Transactions, writes and caches
 //
 // A View is one bbolt read-only transaction and never blocks an Update, nor another
@@ -146,6 +173,35 @@
 // resolve, and they change rarely. Terms that PriceListTerms returns from this cache
 // share their slices and Adjustment, which the pricing.Tx contract makes read-only.
 //
+// # The journal
+//
+// The Store is a pricing.Journal, and its transactions are pricing.JournalTx: the
+// pricing.Service gives every Update that changes something the next revision, stamps
+// it on the records it writes, and writes what changed as one journal entry (see
+// package pricing). An entry is stored as its value in journal, under its revision,
+// and one value per item in journal_items, under the revision and the item's place;
+// journal_keys indexes the items by key, so that ReadJournal of one key (the history
+// of a variant, say) is a prefix scan of journal_keys and point reads, whatever the
+// size of the journal. The root bucket's last_revision moves to the entry's revision
+// in the same transaction: it is the LastRevision of every later transaction, and
+// stays when TrimJournal deletes every entry. bbolt runs one Update at a time, so
+// revisions commit in order and without gaps.
+//
+// WriteJournal checks the entry (its revision must be Revision's, the Update's first
+// entry, every item key non-empty and no longer than an ID) before it buffers any of
+// it, with the Update's other writes: the entry commits with them or not at all.
+// ReadJournal reads one snapshot in one read-only transaction, and its function runs
+// inside it (it must not call Update). TrimJournal deletes the oldest entries whose
+// instant is before its argument, with their items, in Updates of at most about 20,000
+// items each, and writes nothing when nothing is due.
+//
+// WaitJournal is woken when an Update that wrote an entry commits through this Store,
+// or through any other Store of this process on the same root bucket of the same
+// *bbolt.DB (New twice on a host's database), and by Close. That is every commit the
+// file can see while the process has it open: bbolt locks the file for the process
+// that opens it for writing, and a read-only open (which would not write either) takes
+// a shared lock that a writer's excludes. So it waits on a channel, and never polls.
+//
 // # Versions and migrations
 //
 // The root bucket's version key holds the schema version (SchemaVersion); a file
@@ -154,9 +210,12 @@
 // left between two versions. A file whose version is newer than this package's is
 // refused with ErrSchemaTooNew and left byte-for-byte untouched: the version is read in
 // a read-only transaction first. A file already at SchemaVersion is not written at
-// open. Migration 0 → 1 creates the buckets above but adjusted_lists; 1 → 2 puts the
-// format bytes before the values; 2 → 3 creates adjusted_lists, empty, and leaves the
-// terms of format 1 as they are.
+// open. Migration 0 → 1 creates the buckets of the records and their indexes; 1 → 2
+// puts the format bytes before the values; 2 → 3 creates the journal's buckets, empty,
+// and last_revision 0 (a file of schema 2 has no journal: its first entry is revision
+// 1); 3 → 4 creates adjusted_lists, empty (no list of an older schema has an
+// adjustment), and leaves the list terms of format 1 as they are. Only 1 → 2 rewrites
+// values; the others write a few pages, whatever the size of the file.
 //
 // # Durability and locking
 //
@@ -194,7 +253,8 @@
 //     the function an iteration method calls) are never recovered: they go on up with
 //     their value, as the pricing.Store contract says; and while fn runs, a fault in
 //     the caller's own code is a panic too. A key or value longer than bbolt ever
-//     writes, or an ID longer than the store writes, is an error before it is copied.
+//     writes, or an ID longer than the store writes, is an error before it is copied;
+//     so is, in the journal, an entry longer than the whole file.
 //   - Check walks every page of the tree from the meta page, reading the file with
 //     bounds checks: every page ID within the file, every page of the type its parent
 //     says and referenced once, every count, overflow and element offset within its

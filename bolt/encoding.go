@@ -27,30 +27,36 @@ import (
 // that gives them a payload starts it with a format byte, and an empty value stays
 // unambiguous.
 const (
-	groupFormat      = 1 // groups
-	listFormat       = 1 // lists
-	termsFormat      = 2 // list_terms (format 1: no adjustment, customers or channels)
-	termsFormat1     = 1
-	priceFormat      = 1 // prices
-	priceIndexFormat = 1 // variant_currency_prices
+	groupFormat      = 2 // groups; 1 had no revision
+	listFormat       = 2 // lists; 1 had no revision
+	termsFormat      = 2 // list_terms; 1 had no adjustment, customers or channels
+	priceFormat      = 2 // prices; 1 had no revision
+	priceIndexFormat = 2 // variant_currency_prices; 1 had no revision
 	idFormat         = 1 // group_names, price_keys: an ID
 	countFormat      = 1 // member_counts
+	entryFormat      = 1 // journal: an entry's instant and number of items
+	itemFormat       = 1 // journal_items: an item's key and data
+	revisionFormat   = 1 // the root bucket's last_revision
 )
 
-// body returns the value v without its format byte, which must be format.
-func body(v []byte, format byte) ([]byte, bool) {
-	if len(v) == 0 || v[0] != format {
-		return nil, false
+// body returns the value v without its format byte, and that format, which must be
+// one that the kind of value has had: 1 to newest.
+func body(v []byte, newest byte) ([]byte, byte, bool) {
+	if len(v) == 0 || v[0] == 0 || v[0] > newest {
+		return nil, 0, false
 	}
-	return v[1:], true
+	return v[1:], v[0], true
 }
 
-// formatProblem describes why body refused v.
-func formatProblem(v []byte, format byte) string {
+// formatProblem describes why body refused v, of a kind whose newest format is newest.
+func formatProblem(v []byte, newest byte) string {
 	if len(v) == 0 {
 		return "empty value"
 	}
-	return fmt.Sprintf("value of format %d, this package reads format %d", v[0], format)
+	if newest == 1 {
+		return fmt.Sprintf("value of format %d, this package reads format 1", v[0])
+	}
+	return fmt.Sprintf("value of format %d, this package reads formats 1 to %d", v[0], newest)
 }
 
 // appendLP appends s with its uvarint length prefix. Length-prefixed parts make composite
@@ -184,24 +190,26 @@ func quoteKey(key string) string {
 // Values of the record buckets.
 
 // encodeGroup encodes a groups value: groupFormat ‖ lp(name) ‖ lp(name key) ‖
-// time(created) ‖ time(updated) ‖ metadata JSON (to the end; empty for no metadata).
+// time(created) ‖ time(updated) ‖ varint(revision) ‖ metadata JSON (to the end; empty
+// for no metadata). Format 1 had no revision.
 func encodeGroup(g pricing.CustomerGroup, nameKey string) ([]byte, error) {
 	md, err := encodeMetadata(g.Metadata)
 	if err != nil {
 		return nil, fmt.Errorf("bolt: customer group %q: %w", g.ID, err)
 	}
-	b := make([]byte, 0, 1+2*binary.MaxVarintLen16+len(g.Name)+len(nameKey)+2*13+len(md))
+	b := make([]byte, 0, 1+2*binary.MaxVarintLen16+len(g.Name)+len(nameKey)+2*13+binary.MaxVarintLen64+len(md))
 	b = append(b, groupFormat)
 	b = appendLP(b, g.Name)
 	b = appendLP(b, nameKey)
 	b = appendTime(b, g.CreatedAt)
 	b = appendTime(b, g.UpdatedAt)
+	b = binary.AppendVarint(b, g.Revision)
 	return append(b, md...), nil
 }
 
 // decodeGroup decodes the groups value v of group id.
 func decodeGroup(id string, v []byte) (g pricing.CustomerGroup, nameKey string, err error) {
-	b, ok := body(v, groupFormat)
+	b, format, ok := body(v, groupFormat)
 	if !ok {
 		return pricing.CustomerGroup{}, "", badValue(bkGroups, id, "%s", formatProblem(v, groupFormat))
 	}
@@ -211,6 +219,9 @@ func decodeGroup(id string, v []byte) (g pricing.CustomerGroup, nameKey string, 
 	nameKey = string(d.lp())
 	g.CreatedAt = d.time()
 	g.UpdatedAt = d.time()
+	if format >= 2 {
+		g.Revision = d.varint()
+	}
 	if d.bad {
 		return pricing.CustomerGroup{}, "", badValue(bkGroups, id, "bad customer group record")
 	}
@@ -223,7 +234,7 @@ func decodeGroup(id string, v []byte) (g pricing.CustomerGroup, nameKey string, 
 // groupNameKey returns the name key of the groups value v of group id without decoding
 // the rest.
 func groupNameKey(id string, v []byte) ([]byte, error) {
-	b, ok := body(v, groupFormat)
+	b, _, ok := body(v, groupFormat)
 	if !ok {
 		return nil, badValue(bkGroups, id, "%s", formatProblem(v, groupFormat))
 	}
@@ -238,24 +249,25 @@ func groupNameKey(id string, v []byte) ([]byte, error) {
 
 // encodeList encodes a lists value, the part of a price list that the resolver does not
 // read: listFormat ‖ lp(name) ‖ lp(description) ‖ time(created) ‖ time(updated) ‖
-// metadata JSON (to the end).
+// varint(revision) ‖ metadata JSON (to the end). Format 1 had no revision.
 func encodeList(pl pricing.PriceList) ([]byte, error) {
 	md, err := encodeMetadata(pl.Metadata)
 	if err != nil {
 		return nil, fmt.Errorf("bolt: price list %q: %w", pl.ID, err)
 	}
-	b := make([]byte, 0, 1+2*binary.MaxVarintLen16+len(pl.Name)+len(pl.Description)+2*13+len(md))
+	b := make([]byte, 0, 1+2*binary.MaxVarintLen16+len(pl.Name)+len(pl.Description)+2*13+binary.MaxVarintLen64+len(md))
 	b = append(b, listFormat)
 	b = appendLP(b, pl.Name)
 	b = appendLP(b, pl.Description)
 	b = appendTime(b, pl.CreatedAt)
 	b = appendTime(b, pl.UpdatedAt)
+	b = binary.AppendVarint(b, pl.Revision)
 	return append(b, md...), nil
 }
 
 // decodeList decodes the lists value v of list pl.ID into pl.
 func decodeList(pl *pricing.PriceList, v []byte) error {
-	b, ok := body(v, listFormat)
+	b, format, ok := body(v, listFormat)
 	if !ok {
 		return badValue(bkLists, pl.ID, "%s", formatProblem(v, listFormat))
 	}
@@ -264,6 +276,10 @@ func decodeList(pl *pricing.PriceList, v []byte) error {
 	pl.Description = string(d.lp())
 	pl.CreatedAt = d.time()
 	pl.UpdatedAt = d.time()
+	pl.Revision = 0
+	if format >= 2 {
+		pl.Revision = d.varint()
+	}
 	if d.bad {
 		return badValue(bkLists, pl.ID, "bad price list record")
 	}
@@ -347,14 +363,11 @@ func encodeTerms(pl pricing.PriceList) []byte {
 // decodeTerms decodes a list_terms value of format 1 or 2. The IDs are substrings of
 // one string: it allocates that string, a slice per non-empty set and the Adjustment.
 func decodeTerms(id string, v []byte) (pricing.PriceListTerms, error) {
-	if len(v) == 0 {
-		return pricing.PriceListTerms{}, badValue(bkListTerms, id, "empty value")
+	b, format, ok := body(v, termsFormat)
+	if !ok {
+		return pricing.PriceListTerms{}, badValue(bkListTerms, id, "%s", formatProblem(v, termsFormat))
 	}
-	if v[0] < termsFormat1 || v[0] > termsFormat {
-		return pricing.PriceListTerms{}, badValue(bkListTerms, id, "value of format %d, this package reads formats %d to %d", v[0], termsFormat1, termsFormat)
-	}
-	format := v[0]
-	d := decoder{b: v[1:]}
+	d := decoder{b: b}
 	t := pricing.PriceListTerms{ID: id}
 	t.Type = listType(d.lp())
 	t.Status = listStatus(d.lp())
@@ -478,10 +491,11 @@ func appendPriceFixed(b []byte, p *pricing.Price) []byte {
 }
 
 // encodePrice appends a prices value, whose key is the price ID: priceFormat ‖ the
-// fixed part ‖ uvarint lengths of variant ID, currency, list ID, region ID ‖ those four
-// strings back to back.
+// fixed part ‖ varint(revision) ‖ uvarint lengths of variant ID, currency, list ID,
+// region ID ‖ those four strings back to back. Format 1 had no revision.
 func encodePrice(b []byte, p *pricing.Price) []byte {
 	b = appendPriceFixed(append(b, priceFormat), p)
+	b = binary.AppendVarint(b, p.Revision)
 	for _, s := range [...]string{p.VariantID, p.CurrencyCode, p.PriceListID, p.RegionID} {
 		b = binary.AppendUvarint(b, uint64(len(s)))
 	}
@@ -492,10 +506,12 @@ func encodePrice(b []byte, p *pricing.Price) []byte {
 }
 
 // encodeVariantPrice appends a variant_currency_prices value, whose key holds the
-// variant ID, currency and price ID: priceIndexFormat ‖ the fixed part ‖ uvarint lengths
-// of list ID and region ID ‖ those two strings back to back.
+// variant ID, currency and price ID: priceIndexFormat ‖ the fixed part ‖
+// varint(revision) ‖ uvarint lengths of list ID and region ID ‖ those two strings back
+// to back. Format 1 had no revision.
 func encodeVariantPrice(b []byte, p *pricing.Price) []byte {
 	b = appendPriceFixed(append(b, priceIndexFormat), p)
+	b = binary.AppendVarint(b, p.Revision)
 	b = binary.AppendUvarint(b, uint64(len(p.PriceListID)))
 	b = binary.AppendUvarint(b, uint64(len(p.RegionID)))
 	b = append(b, p.PriceListID...)
@@ -504,7 +520,7 @@ func encodeVariantPrice(b []byte, p *pricing.Price) []byte {
 
 // priceValuesSize bounds the size of both values of p.
 func priceValuesSize(p *pricing.Price) int {
-	return 2*(1+priceFixed) + 6*binary.MaxVarintLen16 + len(p.VariantID) + len(p.CurrencyCode) +
+	return 2*(1+priceFixed+binary.MaxVarintLen64) + 6*binary.MaxVarintLen16 + len(p.VariantID) + len(p.CurrencyCode) +
 		2*(len(p.PriceListID)+len(p.RegionID))
 }
 
@@ -513,22 +529,27 @@ func priceValuesSize(p *pricing.Price) int {
 type priceValue struct {
 	flags            byte
 	amount, min, max int64
+	rev              int64
 	lens             [4]int
 	strs             []byte
 }
 
-// parsePriceValue parses a price value of the given format with n strings (prices:
-// priceFormat, 4; variant_currency_prices: priceIndexFormat, 2).
-func parsePriceValue(v []byte, format byte, n int) (pv priceValue, ok bool) {
-	if len(v) < 1+priceFixed+n || v[0] != format || v[1]&^flagIncludesTax != 0 {
+// parsePriceValue parses a price value of a format from 1 to newest with n strings
+// (prices: priceFormat, 4; variant_currency_prices: priceIndexFormat, 2).
+func parsePriceValue(v []byte, newest byte, n int) (pv priceValue, ok bool) {
+	if len(v) < 1+priceFixed+n || v[0] == 0 || v[0] > newest || v[1]&^flagIncludesTax != 0 {
 		return pv, false
 	}
+	format := v[0]
 	v = v[1:]
 	pv.flags = v[0]
 	pv.amount = int64(binary.BigEndian.Uint64(v[1:]))
 	pv.min = int64(binary.BigEndian.Uint64(v[9:]))
 	pv.max = int64(binary.BigEndian.Uint64(v[17:]))
 	d := decoder{b: v[priceFixed:]}
+	if format >= 2 {
+		pv.rev = d.varint()
+	}
 	total := 0
 	for i := range n {
 		l := d.uvarint()
@@ -546,18 +567,18 @@ func parsePriceValue(v []byte, format byte, n int) (pv priceValue, ok bool) {
 }
 
 // priceProblem describes why parsePriceValue refused v.
-func priceProblem(v []byte, format byte) string {
-	if len(v) == 0 || v[0] != format {
-		return formatProblem(v, format)
+func priceProblem(v []byte, newest byte) string {
+	if len(v) == 0 || v[0] == 0 || v[0] > newest {
+		return formatProblem(v, newest)
 	}
 	return "bad price"
 }
 
-// price returns the fixed fields of pv as a price without strings.
+// price returns the fixed fields of pv and its revision as a price without strings.
 func (pv *priceValue) price() pricing.Price {
 	return pricing.Price{
 		Amount: pv.amount, MinQuantity: pv.min, MaxQuantity: pv.max,
-		IncludesTax: pv.flags&flagIncludesTax != 0,
+		IncludesTax: pv.flags&flagIncludesTax != 0, Revision: pv.rev,
 	}
 }
 
@@ -675,6 +696,17 @@ func (d *decoder) lp() []byte {
 	return v
 }
 
+// varint reads a signed varint (binary.AppendVarint), written in as few bytes as it
+// takes.
+func (d *decoder) varint() int64 {
+	ux := d.uvarint()
+	x := int64(ux >> 1)
+	if ux&1 != 0 {
+		x = ^x
+	}
+	return x
+}
+
 func (d *decoder) byte() byte {
 	if len(d.b) < 1 {
 		d.fail()
@@ -743,7 +775,7 @@ func encodeCount(n uint64) []byte { return binary.BigEndian.AppendUint64([]byte{
 
 // decodeCount decodes the member_counts value v of group id.
 func decodeCount(id string, v []byte) (uint64, error) {
-	b, ok := body(v, countFormat)
+	b, _, ok := body(v, countFormat)
 	if !ok {
 		return 0, badValue(bkMemberCounts, id, "%s", formatProblem(v, countFormat))
 	}
@@ -763,7 +795,7 @@ func encodeID(b []byte, id string) []byte {
 // it holds, never empty and never longer than the store's writes allow (maxPart). The
 // result aliases v.
 func decodeID(bk bucketID, key, v []byte) ([]byte, error) {
-	b, ok := body(v, idFormat)
+	b, _, ok := body(v, idFormat)
 	if !ok {
 		return nil, badValue(bk, string(key), "%s", formatProblem(v, idFormat))
 	}
@@ -771,4 +803,151 @@ func decodeID(bk bucketID, key, v []byte) ([]byte, error) {
 		return nil, badValue(bk, string(key), "ID of %d bytes", len(b))
 	}
 	return b, nil
+}
+
+// The journal (schema 3). A revision is a positive int64, written as 8 big-endian
+// bytes so that the keys of the journal and of its items sort by revision; an item's
+// place in its entry (seq) is 4 big-endian bytes.
+
+// Sizes of the journal's fixed-size keys.
+const (
+	revisionSize = 8
+	itemKeySize  = revisionSize + 4
+)
+
+// maxEntryItems bounds the items of one entry, so that seq fits its 4 bytes and an
+// int on every platform.
+const maxEntryItems = 1<<31 - 1
+
+// journalKey appends the key of the journal entry of revision rev: 8 bytes.
+func journalKey(b []byte, rev int64) []byte {
+	return appendI64(b, rev)
+}
+
+// decodeJournalKey decodes a journalKey. ok is false unless k is 8 bytes that hold a
+// revision (1 or more).
+func decodeJournalKey(k []byte) (rev int64, ok bool) {
+	if len(k) != revisionSize {
+		return 0, false
+	}
+	rev = int64(binary.BigEndian.Uint64(k))
+	return rev, rev > 0
+}
+
+// encodeEntry appends a journal value: entryFormat ‖ time(At) ‖ uvarint(number of
+// items). The items are in journal_items, under the same revision.
+func encodeEntry(b []byte, at time.Time, items int) []byte {
+	b = appendTime(append(b, entryFormat), at)
+	return binary.AppendUvarint(b, uint64(items))
+}
+
+// decodeEntry decodes the journal value v under key k: the entry's instant and its
+// number of items (at most maxEntryItems).
+func decodeEntry(k, v []byte) (at time.Time, items int, err error) {
+	b, _, ok := body(v, entryFormat)
+	if !ok {
+		return time.Time{}, 0, badValue(bkJournal, string(k), "%s", formatProblem(v, entryFormat))
+	}
+	d := decoder{b: b}
+	at = d.time()
+	n := d.uvarint()
+	if d.bad || len(d.b) != 0 || n > maxEntryItems {
+		return time.Time{}, 0, badValue(bkJournal, string(k), "bad journal entry")
+	}
+	return at, int(n), nil
+}
+
+// itemKey appends the key of journal_items of the item seq (its place in the entry,
+// from 0) of revision rev: revision (8 bytes) ‖ seq (4 bytes). The items of an entry
+// share the prefix journalKey(rev) and sort in their order.
+func itemKey(b []byte, rev int64, seq int) []byte {
+	return binary.BigEndian.AppendUint32(appendI64(b, rev), uint32(seq))
+}
+
+// splitItemKey decodes an itemKey. ok is false unless k is 12 bytes whose revision is
+// 1 or more.
+func splitItemKey(k []byte) (rev int64, seq int, ok bool) {
+	if len(k) != itemKeySize {
+		return 0, 0, false
+	}
+	rev, ok = decodeJournalKey(k[:revisionSize])
+	return rev, int(binary.BigEndian.Uint32(k[revisionSize:])), ok
+}
+
+// encodeItem appends a journal_items value: itemFormat ‖ lp(item key) ‖ data (to the
+// end of the value).
+func encodeItem(b []byte, key string, data []byte) []byte {
+	return append(appendLP(append(b, itemFormat), key), data...)
+}
+
+// itemSize is the size of encodeItem's value.
+func itemSize(key string, data []byte) int {
+	return 1 + varintLen(uint64(len(key))) + len(key) + len(data)
+}
+
+// varintLen is the number of bytes of uvarint(v).
+func varintLen(v uint64) int {
+	n := 1
+	for ; v >= 0x80; v >>= 7 {
+		n++
+	}
+	return n
+}
+
+// decodeItem decodes the journal_items value v under key k: the item's key (never
+// empty, at most maxPart bytes) and data. Both alias v.
+func decodeItem(k, v []byte) (key, data []byte, err error) {
+	b, _, ok := body(v, itemFormat)
+	if !ok {
+		return nil, nil, badValue(bkJournalItems, string(k), "%s", formatProblem(v, itemFormat))
+	}
+	d := decoder{b: b}
+	key = d.lp()
+	if d.bad || len(key) == 0 || len(key) > maxPart {
+		return nil, nil, badValue(bkJournalItems, string(k), "bad journal item")
+	}
+	return key, d.b, nil
+}
+
+// keyIndexKey appends the key of journal_keys of the item seq of revision rev, whose
+// key is key: lp(key) ‖ revision (8 bytes) ‖ seq (4 bytes). The entries of one key
+// share the prefix keyIndexPrefix(key), and sort by revision, then by place.
+func keyIndexKey(b []byte, key string, rev int64, seq int) []byte {
+	return itemKey(keyIndexPrefix(b, key), rev, seq)
+}
+
+// keyIndexPrefix appends the prefix of the journal_keys keys of key: lp(key).
+func keyIndexPrefix(b []byte, key string) []byte {
+	return appendLP(b, key)
+}
+
+// splitKeyIndexKey decodes a keyIndexKey. ok is false unless k is one, with a key of 1
+// to maxPart bytes.
+func splitKeyIndexKey(k []byte) (key []byte, rev int64, seq int, ok bool) {
+	d := decoder{b: k}
+	key = d.lp()
+	if d.bad || len(key) == 0 || len(key) > maxPart {
+		return nil, 0, 0, false
+	}
+	rev, seq, ok = splitItemKey(d.b)
+	return key, rev, seq, ok
+}
+
+// encodeLastRevision encodes the value of the root bucket's last_revision key:
+// revisionFormat ‖ the revision (8 bytes).
+func encodeLastRevision(rev int64) []byte {
+	return appendI64([]byte{revisionFormat}, rev)
+}
+
+// decodeLastRevision decodes the value v of the last_revision key of the root bucket
+// root: a revision, 0 or more.
+func decodeLastRevision(root, v []byte) (int64, error) {
+	b, _, ok := body(v, revisionFormat)
+	if !ok {
+		return 0, fmt.Errorf("%w: bucket %s, key %q: %s", ErrCorrupt, quoteKey(string(root)), lastRevisionKey, formatProblem(v, revisionFormat))
+	}
+	if len(b) != revisionSize || int64(binary.BigEndian.Uint64(b)) < 0 {
+		return 0, fmt.Errorf("%w: bucket %s, key %q: bad last revision %x", ErrCorrupt, quoteKey(string(root)), lastRevisionKey, b)
+	}
+	return int64(binary.BigEndian.Uint64(b)), nil
 }

@@ -83,21 +83,38 @@ func TestGoldenTimes(t *testing.T) {
 	}
 }
 
+// The revisions of the golden tables, in varint (zigzag) form.
+const (
+	hexRev7     = "0e"            // revision 7
+	hexRev1000  = "d00f"          // revision 1000
+	hexRev2to40 = "8080808080 40" // revision 1<<40
+)
+
+// Groups, lists and prices gained their revision in format 2 (schema 3): each case
+// gives the bytes of format 2, which the encoder writes and the decoder reads, and of
+// format 1, which files of schemas 1 and 2 hold, and which the decoder reads with
+// revision 0.
 func TestGoldenGroups(t *testing.T) {
 	for _, c := range []struct {
 		name    string
 		g       pricing.CustomerGroup
 		nameKey string
-		hex     string
+		hex     string // format 2
+		hex1    string // format 1
 	}{
-		{"no metadata", pricing.CustomerGroup{ID: "cg_1", Name: "VIP", CreatedAt: goldenT1},
-			"vip", "01 | 03 564950 | 03 766970 | " + hexT1 + " | 00"},
+		{"no metadata", pricing.CustomerGroup{ID: "cg_1", Name: "VIP", CreatedAt: goldenT1, Revision: 7},
+			"vip", "02 | 03 564950 | 03 766970 | " + hexT1 + " | 00 | " + hexRev7,
+			"01 | 03 564950 | 03 766970 | " + hexT1 + " | 00"},
 		{"metadata, wide time", pricing.CustomerGroup{ID: "cg_2", Name: "Wholesale ✓", CreatedAt: goldenOld, UpdatedAt: goldenT1,
-			Metadata: map[string]any{"tier": "gold", "n": 1.5}},
-			"wholesale ✓", "01 | 0d 57686f6c6573616c6520e29c93 | 0d 77686f6c6573616c6520e29c93 | " + hexOld + " | " + hexT1 +
-				" | 7b226e223a312e352c2274696572223a22676f6c64227d"}, // {"n":1.5,"tier":"gold"}
-		{"empty metadata, zero times", pricing.CustomerGroup{ID: "cg_3", Metadata: map[string]any{}},
-			"k", "01 | 00 | 01 6b | 00 | 00 | 7b7d"},
+			Metadata: map[string]any{"tier": "gold", "n": 1.5}, Revision: 1 << 40},
+			"wholesale ✓", "02 | 0d 57686f6c6573616c6520e29c93 | 0d 77686f6c6573616c6520e29c93 | " + hexOld + " | " + hexT1 +
+				" | " + hexRev2to40 + " | 7b226e223a312e352c2274696572223a22676f6c64227d", // {"n":1.5,"tier":"gold"}
+			"01 | 0d 57686f6c6573616c6520e29c93 | 0d 77686f6c6573616c6520e29c93 | " + hexOld + " | " + hexT1 +
+				" | 7b226e223a312e352c2274696572223a22676f6c64227d"},
+		{"empty metadata, zero times, no revision", pricing.CustomerGroup{ID: "cg_3", Metadata: map[string]any{}},
+			"k", "02 | 00 | 01 6b | 00 | 00 | 00 | 7b7d", "01 | 00 | 01 6b | 00 | 00 | 7b7d"},
+		{"a negative revision, which no Service writes, round-trips", pricing.CustomerGroup{ID: "cg_4", Revision: -1},
+			"k", "02 | 00 | 01 6b | 00 | 00 | 01", "01 | 00 | 01 6b | 00 | 00"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			v, err := encodeGroup(c.g, c.nameKey)
@@ -105,12 +122,19 @@ func TestGoldenGroups(t *testing.T) {
 				t.Fatal(err)
 			}
 			wantBytes(t, "encodeGroup", v, c.hex)
-			g, nameKey, err := decodeGroup(c.g.ID, unhex(t, c.hex))
-			if err != nil || !reflect.DeepEqual(g, c.g) || nameKey != c.nameKey {
-				t.Errorf("decodeGroup = %#v, %q, %v; want %#v, %q", g, nameKey, err, c.g, c.nameKey)
-			}
-			if k, err := groupNameKey(c.g.ID, unhex(t, c.hex)); err != nil || string(k) != c.nameKey {
-				t.Errorf("groupNameKey = %q, %v; want %q", k, err, c.nameKey)
+			g1 := c.g
+			g1.Revision = 0
+			for _, f := range []struct {
+				hex  string
+				want pricing.CustomerGroup
+			}{{c.hex, c.g}, {c.hex1, g1}} {
+				g, nameKey, err := decodeGroup(c.g.ID, unhex(t, f.hex))
+				if err != nil || !reflect.DeepEqual(g, f.want) || nameKey != c.nameKey {
+					t.Errorf("decodeGroup(%s) = %#v, %q, %v; want %#v, %q", f.hex, g, nameKey, err, f.want, c.nameKey)
+				}
+				if k, err := groupNameKey(c.g.ID, unhex(t, f.hex)); err != nil || string(k) != c.nameKey {
+					t.Errorf("groupNameKey(%s) = %q, %v; want %q", f.hex, k, err, c.nameKey)
+				}
 			}
 		})
 	}
@@ -120,13 +144,16 @@ func TestGoldenLists(t *testing.T) {
 	for _, c := range []struct {
 		name string
 		pl   pricing.PriceList
-		hex  string
+		hex  string // format 2
+		hex1 string // format 1
 	}{
-		{"no metadata", pricing.PriceList{ID: "pl_1", Name: "Sale", CreatedAt: goldenT1, UpdatedAt: goldenT1},
+		{"no metadata", pricing.PriceList{ID: "pl_1", Name: "Sale", CreatedAt: goldenT1, UpdatedAt: goldenT1, Revision: 1000},
+			"02 | 04 53616c65 | 00 | " + hexT1 + " | " + hexT1 + " | " + hexRev1000,
 			"01 | 04 53616c65 | 00 | " + hexT1 + " | " + hexT1},
 		{"metadata", pricing.PriceList{ID: "pl_2", Name: "Spring", Description: "20% off", UpdatedAt: goldenFar,
-			Metadata: map[string]any{"a": []any{1.0, nil}}},
-			"01 | 06 537072696e67 | 07 323025206f6666 | 00 | " + hexFar + " | 7b2261223a5b312c6e756c6c5d7d"}, // {"a":[1,null]}
+			Metadata: map[string]any{"a": []any{1.0, nil}}, Revision: 7},
+			"02 | 06 537072696e67 | 07 323025206f6666 | 00 | " + hexFar + " | " + hexRev7 + " | 7b2261223a5b312c6e756c6c5d7d", // {"a":[1,null]}
+			"01 | 06 537072696e67 | 07 323025206f6666 | 00 | " + hexFar + " | 7b2261223a5b312c6e756c6c5d7d"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			v, err := encodeList(c.pl)
@@ -134,10 +161,17 @@ func TestGoldenLists(t *testing.T) {
 				t.Fatal(err)
 			}
 			wantBytes(t, "encodeList", v, c.hex)
-			// The terms are not part of the record: decodeList fills the rest.
-			pl := pricing.PriceList{ID: c.pl.ID}
-			if err := decodeList(&pl, unhex(t, c.hex)); err != nil || !reflect.DeepEqual(pl, c.pl) {
-				t.Errorf("decodeList = %#v, %v; want %#v", pl, err, c.pl)
+			pl1 := c.pl
+			pl1.Revision = 0
+			for _, f := range []struct {
+				hex  string
+				want pricing.PriceList
+			}{{c.hex, c.pl}, {c.hex1, pl1}} {
+				// The terms are not part of the record: decodeList fills the rest.
+				pl := pricing.PriceList{ID: c.pl.ID, Revision: 99}
+				if err := decodeList(&pl, unhex(t, f.hex)); err != nil || !reflect.DeepEqual(pl, f.want) {
+					t.Errorf("decodeList(%s) = %#v, %v; want %#v", f.hex, pl, err, f.want)
+				}
 			}
 		})
 	}
@@ -222,17 +256,22 @@ func TestGoldenTermsFormat1(t *testing.T) {
 var goldenPrices = []pricing.Price{
 	{ID: "price_1", VariantID: "var_1", CurrencyCode: "usd", Amount: 2000},
 	{ID: "price_2", PriceListID: "pl_1", VariantID: "var_1", CurrencyCode: "eur", RegionID: "reg_de",
-		Amount: -1, MinQuantity: 10, MaxQuantity: 99, IncludesTax: true},
+		Amount: -1, MinQuantity: 10, MaxQuantity: 99, IncludesTax: true, Revision: 1000},
 }
 
 func TestGoldenPrices(t *testing.T) {
 	for i, c := range []struct {
-		name, record, index string
+		name, record, index string // format 2
+		record1, index1     string // format 1
 	}{
-		{"base price",
+		{"base price, no revision",
+			"02 | 00 | 00000000000007d0 | 0000000000000000 | 0000000000000000 | 00 | 05 03 00 00 | 7661725f31 757364",
+			"02 | 00 | 00000000000007d0 | 0000000000000000 | 0000000000000000 | 00 | 00 00",
 			"01 | 00 | 00000000000007d0 | 0000000000000000 | 0000000000000000 | 05 03 00 00 | 7661725f31 757364",
 			"01 | 00 | 00000000000007d0 | 0000000000000000 | 0000000000000000 | 00 00"},
-		{"list price, region, tiers, tax",
+		{"list price, region, tiers, tax, revision",
+			"02 | 01 | ffffffffffffffff | 000000000000000a | 0000000000000063 | " + hexRev1000 + " | 05 03 04 06 | 7661725f31 657572 706c5f31 7265675f6465",
+			"02 | 01 | ffffffffffffffff | 000000000000000a | 0000000000000063 | " + hexRev1000 + " | 04 06 | 706c5f31 7265675f6465",
 			"01 | 01 | ffffffffffffffff | 000000000000000a | 0000000000000063 | 05 03 04 06 | 7661725f31 657572 706c5f31 7265675f6465",
 			"01 | 01 | ffffffffffffffff | 000000000000000a | 0000000000000063 | 04 06 | 706c5f31 7265675f6465"},
 	} {
@@ -240,12 +279,19 @@ func TestGoldenPrices(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			wantBytes(t, "encodePrice", encodePrice(nil, &p), c.record)
 			wantBytes(t, "encodeVariantPrice", encodeVariantPrice(nil, &p), c.index)
-			if got, err := decodePrice([]byte(p.ID), unhex(t, c.record)); err != nil || got != p {
-				t.Errorf("decodePrice = %#v, %v; want %#v", got, err, p)
-			}
+			p1 := p
+			p1.Revision = 0
 			k := variantCurrencyKey(nil, p.VariantID, p.CurrencyCode, p.ID)
-			if got, err := decodeVariantPrice(k, unhex(t, c.index)); err != nil || got != p {
-				t.Errorf("decodeVariantPrice = %#v, %v; want %#v", got, err, p)
+			for _, f := range []struct {
+				record, index string
+				want          pricing.Price
+			}{{c.record, c.index, p}, {c.record1, c.index1, p1}} {
+				if got, err := decodePrice([]byte(p.ID), unhex(t, f.record)); err != nil || got != f.want {
+					t.Errorf("decodePrice(%s) = %#v, %v; want %#v", f.record, got, err, f.want)
+				}
+				if got, err := decodeVariantPrice(k, unhex(t, f.index)); err != nil || got != f.want {
+					t.Errorf("decodeVariantPrice(%s) = %#v, %v; want %#v", f.index, got, err, f.want)
+				}
 			}
 			if n := priceValuesSize(&p); n < len(unhex(t, c.record))+len(unhex(t, c.index)) {
 				t.Errorf("priceValuesSize = %d, below the values' %d bytes", n, len(unhex(t, c.record))+len(unhex(t, c.index)))
@@ -352,6 +398,7 @@ func TestGoldenVersion(t *testing.T) {
 	}{
 		{1, "0000000000000001"},
 		{2, "0000000000000002"},
+		{3, "0000000000000003"},
 	} {
 		wantBytes(t, "encodeVersion", encodeVersion(c.v), c.hex)
 		if got, err := decodeVersion([]byte("pricing"), unhex(t, c.hex)); err != nil || got != c.v {
@@ -360,10 +407,115 @@ func TestGoldenVersion(t *testing.T) {
 	}
 }
 
+// TestGoldenJournal pins the keys and values of the journal (schema 3).
+func TestGoldenJournal(t *testing.T) {
+	if string(lastRevisionKey) != "last_revision" {
+		t.Errorf("last revision key %q", lastRevisionKey)
+	}
+	for _, c := range []struct {
+		rev int64
+		hex string
+	}{
+		{0, "01 | 0000000000000000"},
+		{5, "01 | 0000000000000005"},
+		{1 << 40, "01 | 0000010000000000"},
+	} {
+		wantBytes(t, "encodeLastRevision", encodeLastRevision(c.rev), c.hex)
+		if got, err := decodeLastRevision([]byte("pricing"), unhex(t, c.hex)); err != nil || got != c.rev {
+			t.Errorf("decodeLastRevision(%s) = %d, %v; want %d", c.hex, got, err, c.rev)
+		}
+	}
+	for _, c := range []struct {
+		rev int64
+		hex string
+	}{
+		{1, "0000000000000001"},
+		{300, "000000000000012c"},
+	} {
+		wantBytes(t, "journalKey", journalKey(nil, c.rev), c.hex)
+		if got, ok := decodeJournalKey(unhex(t, c.hex)); !ok || got != c.rev {
+			t.Errorf("decodeJournalKey(%s) = %d, %v; want %d", c.hex, got, ok, c.rev)
+		}
+	}
+	for _, c := range []struct {
+		name  string
+		at    time.Time
+		items int
+		hex   string
+	}{
+		{"three items", goldenT1, 3, "01 | " + hexT1 + " | 03"},
+		{"zero time, no items", time.Time{}, 0, "01 | 00 | 00"},
+		{"wide time, 300 items", goldenFar, 300, "01 | " + hexFar + " | ac02"},
+	} {
+		wantBytes(t, "encodeEntry "+c.name, encodeEntry(nil, c.at, c.items), c.hex)
+		at, n, err := decodeEntry([]byte("k"), unhex(t, c.hex))
+		if err != nil || !at.Equal(c.at) || at.IsZero() != c.at.IsZero() || n != c.items {
+			t.Errorf("decodeEntry %s = %v, %d, %v", c.name, at, n, err)
+		}
+	}
+	for _, c := range []struct {
+		name, key string
+		data      []byte
+		hex       string
+	}{
+		{"a price's item", "v:var_1", []byte("abc"), "01 | 07 763a7661725f31 | 616263"},
+		{"no data", "x", []byte{}, "01 | 01 78"},
+		{"a NUL in the key", "c:a\x00b", []byte{0xff}, "01 | 05 633a610062 | ff"},
+	} {
+		wantBytes(t, "encodeItem "+c.name, encodeItem(nil, c.key, c.data), c.hex)
+		if n := itemSize(c.key, c.data); n != len(unhex(t, c.hex)) {
+			t.Errorf("itemSize %s = %d, want %d", c.name, n, len(unhex(t, c.hex)))
+		}
+		key, data, err := decodeItem([]byte("k"), unhex(t, c.hex))
+		if err != nil || string(key) != c.key || !bytes.Equal(data, c.data) {
+			t.Errorf("decodeItem %s = %q, %q, %v", c.name, key, data, err)
+		}
+	}
+	wantBytes(t, "itemKey", itemKey(nil, 2, 1), "0000000000000002 | 00000001")
+	wantBytes(t, "itemKey", itemKey(nil, 1<<33, 70000), "0000000200000000 | 00011170")
+	if rev, seq, ok := splitItemKey(unhex(t, "0000000200000000 | 00011170")); !ok || rev != 1<<33 || seq != 70000 {
+		t.Errorf("splitItemKey = %d, %d, %v", rev, seq, ok)
+	}
+	wantBytes(t, "keyIndexKey", keyIndexKey(nil, "v:var_1", 2, 1), "07 763a7661725f31 | 0000000000000002 | 00000001")
+	wantBytes(t, "keyIndexPrefix", keyIndexPrefix(nil, "v:var_1"), "07 763a7661725f31")
+	if key, rev, seq, ok := splitKeyIndexKey(unhex(t, "07 763a7661725f31 | 0000000000000002 | 00000001")); !ok || string(key) != "v:var_1" || rev != 2 || seq != 1 {
+		t.Errorf("splitKeyIndexKey = %q, %d, %d, %v", key, rev, seq, ok)
+	}
+	// What the decoders refuse.
+	for _, c := range []struct {
+		name string
+		ok   func(b []byte) bool
+		hex  string
+	}{
+		{"revision 0", func(b []byte) bool { _, ok := decodeJournalKey(b); return ok }, "0000000000000000"},
+		{"negative revision", func(b []byte) bool { _, ok := decodeJournalKey(b); return ok }, "8000000000000001"},
+		{"revision of 7 bytes", func(b []byte) bool { _, ok := decodeJournalKey(b); return ok }, "00000000000001"},
+		{"item key of 11 bytes", func(b []byte) bool { _, _, ok := splitItemKey(b); return ok }, "0000000000000001 | 000000"},
+		{"item key of revision 0", func(b []byte) bool { _, _, ok := splitItemKey(b); return ok }, "0000000000000000 | 00000000"},
+		{"index key without a key", func(b []byte) bool { _, _, _, ok := splitKeyIndexKey(b); return ok }, "00 | 0000000000000001 | 00000000"},
+		{"index key, a byte short", func(b []byte) bool { _, _, _, ok := splitKeyIndexKey(b); return ok }, "01 78 | 0000000000000001 | 000000"},
+		{"index key, a long varint", func(b []byte) bool { _, _, _, ok := splitKeyIndexKey(b); return ok }, "8100 78 | 0000000000000001 | 00000000"},
+		{"entry, a long varint", func(b []byte) bool { _, _, err := decodeEntry([]byte("k"), b); return err == nil }, "01 | 00 | 8300"},
+		{"entry, a byte more", func(b []byte) bool { _, _, err := decodeEntry([]byte("k"), b); return err == nil }, "01 | 00 | 03 | 00"},
+		{"entry of 2^31 items", func(b []byte) bool { _, _, err := decodeEntry([]byte("k"), b); return err == nil }, "01 | 00 | 8080808008"},
+		{"entry of format 2", func(b []byte) bool { _, _, err := decodeEntry([]byte("k"), b); return err == nil }, "02 | 00 | 03"},
+		{"item without a key", func(b []byte) bool { _, _, err := decodeItem([]byte("k"), b); return err == nil }, "01 | 00 | 616263"},
+		{"item, a long varint", func(b []byte) bool { _, _, err := decodeItem([]byte("k"), b); return err == nil }, "01 | 8100 78"},
+		{"item, a key past the end", func(b []byte) bool { _, _, err := decodeItem([]byte("k"), b); return err == nil }, "01 | 05 78"},
+		{"last revision, negative", func(b []byte) bool { _, err := decodeLastRevision([]byte("r"), b); return err == nil }, "01 | 8000000000000000"},
+		{"last revision without its format", func(b []byte) bool { _, err := decodeLastRevision([]byte("r"), b); return err == nil }, "0000000000000005"},
+	} {
+		if c.ok(unhex(t, c.hex)) {
+			t.Errorf("%s %s: decoded", c.name, c.hex)
+		}
+	}
+}
+
 // TestGoldenBucketNames pins the names of the buckets, which are part of the schema.
 func TestGoldenBucketNames(t *testing.T) {
 	want := []string{"groups", "group_names", "members", "member_of", "member_counts", "lists", "list_terms",
-		"list_groups", "group_lists", "prices", "price_keys", "variant_currency_prices", "list_prices", "adjusted_lists"}
+		"list_groups", "group_lists", "prices", "price_keys", "variant_currency_prices", "list_prices",
+		"journal", "journal_items", "journal_keys", "adjusted_lists"}
 	if got := bucketNames[:]; !reflect.DeepEqual(got, want) {
 		t.Errorf("bucket names %q, want %q", got, want)
 	}
@@ -436,6 +588,18 @@ func TestDecodersRefuseLongVarints(t *testing.T) {
 			_, ok := parsePriceValue(b, priceIndexFormat, 2)
 			return ok
 		}, "01 | 00 | 00000000000007d0 | 0000000000000000 | 0000000000000000 | 8000 00"},
+		{"price index value, revision", func(b []byte) bool {
+			_, ok := parsePriceValue(b, priceIndexFormat, 2)
+			return ok
+		}, "02 | 00 | 00000000000007d0 | 0000000000000000 | 0000000000000000 | 8000 | 00 00"},
+		{"price index value of format 3", func(b []byte) bool {
+			_, ok := parsePriceValue(b, priceIndexFormat, 2)
+			return ok
+		}, "03 | 00 | 00000000000007d0 | 0000000000000000 | 0000000000000000 | 00 | 00 00"},
+		{"group, revision", func(b []byte) bool {
+			_, _, err := decodeGroup("cg_1", b)
+			return err == nil
+		}, "02 | 00 | 01 6b | 00 | 00 | 8e00"},
 		{"terms", func(b []byte) bool {
 			_, err := decodeTerms("pl_1", b)
 			return err == nil

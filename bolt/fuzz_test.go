@@ -42,14 +42,14 @@ var (
 	fuzzTime   = time.Date(2026, 1, 15, 12, 0, 0, 123456789, time.UTC)
 	fuzzGroups = []pricing.CustomerGroup{
 		{ID: "cg_1", Name: "Wholesale", CreatedAt: fuzzTime, UpdatedAt: fuzzTime,
-			Metadata: map[string]any{"tier": "gold", "n": 1.5, "tags": []any{"a", nil, true}}},
+			Metadata: map[string]any{"tier": "gold", "n": 1.5, "tags": []any{"a", nil, true}}, Revision: 5},
 		{ID: "cg\x00odd", Name: "", CreatedAt: time.Date(1500, 1, 1, 0, 0, 0, 1, time.UTC), Metadata: map[string]any{}},
 	}
 	fuzzLists = []pricing.PriceList{
 		{ID: "pl_1", Name: "Sale", Description: "d", Type: pricing.Sale, Status: pricing.Active,
 			StartsAt: fuzzTime, EndsAt: time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC),
 			CustomerGroupIDs: []string{"cg_1", "cg_2"}, IncludesTax: true, Metadata: map[string]any{"k": "v"},
-			CreatedAt: fuzzTime, UpdatedAt: fuzzTime},
+			CreatedAt: fuzzTime, UpdatedAt: fuzzTime, Revision: 3},
 		{ID: "pl_2", Type: pricing.Override, Status: pricing.Draft, CustomerGroupIDs: []string{}},
 		{ID: "pl_3", Type: "custom", Status: "custom"},
 		{ID: "pl_4", Type: pricing.Sale, Status: pricing.Active, CustomerGroupIDs: []string{"cg_1"},
@@ -59,7 +59,7 @@ var (
 	fuzzPrices = []pricing.Price{
 		{ID: "price_1", VariantID: "var_1", CurrencyCode: "usd", Amount: 2000},
 		{ID: "price_2", PriceListID: "pl_1", VariantID: "var_1", CurrencyCode: "eur", RegionID: "reg_de",
-			Amount: -1, MinQuantity: 10, MaxQuantity: 99, IncludesTax: true},
+			Amount: -1, MinQuantity: 10, MaxQuantity: 99, IncludesTax: true, Revision: 1000},
 	}
 )
 
@@ -291,6 +291,106 @@ func FuzzDecodeID(f *testing.F) {
 			if id2, err := decodeID(bk, k, encodeID(nil, string(id))); err != nil || string(id2) != string(id) {
 				t.Fatalf("round trip of %q: %q, %v", id, id2, err)
 			}
+		}
+	})
+}
+
+func FuzzDecodeEntry(f *testing.F) {
+	f.Add([]byte("\x00\x00\x00\x00\x00\x00\x00\x01"), encodeEntry(nil, fuzzTime, 3))
+	f.Add([]byte("\x00\x00\x00\x00\x00\x00\x01\x00"), encodeEntry(nil, time.Date(1500, 1, 1, 0, 0, 0, 1, time.UTC), 300))
+	f.Add([]byte("k"), encodeEntry(nil, time.Time{}, 0))
+	f.Fuzz(func(t *testing.T, k, v []byte) {
+		at, n, err := decodeEntry(k, v)
+		if err != nil {
+			wantBadValue(t, err, bkJournal, string(k))
+			return
+		}
+		if n < 0 || n > maxEntryItems {
+			t.Fatalf("%d items", n)
+		}
+		at2, n2, err := decodeEntry(k, encodeEntry(nil, at, n))
+		if err != nil || !at2.Equal(at) || at2.IsZero() != at.IsZero() || n2 != n {
+			t.Fatalf("round trip: %v %d %v, want %v %d", at2, n2, err, at, n)
+		}
+	})
+}
+
+func FuzzDecodeItem(f *testing.F) {
+	f.Add(itemKey(nil, 1, 0), encodeItem(nil, "v:var_1", []byte("data \x00\xff")))
+	f.Add(itemKey(nil, 2, 7), encodeItem(nil, "c:a\x00b", nil))
+	f.Fuzz(func(t *testing.T, k, v []byte) {
+		key, data, err := decodeItem(k, v)
+		if err != nil {
+			wantBadValue(t, err, bkJournalItems, string(k))
+			return
+		}
+		if len(key) == 0 || len(key) > maxPart {
+			t.Fatalf("key of %d bytes", len(key))
+		}
+		if v2 := encodeItem(nil, string(key), data); !bytes.Equal(v2, v) {
+			t.Fatalf("round trip of %q: %q", v, v2)
+		}
+	})
+}
+
+func FuzzDecodeJournalKey(f *testing.F) {
+	f.Add(journalKey(nil, 1))
+	f.Add(journalKey(nil, 1<<40))
+	f.Fuzz(func(t *testing.T, k []byte) {
+		rev, ok := decodeJournalKey(k)
+		if !ok {
+			return
+		}
+		if rev <= 0 {
+			t.Fatalf("revision %d", rev)
+		}
+		if k2 := journalKey(nil, rev); !bytes.Equal(k2, k) {
+			t.Fatalf("round trip of %q: %q", k, k2)
+		}
+	})
+}
+
+func FuzzSplitItemKey(f *testing.F) {
+	f.Add(itemKey(nil, 1, 0))
+	f.Add(itemKey(nil, 1<<40, 70000))
+	f.Fuzz(func(t *testing.T, k []byte) {
+		rev, seq, ok := splitItemKey(k)
+		if !ok {
+			return
+		}
+		if k2 := itemKey(nil, rev, seq); rev <= 0 || !bytes.Equal(k2, k) {
+			t.Fatalf("round trip of %q: revision %d, %q", k, rev, k2)
+		}
+	})
+}
+
+func FuzzSplitKeyIndexKey(f *testing.F) {
+	f.Add(keyIndexKey(nil, "v:var_1", 1, 0))
+	f.Add(keyIndexKey(nil, strings.Repeat("k", 200), 1<<40, 70000))
+	f.Fuzz(func(t *testing.T, k []byte) {
+		key, rev, seq, ok := splitKeyIndexKey(k)
+		if !ok {
+			return
+		}
+		if k2 := keyIndexKey(nil, string(key), rev, seq); len(key) == 0 || rev <= 0 || !bytes.Equal(k2, k) {
+			t.Fatalf("round trip of %q: key %q, revision %d, %q", k, key, rev, k2)
+		}
+	})
+}
+
+func FuzzDecodeLastRevision(f *testing.F) {
+	f.Add(encodeLastRevision(0))
+	f.Add(encodeLastRevision(1 << 40))
+	f.Fuzz(func(t *testing.T, v []byte) {
+		rev, err := decodeLastRevision([]byte("pricing"), v)
+		if err != nil {
+			if !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), `bucket "pricing", key "last_revision"`) {
+				t.Fatalf("error %v: want ErrCorrupt naming the last revision key", err)
+			}
+			return
+		}
+		if v2 := encodeLastRevision(rev); rev < 0 || !bytes.Equal(v2, v) {
+			t.Fatalf("round trip of %q: revision %d, %q", v, rev, v2)
 		}
 	})
 }

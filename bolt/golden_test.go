@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -44,23 +45,29 @@ var (
 )
 
 // golden is what every testdata database holds, spelled out: no value here comes from
-// the package's encoders.
+// the package's encoders. The records' revisions and the journal are in the files of
+// schema 3 on, the lists' customers, channels and adjustment in those of schema 4 on
+// (goldenAt).
 var golden = struct {
 	groups   []pricing.CustomerGroup
 	nameKeys []string // of groups, by index
 	members  [][2]string
 	lists    []pricing.PriceList
 	prices   []pricing.Price
+	// journal are the entries committed, one Update each, after the records; then
+	// TrimJournal(trimBefore) deleted the first one.
+	journal    []pricing.JournalEntry
+	trimBefore time.Time
 }{
 	groups: []pricing.CustomerGroup{
-		{ID: "cg_vip", Name: "VIP ✓", CreatedAt: goldenT1, UpdatedAt: goldenT1},
+		{ID: "cg_vip", Name: "VIP ✓", CreatedAt: goldenT1, UpdatedAt: goldenT1, Revision: 1},
 		{ID: "cg_wholesale", Name: "Wholesale", CreatedAt: goldenT1, UpdatedAt: goldenT2,
 			Metadata: map[string]any{
 				"tier": "gold", "discount": 0.15, "tags": []any{"b2b", "eu"},
 				"nested": map[string]any{"ok": true, "none": nil}, "big": 12345678901234.0,
 			}},
 		{ID: goldenOdd, Name: "Odd \"quoted\"\n", CreatedAt: goldenOld, UpdatedAt: goldenFar,
-			Metadata: map[string]any{}},
+			Metadata: map[string]any{}, Revision: 1 << 40},
 	},
 	nameKeys: []string{"vip ✓", "wholesale", "odd \"quoted\""},
 	members: [][2]string{
@@ -72,28 +79,43 @@ var golden = struct {
 			StartsAt: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), EndsAt: time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC),
 			CustomerGroupIDs: []string{"cg_vip", "cg_wholesale"}, IncludesTax: true,
 			Metadata:  map[string]any{"campaign": "spring", "priority": 2.0},
-			CreatedAt: goldenT1, UpdatedAt: goldenT2},
+			CreatedAt: goldenT1, UpdatedAt: goldenT2, Revision: 2},
 		{ID: "pl_override", Name: "Wholesale prices", Type: pricing.Override, Status: pricing.Draft,
-			CreatedAt: goldenT1, UpdatedAt: goldenT1},
+			CustomerIDs: []string{"cus_1", goldenNUL}, ChannelIDs: []string{"pos", "web"},
+			Adjustment: &pricing.Adjustment{Percent: -12.5, Rounding: pricing.RoundDown}, CreatedAt: goldenT1, UpdatedAt: goldenT1},
 		{ID: "pl_long", Name: "Long", Type: pricing.Override, Status: pricing.Active,
 			StartsAt: goldenOld, EndsAt: goldenFar, CustomerGroupIDs: []string{}, IncludesTax: false,
-			CreatedAt: goldenT2, UpdatedAt: goldenT2},
+			ChannelIDs: []string{}, CreatedAt: goldenT2, UpdatedAt: goldenT2},
 	},
 	prices: []pricing.Price{
 		// Base prices: list ID "".
-		{ID: "price_01", VariantID: "var_tee", CurrencyCode: "usd", Amount: 2000},
+		{ID: "price_01", VariantID: "var_tee", CurrencyCode: "usd", Amount: 2000, Revision: 3},
 		{ID: "price_02", VariantID: "var_tee", CurrencyCode: "usd", RegionID: "reg_eu", Amount: 2100, IncludesTax: true},
 		{ID: "price_03", VariantID: "var_tee", CurrencyCode: "eur", Amount: 1800},
 		{ID: "price_04", VariantID: "var_mug", CurrencyCode: "usd", MinQuantity: 1, MaxQuantity: 9, Amount: 1200},
 		{ID: "price_05", VariantID: "var_mug", CurrencyCode: "usd", MinQuantity: 10, Amount: 1000},
 		// List prices.
-		{ID: "price_06", PriceListID: "pl_sale", VariantID: "var_tee", CurrencyCode: "usd", Amount: 1500, IncludesTax: true},
+		{ID: "price_06", PriceListID: "pl_sale", VariantID: "var_tee", CurrencyCode: "usd", Amount: 1500, IncludesTax: true, Revision: 2},
 		{ID: "price_07", PriceListID: "pl_sale", VariantID: "var_tee", CurrencyCode: "usd", RegionID: "reg_eu",
 			MinQuantity: 2, MaxQuantity: 5, Amount: 1600, IncludesTax: true},
 		{ID: "price_08", PriceListID: "pl_override", VariantID: "var_mug", CurrencyCode: "usd", Amount: 900},
 		{ID: "price_09", PriceListID: "pl_override", VariantID: "var_mug", CurrencyCode: "eur", RegionID: "reg_de", Amount: 850},
-		{ID: "price_10", PriceListID: "pl_long", VariantID: "var_tee", CurrencyCode: "eur", MinQuantity: 100, Amount: goldenHuge},
+		{ID: "price_10", PriceListID: "pl_long", VariantID: "var_tee", CurrencyCode: "eur", MinQuantity: 100, Amount: goldenHuge, Revision: 300},
 	},
+	journal: []pricing.JournalEntry{
+		{Revision: 1, At: goldenT1, Items: []pricing.JournalItem{{Key: "g:cg_vip", Data: []byte("trimmed")}}},
+		{Revision: 2, At: goldenT2, Items: []pricing.JournalItem{
+			{Key: "v:var_tee", Data: []byte("first \x00\xff")},
+			{Key: "c:" + goldenNUL, Data: []byte{0x01, 0x02, 0x03}},
+			{Key: "v:var_tee", Data: []byte("third")}, // a key again
+			{Key: "l:pl_sale", Data: []byte{}},        // no data
+		}},
+		{Revision: 3, At: goldenFar, Items: []pricing.JournalItem{
+			{Key: "g:" + goldenOdd, Data: []byte(strings.Repeat("long data ", 40))},
+			{Key: "v:var_mug", Data: []byte("mug")},
+		}},
+	},
+	trimBefore: goldenT2,
 }
 
 // writeGolden writes golden into a new store at path, in one Update.
@@ -127,6 +149,12 @@ func writeGolden(t *testing.T, path string) {
 		}
 		return nil
 	})
+	for _, e := range golden.journal {
+		update(t, s, func(tx pricing.Tx) error { return tx.(pricing.JournalTx).WriteJournal(e) })
+	}
+	if n, err := s.TrimJournal(context.Background(), golden.trimBefore); err != nil || n != 1 {
+		t.Fatalf("TrimJournal: %d, %v; want 1", n, err)
+	}
 	if err := s.Check(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -182,7 +210,21 @@ func TestGoldenFiles(t *testing.T) {
 			if err := s.Check(context.Background()); err != nil {
 				t.Fatalf("Check: %v", err)
 			}
-			verifyGolden(t, s)
+			verifyGolden(t, s, version)
+			verifyGoldenJournal(t, s, version)
+			// The journal of a migrated file takes the next revision.
+			next := int64(1)
+			if version >= 3 {
+				next = golden.journal[len(golden.journal)-1].Revision + 1
+			}
+			e := pricing.JournalEntry{Revision: next, At: goldenT2, Items: []pricing.JournalItem{{Key: "v:var_tee", Data: []byte("new")}}}
+			update(t, s, func(tx pricing.Tx) error { return tx.(pricing.JournalTx).WriteJournal(e) })
+			if got := journalEntries(t, s, next-1, ""); !reflect.DeepEqual(got, []pricing.JournalEntry{e}) {
+				t.Errorf("the entry written after Open: %#v, want %#v", got, e)
+			}
+			if err := s.Check(context.Background()); err != nil {
+				t.Fatalf("Check after a journal entry: %v", err)
+			}
 			if err := s.Close(); err != nil {
 				t.Fatal(err)
 			}
@@ -215,10 +257,44 @@ func rawVersion(t *testing.T, path string) uint64 {
 	return v
 }
 
-// verifyGolden reads everything through the Tx API and compares it with golden and with
-// the results of each read method, written out.
-func verifyGolden(t *testing.T, s pricing.Store) {
+// goldenRecords are the records of golden as a file of schema version holds them:
+// before schema 3, records had no revision; before schema 4, lists had no customers,
+// channels or adjustment.
+type goldenRecords struct {
+	groups   []pricing.CustomerGroup
+	nameKeys []string
+	lists    []pricing.PriceList
+	prices   []pricing.Price
+}
+
+// goldenAt returns the records of golden that a file of schema version holds.
+func goldenAt(version uint64) goldenRecords {
+	r := goldenRecords{slices.Clone(golden.groups), golden.nameKeys, slices.Clone(golden.lists), slices.Clone(golden.prices)}
+	if version < 3 {
+		for i := range r.groups {
+			r.groups[i].Revision = 0
+		}
+		for i := range r.lists {
+			r.lists[i].Revision = 0
+		}
+		for i := range r.prices {
+			r.prices[i].Revision = 0
+		}
+	}
+	if version < 4 {
+		for i := range r.lists {
+			r.lists[i].CustomerIDs, r.lists[i].ChannelIDs, r.lists[i].Adjustment = nil, nil, nil
+		}
+	}
+	return r
+}
+
+// verifyGolden reads everything through the Tx API and compares it with golden, as a
+// file of schema version holds it, and with the results of each read method, written
+// out.
+func verifyGolden(t *testing.T, s pricing.Store, version uint64) {
 	t.Helper()
+	golden := goldenAt(version)
 	eq := func(what string, got, want any) {
 		t.Helper()
 		if !reflect.DeepEqual(got, want) {
@@ -271,10 +347,18 @@ func verifyGolden(t *testing.T, s pricing.Store) {
 			terms, err := tx.PriceListTerms(pl.ID)
 			eq(fmt.Sprintf("PriceListTerms(%q)", pl.ID), terms, pricing.PriceListTerms{
 				ID: pl.ID, Type: pl.Type, Status: pl.Status, StartsAt: pl.StartsAt, EndsAt: pl.EndsAt,
-				CustomerGroupIDs: pl.CustomerGroupIDs, IncludesTax: pl.IncludesTax,
+				CustomerGroupIDs: pl.CustomerGroupIDs, CustomerIDs: pl.CustomerIDs, ChannelIDs: pl.ChannelIDs,
+				Adjustment: pl.Adjustment, IncludesTax: pl.IncludesTax,
 			})
 			eq("PriceListTerms error", err, nil)
 		}
+		var adjusted []string
+		if version >= 4 {
+			adjusted = []string{"pl_override"}
+		}
+		ids, err := tx.(pricing.AdjustedLister).AppendAdjustedListIDs(nil)
+		eq("AppendAdjustedListIDs", ids, adjusted)
+		eq("AppendAdjustedListIDs error", err, nil)
 		lists, err := collect(tx.PriceLists)
 		eq("PriceLists error", err, nil)
 		eq("PriceLists", lists, []pricing.PriceList{golden.lists[2], golden.lists[1], golden.lists[0]})
@@ -329,4 +413,48 @@ func verifyGolden(t *testing.T, s pricing.Store) {
 		}
 		return nil
 	})
+}
+
+// journalEntries returns what ReadJournal(after, key) reads from s, without a limit.
+func journalEntries(t testing.TB, s pricing.Journal, after int64, key string) []pricing.JournalEntry {
+	t.Helper()
+	var out []pricing.JournalEntry
+	if err := s.ReadJournal(context.Background(), after, key, 0, func(e pricing.JournalEntry) bool {
+		out = append(out, e)
+		return true
+	}); err != nil {
+		t.Fatalf("ReadJournal(%d, %q): %v", after, key, err)
+	}
+	return out
+}
+
+// verifyGoldenJournal reads the journal of a golden file of schema version: none before
+// version 3, golden.journal but its trimmed first entry from 3 on.
+func verifyGoldenJournal(t *testing.T, s *bolt.Store, version uint64) {
+	t.Helper()
+	var (
+		last  int64
+		all   []pricing.JournalEntry
+		byKey = map[string][]pricing.JournalEntry{}
+	)
+	if version >= 3 {
+		j := golden.journal
+		last, all = j[len(j)-1].Revision, j[1:]
+		e := j[1]
+		byKey["v:var_tee"] = []pricing.JournalEntry{{Revision: e.Revision, At: e.At, Items: []pricing.JournalItem{e.Items[0], e.Items[2]}}}
+		byKey["c:"+goldenNUL] = []pricing.JournalEntry{{Revision: e.Revision, At: e.At, Items: e.Items[1:2]}}
+		byKey["l:pl_sale"] = []pricing.JournalEntry{{Revision: e.Revision, At: e.At, Items: e.Items[3:4]}}
+		byKey["v:var_mug"] = []pricing.JournalEntry{{Revision: 3, At: goldenFar, Items: j[2].Items[1:]}}
+	}
+	if rev, err := s.LastRevision(context.Background()); err != nil || rev != last {
+		t.Errorf("LastRevision = %d, %v; want %d", rev, err, last)
+	}
+	if got := journalEntries(t, s, 0, ""); !reflect.DeepEqual(got, all) {
+		t.Errorf("ReadJournal =\n%#v\nwant\n%#v", got, all)
+	}
+	for _, key := range []string{"v:var_tee", "c:" + goldenNUL, "l:pl_sale", "v:var_mug", "g:cg_vip", "v:none"} {
+		if got := journalEntries(t, s, 0, key); !reflect.DeepEqual(got, byKey[key]) {
+			t.Errorf("ReadJournal of key %q =\n%#v\nwant\n%#v", key, got, byKey[key])
+		}
+	}
 }

@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"maps"
+	"os"
 	"path/filepath"
 	"reflect"
 	"testing"
@@ -74,9 +76,9 @@ func TestMigrate0to1(t *testing.T) {
 	}
 	if err := db.View(func(btx *bbolt.Tx) error {
 		root := btx.Bucket([]byte("pricing"))
-		for i, n := range bucketNames {
-			if got := root.Bucket([]byte(n)) != nil; got != (bucketID(i) < buckets1) {
-				t.Errorf("after migration 0→1, bucket %s exists: %v", n, got)
+		for id, n := range bucketNames {
+			if got, want := root.Bucket([]byte(n)) != nil, bucketID(id) < schema1Buckets; got != want {
+				t.Errorf("bucket %s after migration 0→1: present %v, want %v", n, got, want)
 			}
 		}
 		if v := btx.Bucket([]byte("host")).Get([]byte("k")); string(v) != "v" {
@@ -336,12 +338,115 @@ func TestMigrateRefusesDataWithoutVersion(t *testing.T) {
 	}
 }
 
-// TestMigrate2to3: the lists of schema 2 keep their terms of format 1, which read with
+// TestMigrate2to3 migrates a copy of testdata/schema-v2.db: the journal's buckets
+// appear, empty, with last revision 0, every other byte of the store stays as it was,
+// Check passes, and the journal works: the Service's first write is revision 1.
+func TestMigrate2to3(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("testdata", "schema-v2.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "v2.db")
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	db, err := bbolt.Open(path, 0o600, &bbolt.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if v := versionOf(t, db, DefaultBucket); v != 2 {
+		t.Fatalf("schema-v2.db is at version %d", v)
+	}
+	// dumpRoot returns every key and value under the root bucket, but the version.
+	dumpRoot := func() map[string]string {
+		out := map[string]string{}
+		if err := db.View(func(btx *bbolt.Tx) error {
+			root := btx.Bucket([]byte(DefaultBucket))
+			return root.ForEach(func(k, v []byte) error {
+				if v != nil {
+					if string(k) != string(versionKey) {
+						out[string(k)] = string(v)
+					}
+					return nil
+				}
+				return root.Bucket(k).ForEach(func(k2, v2 []byte) error {
+					out[string(k)+"/"+string(k2)] = string(v2)
+					return nil
+				})
+			})
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	before := dumpRoot()
+	if err := migrate(db, []byte(DefaultBucket), migrations[:3]); err != nil {
+		t.Fatal(err)
+	}
+	if v := versionOf(t, db, DefaultBucket); v != 3 {
+		t.Fatalf("version after migration 2→3 = %d, want 3", v)
+	}
+	after := dumpRoot()
+	want := maps.Clone(before)
+	want[string(lastRevisionKey)] = "\x01\x00\x00\x00\x00\x00\x00\x00\x00"
+	if !maps.Equal(after, want) {
+		t.Errorf("the migration changed more than the last revision:\n got %q\nwant %q", after, want)
+	}
+	if err := db.View(func(btx *bbolt.Tx) error {
+		root := btx.Bucket([]byte(DefaultBucket))
+		for _, id := range []bucketID{bkJournal, bkJournalItems, bkJournalKeys} {
+			b := root.Bucket(bucketKeys[id])
+			if b == nil {
+				t.Errorf("bucket %s missing after migration 2→3", bucketNames[id])
+			} else if k, _ := b.Cursor().First(); k != nil {
+				t.Errorf("bucket %s is not empty: %q", bucketNames[id], k)
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+
+	ctx := context.Background()
+	s, err := New(db, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.Check(ctx); err != nil {
+		t.Fatalf("Check after migration 2→3: %v", err)
+	}
+	if rev, err := s.LastRevision(ctx); rev != 0 || err != nil {
+		t.Errorf("LastRevision of a migrated file: %d, %v; want 0", rev, err)
+	}
+	svc := pricing.New(s)
+	pl, err := svc.UpdatePriceList(ctx, "pl_sale", pricing.PriceListUpdate{Name: ptr("Spring sale, extended")})
+	if err != nil || pl.Revision != 1 {
+		t.Fatalf("update of a list of schema 2: revision %d, %v; want 1", pl.Revision, err)
+	}
+	changes, err := svc.Changes(ctx, 0, 0)
+	if err != nil || len(changes) != 1 || len(changes[0].Changes) == 0 {
+		t.Fatalf("Changes after the first write: %+v, %v", changes, err)
+	}
+	c := changes[0].Changes[0]
+	if c.Kind != pricing.KindPriceList || c.Op != pricing.OpUpdate || c.OldPriceList == nil || c.OldPriceList.Revision != 0 ||
+		c.OldPriceList.Name != "Spring sale" || c.PriceList.Revision != 1 {
+		t.Errorf("the first change of a migrated file: %+v", c)
+	}
+	if err := s.Check(ctx); err != nil {
+		t.Fatalf("Check after a write: %v", err)
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// TestMigrate3to4: the lists of schema 3 keep their terms of format 1, which read with
 // no adjustment, customers or channels; the new adjusted_lists index is empty and
 // follows the lists written afterwards.
-func TestMigrate2to3(t *testing.T) {
+func TestMigrate3to4(t *testing.T) {
 	db := openRaw(t)
-	if err := migrate(db, []byte("pricing"), migrations[:2]); err != nil {
+	if err := migrate(db, []byte("pricing"), migrations[:3]); err != nil {
 		t.Fatal(err)
 	}
 	const (
@@ -351,7 +456,7 @@ func TestMigrate2to3(t *testing.T) {
 	if err := db.Update(func(btx *bbolt.Tx) error {
 		root := btx.Bucket([]byte("pricing"))
 		if root.Bucket(bucketKeys[bkAdjustedLists]) != nil {
-			t.Error("schema 2 has the adjusted_lists bucket")
+			t.Error("schema 3 has the adjusted_lists bucket")
 		}
 		for _, e := range []struct {
 			bucket   bucketID
@@ -372,17 +477,17 @@ func TestMigrate2to3(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if err := migrate(db, []byte("pricing"), migrations[:3]); err != nil {
+	if err := migrate(db, []byte("pricing"), migrations[:4]); err != nil {
 		t.Fatal(err)
 	}
-	if v := versionOf(t, db, "pricing"); v != 3 {
-		t.Fatalf("version after migration 2→3 = %d, want 3", v)
+	if v := versionOf(t, db, "pricing"); v != 4 {
+		t.Fatalf("version after migration 3→4 = %d, want 4", v)
 	}
 	if err := db.View(func(btx *bbolt.Tx) error {
 		root := btx.Bucket([]byte("pricing"))
 		b := root.Bucket(bucketKeys[bkAdjustedLists])
 		if b == nil {
-			t.Fatal("adjusted_lists missing after migration 2→3")
+			t.Fatal("adjusted_lists missing after migration 3→4")
 		}
 		if k, _ := b.Cursor().First(); k != nil {
 			t.Errorf("adjusted_lists holds %q after the migration", k)

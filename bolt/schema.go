@@ -10,11 +10,16 @@ import (
 // SchemaVersion is the version of the schema this package reads and writes. Open
 // migrates a file of an older version to it, and refuses a file of a newer one with
 // ErrSchemaTooNew.
-const SchemaVersion = 3
+const SchemaVersion = 4
 
 // versionKey is the key, in the root bucket, of the schema version: a big-endian uint64.
 // A root bucket without it (or no root bucket at all) is at version 0.
 var versionKey = []byte("version")
+
+// lastRevisionKey is the key, in the root bucket, of the last revision committed to the
+// journal (encodeLastRevision), kept apart from the entries so that it survives a trim
+// that deletes every entry. Schema 3 added it.
+var lastRevisionKey = []byte("last_revision")
 
 // bucketID names one bucket of the schema; bucketNames spells it.
 type bucketID int
@@ -34,13 +39,15 @@ const (
 	bkPriceKeys                             // price key → price ID
 	bkVariantCurrencyPrices                 // lp(variant) ‖ lp(currency) ‖ price ID → price
 	bkListPrices                            // lp(list) ‖ price ID → ""
-	bkAdjustedLists                         // list ID → "", for the lists with an adjustment (schema 3)
+	bkJournal                               // revision → journal entry (schema 3)
+	bkJournalItems                          // revision ‖ seq → journal item (schema 3)
+	bkJournalKeys                           // lp(item key) ‖ revision ‖ seq → "" (schema 3)
+	bkAdjustedLists                         // list ID → "", the lists with an adjustment (schema 4)
 	numBuckets
-
-	// buckets1 is the number of buckets of schema 1, which migration 0 → 1 creates:
-	// the ones before it were added by later migrations.
-	buckets1 = bkAdjustedLists
 )
+
+// schema1Buckets is the number of buckets of schemas 1 and 2, the first ones above.
+const schema1Buckets = bkJournal
 
 // bucketNames are the names of the buckets in the file. They are part of the schema:
 // renaming one takes a migration.
@@ -58,6 +65,9 @@ var bucketNames = [numBuckets]string{
 	bkPriceKeys:             "price_keys",
 	bkVariantCurrencyPrices: "variant_currency_prices",
 	bkListPrices:            "list_prices",
+	bkJournal:               "journal",
+	bkJournalItems:          "journal_items",
+	bkJournalKeys:           "journal_keys",
 	bkAdjustedLists:         "adjusted_lists",
 }
 
@@ -67,6 +77,8 @@ var bucketNames = [numBuckets]string{
 // that lead with such an ID. It changes no byte of the schema, only the page layout.
 var fillPercent = [numBuckets]float64{
 	bkGroups: 0.9, bkLists: 0.9, bkListTerms: 0.9, bkPrices: 0.9, bkListPrices: 0.9, bkPriceKeys: 0.9,
+	// The journal's entries and items are keyed by revision: they only ever append.
+	bkJournal: 1, bkJournalItems: 1,
 }
 
 // bucketKeys are bucketNames as byte slices, made once.
@@ -91,12 +103,13 @@ type migration struct {
 var migrations = []migration{
 	{"create the buckets of schema 1", migrate0to1},
 	{"put a format byte before every value", migrate1to2},
-	{"index the lists with an adjustment; list terms of format 2", migrate2to3},
+	{"create the buckets of the journal", migrate2to3},
+	{"index the lists with an adjustment; list terms of format 2", migrate3to4},
 }
 
 // migrate0to1 creates the buckets of schema 1 in a new (empty) root bucket.
 func migrate0to1(root *bbolt.Bucket) error {
-	for _, name := range bucketKeys[:buckets1] {
+	for _, name := range bucketKeys[:schema1Buckets] {
 		if _, err := root.CreateBucketIfNotExists(name); err != nil {
 			return fmt.Errorf("create bucket %s: %w", name, err)
 		}
@@ -104,13 +117,24 @@ func migrate0to1(root *bbolt.Bucket) error {
 	return nil
 }
 
+// migrate2to3 creates the buckets of the journal, empty, and records last revision 0:
+// a file of schema 2 has no journal, and its first entry will be revision 1. It writes
+// nothing else, so it costs the same on a file of any size.
+func migrate2to3(root *bbolt.Bucket) error {
+	for _, id := range []bucketID{bkJournal, bkJournalItems, bkJournalKeys} {
+		if _, err := root.CreateBucketIfNotExists(bucketKeys[id]); err != nil {
+			return fmt.Errorf("create bucket %s: %w", bucketNames[id], err)
+		}
+	}
+	return root.Put(lastRevisionKey, encodeLastRevision(0))
+}
+
 // formats1 are, per bucket, the format byte that migration 1 → 2 puts before each
-// value: the format whose layout is exactly the value of schema 1. The key-only
-// indexes (0) keep their empty values.
+// value: the format whose layout is exactly the value of schema 1, the first of every
+// kind. The key-only indexes (0) keep their empty values.
 var formats1 = [numBuckets]byte{
-	bkGroups: groupFormat, bkGroupNames: idFormat, bkMemberCounts: countFormat,
-	bkLists: listFormat, bkListTerms: termsFormat1, bkPrices: priceFormat, bkPriceKeys: idFormat,
-	bkVariantCurrencyPrices: priceIndexFormat,
+	bkGroups: 1, bkGroupNames: 1, bkMemberCounts: 1, bkLists: 1, bkListTerms: 1, bkPrices: 1, bkPriceKeys: 1,
+	bkVariantCurrencyPrices: 1,
 }
 
 // migrate1to2 puts the format byte of its bucket before every value of schema 1, whose
@@ -166,11 +190,11 @@ func prefixValues(b *bbolt.Bucket, prefix byte) error {
 	return nil
 }
 
-// migrate2to3 creates the adjusted_lists index, empty: no list of an older schema has
+// migrate3to4 creates the adjusted_lists index, empty: no list of an older schema has
 // an adjustment. The list terms of the older format stay as they are (format 1 reads
 // as format 2 with no adjustment, customers or channels); the version changes so that
 // an older package refuses the terms of format 2 that this one writes.
-func migrate2to3(root *bbolt.Bucket) error {
+func migrate3to4(root *bbolt.Bucket) error {
 	_, err := root.CreateBucket(bucketKeys[bkAdjustedLists])
 	return err
 }

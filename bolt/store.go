@@ -84,14 +84,19 @@ func (o *Options) bucket() string {
 	return o.Bucket
 }
 
-// Store is a durable pricing.Store on a bbolt file. It is safe for concurrent use;
-// bbolt runs one Update at a time, and Views concurrently with it and with each other.
+// Store is a durable pricing.Store on a bbolt file, and a pricing.Journal: the
+// Service's change feed, expected revisions and lowest prior price work on it (see The
+// journal in the package documentation). It is safe for concurrent use; bbolt runs one
+// Update at a time, and Views concurrently with it and with each other.
 type Store struct {
 	db     *bbolt.DB
 	root   []byte
 	ownDB  bool // Close closes db: Open opened it
 	closed atomic.Bool
 	terms  termsCaches
+	// note wakes WaitJournal: shared by the Stores of this process on the same root
+	// bucket of db.
+	note *notifier
 }
 
 var _ pricing.Store = (*Store)(nil)
@@ -162,7 +167,7 @@ func New(db *bbolt.DB, opts *Options) (*Store, error) {
 	if err := protect(func() error { return migrate(db, root, migrations) }); err != nil {
 		return nil, err
 	}
-	return &Store{db: db, root: root}, nil
+	return &Store{db: db, root: root, note: acquireNotifier(db, string(root))}, nil
 }
 
 // DB returns the underlying bbolt database, for a host's own buckets and for backups
@@ -225,7 +230,11 @@ func (s *Store) transact(writable bool, fn func(pricing.Tx) error) (err error) {
 		return t.flushAll()
 	}
 	if writable {
-		return s.result(s.db.Update(run))
+		err := s.result(s.db.Update(run))
+		if err == nil && t.entry != 0 {
+			s.note.notify() // committed: wake WaitJournal
+		}
+		return err
 	}
 	return s.result(s.db.View(run))
 }
@@ -246,6 +255,8 @@ func (s *Store) Close() error {
 	if !s.closed.CompareAndSwap(false, true) {
 		return nil
 	}
+	s.note.notify() // WaitJournal returns ErrClosed
+	s.note.release(s.db, string(s.root))
 	if s.ownDB {
 		return s.db.Close()
 	}

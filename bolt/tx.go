@@ -41,6 +41,14 @@ type tx struct {
 	// failed is the error of a panic that bbolt raised on a damaged file: every later
 	// method returns it, and Update rolls back.
 	failed error
+	// lastRev is the last revision of the journal when the transaction began, once
+	// read (hasLastRev).
+	lastRev    int64
+	hasLastRev bool
+	// entry is the revision of the journal entry that the Update wrote, 0 for none:
+	// flushAll records it as the last revision, and the Store wakes WaitJournal after
+	// the commit.
+	entry int64
 }
 
 var (
@@ -73,16 +81,27 @@ func (t *tx) open(ids ...bucketID) error {
 		if t.bk[id] != nil {
 			continue
 		}
-		if t.rb == nil {
-			if t.rb = t.btx.Bucket(t.root); t.rb == nil {
-				return corrupt("root bucket %q is missing", t.root)
-			}
+		if err := t.openRoot(); err != nil {
+			return err
 		}
 		if t.bk[id] = t.rb.Bucket(bucketKeys[id]); t.bk[id] == nil {
 			return corrupt("bucket %q is missing", bucketNames[id])
 		}
 		if f := fillPercent[id]; f != 0 {
 			t.bk[id].FillPercent = f
+		}
+	}
+	return nil
+}
+
+// openRoot opens the root bucket, once per transaction.
+func (t *tx) openRoot() error {
+	if t.btx == nil {
+		return errTxDone
+	}
+	if t.rb == nil {
+		if t.rb = t.btx.Bucket(t.root); t.rb == nil {
+			return corrupt("root bucket %q is missing", t.root)
 		}
 	}
 	return nil

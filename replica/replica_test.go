@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"testing"
 	"time"
 
 	"github.com/commercekit/pricing"
+	"github.com/commercekit/pricing/bolt"
 	"github.com/commercekit/pricing/memory"
 	"github.com/commercekit/pricing/replica"
 )
@@ -51,11 +53,47 @@ func dump(t testing.TB, st pricing.Store) (out []string) {
 	return out
 }
 
+// journalStore is a source store: one with a journal.
+type journalStore interface {
+	pricing.Store
+	pricing.Journal
+}
+
+// sources are the kinds of source store the tests follow: each opens a new, empty one.
+var sources = []struct {
+	name string
+	open func(t testing.TB) journalStore
+}{
+	{"memory", func(t testing.TB) journalStore {
+		st := memory.New()
+		t.Cleanup(func() { _ = st.Close() })
+		return st
+	}},
+	{"bolt", func(t testing.TB) journalStore {
+		st, err := bolt.Open(filepath.Join(t.TempDir(), "pricing.db"), &bolt.Options{NoSync: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = st.Close() })
+		return st
+	}},
+}
+
+// onSources runs fn in a subtest on a new source store of each kind.
+func onSources(t *testing.T, fn func(t *testing.T, src journalStore)) {
+	for _, s := range sources {
+		t.Run(s.name, func(t *testing.T) { fn(t, s.open(t)) })
+	}
+}
+
 // A replica loads what the source holds, follows the writes of another Service on the
 // source, and reads its own writes at once.
 func TestFollow(t *testing.T) {
+	onSources(t, testFollow)
+}
+
+func testFollow(t *testing.T, src journalStore) {
 	ctx := context.Background()
-	src := memory.New()
 	direct := pricing.New(src, pricing.WithClock(func() time.Time { return t0 }))
 	if _, err := direct.CreateCustomerGroup(ctx, pricing.NewCustomerGroup{ID: "vip", Name: "VIP"}); err != nil {
 		t.Fatal(err)
@@ -99,10 +137,10 @@ func TestFollow(t *testing.T) {
 	}
 }
 
-// gatedStore is a memory store whose WaitJournal waits for the test's gate: the
+// gatedStore is a source store whose WaitJournal waits for the test's gate: the
 // follower of a replica on it is held until the test opens the gate.
 type gatedStore struct {
-	*memory.Store
+	journalStore
 	gate chan struct{}
 }
 
@@ -112,15 +150,19 @@ func (s gatedStore) WaitJournal(ctx context.Context, after int64) (int64, error)
 	case <-ctx.Done():
 		return 0, ctx.Err()
 	}
-	return s.Store.WaitJournal(ctx, after)
+	return s.journalStore.WaitJournal(ctx, after)
 }
 
 // A replica that falls behind the retention loads a new copy.
 func TestReloadAfterTrim(t *testing.T) {
+	onSources(t, testReloadAfterTrim)
+}
+
+func testReloadAfterTrim(t *testing.T, st journalStore) {
 	ctx := context.Background()
-	src := gatedStore{memory.New(), make(chan struct{})}
+	src := gatedStore{st, make(chan struct{})}
 	clock := t0
-	direct := pricing.New(src.Store, pricing.WithClock(func() time.Time { return clock }), pricing.WithRetention(time.Hour))
+	direct := pricing.New(src.journalStore, pricing.WithClock(func() time.Time { return clock }), pricing.WithRetention(time.Hour))
 	if _, err := direct.CreateCustomerGroup(ctx, pricing.NewCustomerGroup{ID: "a", Name: "A"}); err != nil {
 		t.Fatal(err)
 	}

@@ -23,6 +23,7 @@ var journalRules = []rule{
 	{"Trim", testJournalTrim},
 	{"ConcurrentWriters", testJournalConcurrent},
 	{"ContextAndClose", testJournalContextAndClose},
+	{"RecordRevisions", testJournalRecordRevisions},
 }
 
 // journalOf returns the store's Journal, or skips the rule.
@@ -387,4 +388,75 @@ func testJournalContextAndClose(t *testing.T, open opener) {
 	for name, call := range calls {
 		wantErr(t, name+" after Close", call(t.Context()), pricing.ErrClosed)
 	}
+}
+
+// A store with a journal keeps the revision that the Service stamps on each group,
+// list and price, and gives it back from every read: a write of the same record at
+// another revision replaces it.
+func testJournalRecordRevisions(t *testing.T, open opener) {
+	s := open(t)
+	journalOf(t, s)
+	f := baseFixture()
+	for i := range f.groups {
+		f.groups[i].g.Revision = int64(1 + i)
+	}
+	for i := range f.lists {
+		f.lists[i].Revision = int64(10 + i)
+	}
+	for i := range f.prices {
+		f.prices[i].Revision = int64(100 + i*1000) // one- and several-byte varints
+	}
+	f.prices[0].Revision = 1 << 40
+	seed(t, s, f)
+	check := func(f fixture) {
+		t.Helper()
+		view(t, s, func(tx pricing.Tx) {
+			for _, gf := range f.groups {
+				g, err := tx.CustomerGroup(gf.g.ID)
+				wantNoErr(t, "CustomerGroup", err)
+				wantEqual(t, "the revision of CustomerGroup "+gf.g.ID, g.Revision, gf.g.Revision)
+			}
+			groups, err := collect(tx.CustomerGroups)
+			wantNoErr(t, "CustomerGroups", err)
+			for _, g := range groups {
+				wantEqual(t, "the revision of "+g.ID+" from CustomerGroups", g.Revision, f.group(g.ID).Revision)
+			}
+			for _, want := range f.lists {
+				pl, err := tx.PriceList(want.ID)
+				wantNoErr(t, "PriceList", err)
+				wantEqual(t, "the revision of PriceList "+want.ID, pl.Revision, want.Revision)
+			}
+			lists, err := collect(tx.PriceLists)
+			wantNoErr(t, "PriceLists", err)
+			for _, pl := range lists {
+				wantEqual(t, "the revision of "+pl.ID+" from PriceLists", pl.Revision, f.list(pl.ID).Revision)
+			}
+			var got []pricing.Price
+			for _, want := range f.prices {
+				p, err := tx.Price(want.ID)
+				wantNoErr(t, "Price", err)
+				got = append(got, p)
+				ps, err := collect(func(fn func(pricing.Price) bool) error { return tx.PricesOfList(want.PriceListID, fn) })
+				wantNoErr(t, "PricesOfList", err)
+				got = append(got, ps...)
+				ps, err = collect(func(fn func(pricing.Price) bool) error { return tx.PricesOfVariant(want.VariantID, fn) })
+				wantNoErr(t, "PricesOfVariant", err)
+				got = append(got, ps...)
+				ps, err = tx.AppendVariantPrices(nil, want.VariantID, want.CurrencyCode)
+				wantNoErr(t, "AppendVariantPrices", err)
+				got = append(got, ps...)
+			}
+			ps, err := collect(tx.Prices)
+			wantNoErr(t, "Prices", err)
+			got = append(got, ps...)
+			for _, p := range got {
+				wantEqual(t, "the revision of "+p.ID+" from a read of prices", p.Revision, f.price(p.ID).Revision)
+			}
+		})
+	}
+	check(f)
+	// Written again at other revisions, or with none.
+	f.groups[0].g.Revision, f.lists[0].Revision, f.prices[0].Revision, f.prices[1].Revision = 0, 77, 78, 0
+	write(t, s, putGroup(f.groups[0].g, f.groups[0].nameKey), putList(f.lists[0]), putPrice(f.prices[0]), putPrice(f.prices[1]))
+	check(f)
 }

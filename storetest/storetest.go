@@ -42,7 +42,8 @@
 //     with an adjustment;
 //   - the optional pricing.Journal, when the store has it: dense revisions in commit
 //     order under concurrent writers, one entry per Update, exact round trips, reads by
-//     revision and key, waiting, trimming.
+//     revision and key, waiting, trimming, and the revisions of the records (which a
+//     store without a journal need not keep).
 //
 // The contract leaves some cases open, and the suite does not test them: references
 // between records (a membership of an unknown group, a price of an unknown list), and

@@ -5,7 +5,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 )
@@ -25,7 +24,12 @@ func TestNestedModules(t *testing.T) {
 	if len(modules) == 0 {
 		t.Fatal("no nested module found")
 	}
-	goBin := filepath.Join(runtime.GOROOT(), "bin", "go")
+	// The go command of PATH: runtime.GOROOT is deprecated, and names the toolchain
+	// that built this test, which need not be where the test runs.
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		t.Fatalf("the nested modules' tests need the go command: %v", err)
+	}
 	args := []string{"test"}
 	if raceEnabled {
 		args = append(args, "-race")
