@@ -208,7 +208,7 @@ func (s *Service) update(ctx context.Context, fn func(Tx) error) (int64, error) 
 			return nil
 		}
 		rev = rec.rev
-		return jt.WriteJournal(JournalEntry{Revision: rev, At: s.clock(), Items: rec.items})
+		return jt.WriteJournal(JournalEntry{Revision: rev, At: s.clock(), Items: rec.entry()})
 	})
 	if err != nil {
 		return 0, err
@@ -243,14 +243,33 @@ func (s *Service) trim(ctx context.Context) {
 // Update's revision, and notes the journal's index keys.
 type recorder struct {
 	JournalTx
-	rev     int64 // the Update's revision, once a write asked for it
-	items   []JournalItem
-	buf     []byte   // the items' data, back to back
-	lastKey string   // the key of the last item
-	groups  []string // scratch for membership checks
+	rev   int64 // the Update's revision, once a write asked for it
+	items []JournalItem
+	buf   []byte // the items' data, back to back
+	// keys holds the items' keys back to back, and keySpans the place of each item's
+	// key in it: the keys become one string when the entry is written (entry), not one
+	// each. An empty span leaves the item's Key as it is.
+	keys     []byte
+	keySpans []keySpan
+	groups   []string // scratch for membership checks
 }
 
+// keySpan is the place of an item's key in recorder.keys.
+type keySpan struct{ start, end int }
+
 var _ Tx = (*recorder)(nil)
+
+// reserveChanges makes room, when tx records changes, for n more whose data and keys
+// take about dataSize and keySize bytes each: an operation that knows how many records
+// it will write (a batch of memberships) saves the growth of the entry's buffers.
+func reserveChanges(tx Tx, n, dataSize, keySize int) {
+	if r, ok := tx.(*recorder); ok {
+		r.items = slices.Grow(r.items, n)
+		r.keySpans = slices.Grow(r.keySpans, n)
+		r.buf = slices.Grow(r.buf, n*dataSize)
+		r.keys = slices.Grow(r.keys, n*keySize)
+	}
+}
 
 // revision returns the Update's revision.
 func (r *recorder) revision() (int64, error) {
@@ -274,13 +293,33 @@ func (r *recorder) record(c *Change, prefix, id string) error {
 		return err
 	}
 	r.buf = buf
-	key := r.lastKey
-	if len(key) != len(prefix)+len(id) || key[:len(prefix)] != prefix || key[len(prefix):] != id {
-		key = prefix + id
-		r.lastKey = key
+	var span keySpan
+	if n := len(r.keySpans); n > 0 {
+		last := r.keySpans[n-1]
+		if k := r.keys[last.start:last.end]; len(k) == len(prefix)+len(id) &&
+			string(k[:len(prefix)]) == prefix && string(k[len(prefix):]) == id {
+			span = last
+		}
 	}
-	r.items = append(r.items, JournalItem{Key: key, Data: buf[start:len(buf):len(buf)]})
+	if span.end == 0 {
+		span.start = len(r.keys)
+		r.keys = append(append(r.keys, prefix...), id...)
+		span.end = len(r.keys)
+	}
+	r.items = append(r.items, JournalItem{Data: buf[start:len(buf):len(buf)]})
+	r.keySpans = append(r.keySpans, span)
 	return nil
+}
+
+// entry returns the items of the Update's journal entry, with their keys.
+func (r *recorder) entry() []JournalItem {
+	keys := string(r.keys)
+	for i, sp := range r.keySpans {
+		if sp.end > sp.start {
+			r.items[i].Key = keys[sp.start:sp.end]
+		}
+	}
+	return r.items
 }
 
 // before returns the record a getter finds, nil when there is none, or the store's
@@ -341,8 +380,19 @@ func (r *recorder) DeleteCustomerGroup(id string) error {
 	return r.record(&Change{Kind: KindCustomerGroup, Op: OpDelete, ID: id, OldCustomerGroup: old}, groupPrefix, id)
 }
 
+// memberChecker is an optional method of a store's Tx: whether a customer is a member
+// of a group, answered without reading every group of the customer. A store behind a
+// network (postgres) answers a bulk of checks on one group with a few reads of that
+// group's members, where reading each customer's groups would cost a read each.
+type memberChecker interface {
+	IsMember(groupID, customerID string) (bool, error)
+}
+
 // isMember reports whether customerID is a member of groupID.
 func (r *recorder) isMember(groupID, customerID string) (bool, error) {
+	if m, ok := r.JournalTx.(memberChecker); ok {
+		return m.IsMember(groupID, customerID)
+	}
 	var err error
 	if r.groups, err = r.JournalTx.AppendCustomerGroupIDs(r.groups[:0], customerID); err != nil {
 		return false, err

@@ -342,6 +342,8 @@ func (s *Service) changeMembers(ctx context.Context, groupID, addField string, a
 		if _, err := getGroup(tx, groupID); err != nil {
 			return err
 		}
+		longest := maxLen(removes, adds)
+		reserveChanges(tx, len(removes)+len(adds), 16+len(groupID)+longest, len(customerPrefix)+longest)
 		for _, id := range removes {
 			if err := tx.RemoveMember(groupID, id); err != nil {
 				return err
@@ -478,4 +480,16 @@ func checkRevision(kind, id string, have, want int64) error {
 		return errorf(ErrConflict, "%s %q is at revision %d, not %d", kind, id, have, want)
 	}
 	return nil
+}
+
+// maxLen returns the length of the longest string of a and b.
+func maxLen(a, b []string) int {
+	n := 0
+	for _, s := range a {
+		n = max(n, len(s))
+	}
+	for _, s := range b {
+		n = max(n, len(s))
+	}
+	return n
 }

@@ -127,7 +127,9 @@ func lowerASCII(s string) string {
 // foldIDs validates a set of IDs and returns it sorted without duplicates, as a new slice.
 func foldIDs(fe *fieldErrors, field string, ids []string) []string {
 	for i, id := range ids {
-		checkID(fe, fmt.Sprintf("%s[%d]", field, i), id)
+		if reason := idReason(id); reason != "" { // the field's name made only when needed
+			fe.add(fmt.Sprintf("%s[%d]", field, i), reason)
+		}
 	}
 	if len(ids) == 0 {
 		return nil

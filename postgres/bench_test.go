@@ -20,6 +20,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"slices"
 	"testing"
 	"time"
 
@@ -99,7 +100,7 @@ func loadBench(b *testing.B) *benchData {
 // vacuum vacuums and analyzes the store's tables, as autovacuum does after a bulk load.
 func vacuum(ctx context.Context, s *postgres.Store) error {
 	start := time.Now()
-	for _, table := range []string{"customer_groups", "customer_group_members", "price_lists", "prices"} {
+	for _, table := range []string{"customer_groups", "customer_group_members", "price_lists", "prices", "journal_entries", "journal_items"} {
 		if _, err := s.Pool().Exec(ctx, "VACUUM (ANALYZE) "+pgx.Identifier{s.Schema(), table}.Sanitize()); err != nil {
 			return err
 		}
@@ -327,4 +328,193 @@ func BenchmarkPostgresLoad(b *testing.B) {
 	}
 	b.ReportMetric(prices/priceTime.Seconds(), "prices/s")
 	b.ReportMetric(float64(retries)/float64(b.N), "retries/op")
+}
+
+// noJournal hides the store's journal from the Service: its Update passes fn a Tx that
+// is not a pricing.JournalTx, so that the Service writes no entry (as the root's
+// BenchmarkJournalWrites does), and it still reads candidates in one round trip.
+type noJournal struct {
+	pricing.Store
+	pricing.CandidateReader
+}
+
+func (s noJournal) Update(ctx context.Context, fn func(pricing.Tx) error) error {
+	return s.Store.Update(ctx, func(tx pricing.Tx) error { return fn(struct{ pricing.Tx }{tx}) })
+}
+
+// BenchmarkPostgresJournal is the cost of the journal: Resolve, AddCustomers and
+// AddPrices on the loaded catalog, with the journal and with it hidden, side by side
+// (issue 9's budget: at most 25% off the writes).
+//
+//	scripts/pgtest.sh go test -run '^$' -bench PostgresJournal -benchmem -count 6 -timeout 2h \
+//	    ./postgres/... -pg.keep=catalog_s1 | tee pgj.txt
+//	benchstat -col /journal pgj.txt
+func BenchmarkPostgresJournal(b *testing.B) {
+	d := loadBench(b)
+	ctx := context.Background()
+	for _, journal := range []bool{false, true} {
+		dj := *d
+		if !journal {
+			dj.svc = catalog.NewService(noJournal{d.store, d.store})
+		}
+		customer := func(q catalog.Query) bool { return q.Customer >= 0 && q.Customer%4 != 0 }
+		b.Run(fmt.Sprintf("journal=%v/S=%d/Resolve/customer", journal, *flagScale), func(b *testing.B) {
+			benchResolve(b, ctx, &dj, customer, false)
+		})
+		b.Run(fmt.Sprintf("journal=%v/S=%d/AddCustomers/10000", journal, *flagScale), func(b *testing.B) { benchAddCustomers(b, ctx, &dj) })
+		b.Run(fmt.Sprintf("journal=%v/S=%d/AddPrices/100000", journal, *flagScale), func(b *testing.B) { benchAddPrices(b, ctx, &dj) })
+	}
+	if err := vacuum(ctx, d.store); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// BenchmarkPostgresJournalPaired measures the journal's cost on writes in pairs: each
+// iteration runs the operation without the journal and with it, back to back (in
+// turns, which first), so that the load of a shared machine, which moves a single
+// benchmark's figures by 2×, weighs on both alike. It reports the medians of each, and
+// the median of the pairs' ratios, the journal's cost:
+//
+//	scripts/pgtest.sh go test -run '^$' -bench PostgresJournalPaired -benchtime 12x ./postgres/...
+func BenchmarkPostgresJournalPaired(b *testing.B) {
+	d := loadBench(b)
+	ctx := context.Background()
+	without := *d
+	without.svc = catalog.NewService(noJournal{d.store, d.store})
+	for _, op := range []struct {
+		name string
+		once func(ctx context.Context, d *benchData, i int) (time.Duration, error)
+	}{
+		{"AddPrices/100000", addPricesOnce},
+		{"AddCustomers/10000", addCustomersOnce},
+	} {
+		b.Run(fmt.Sprintf("S=%d/%s", *flagScale, op.name), func(b *testing.B) {
+			var with, wo []time.Duration
+			var ratios []float64
+			for i := 0; b.Loop(); i++ {
+				var t [2]time.Duration
+				for k := range 2 {
+					side := (i + k) % 2 // 0: without the journal
+					dd := d
+					if side == 0 {
+						dd = &without
+					}
+					var err error
+					if t[side], err = op.once(ctx, dd, 2*i+k); err != nil {
+						b.Fatal(err)
+					}
+				}
+				wo, with = append(wo, t[0]), append(with, t[1])
+				ratios = append(ratios, float64(t[1])/float64(t[0]))
+			}
+			b.ReportMetric(float64(median(wo).Milliseconds()), "ms-without")
+			b.ReportMetric(float64(median(with).Milliseconds()), "ms-with")
+			b.ReportMetric(100*(median(ratios)-1), "%-cost")
+		})
+	}
+	if err := vacuum(ctx, d.store); err != nil {
+		b.Fatal(err)
+	}
+}
+
+func median[T time.Duration | float64](xs []T) T {
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	if len(s) == 0 {
+		return 0
+	}
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+// addPricesOnce is one iteration of benchAddPrices: AddPrices of 100,000 prices to a
+// new list, timed; the list is made before and deleted after.
+func addPricesOnce(ctx context.Context, d *benchData, i int) (time.Duration, error) {
+	const n = 100_000
+	prices := make([]pricing.PriceInput, n)
+	for k := range prices {
+		prices[k] = pricing.PriceInput{
+			VariantID:    d.c.VariantID(k % d.c.V),
+			CurrencyCode: catalog.Currencies[k%3],
+			Amount:       int64(500 + k%1000),
+			MinQuantity:  int64(k / d.c.V),
+		}
+	}
+	pl, err := d.svc.CreatePriceList(ctx, pricing.NewPriceList{ID: fmt.Sprintf("bench_pair_pl_%d", i), Name: "Bench", Status: pricing.Active})
+	if err != nil {
+		return 0, err
+	}
+	start := time.Now()
+	_, err = d.svc.AddPrices(ctx, pl.ID, prices, false)
+	elapsed := time.Since(start)
+	if err != nil {
+		return 0, err
+	}
+	return elapsed, d.svc.DeletePriceList(ctx, pl.ID)
+}
+
+// addCustomersOnce is one iteration of benchAddCustomers: AddCustomers of 10,000
+// catalog customers to a new group, timed; the group is made before and deleted after.
+func addCustomersOnce(ctx context.Context, d *benchData, i int) (time.Duration, error) {
+	const n = 10_000
+	g, err := d.svc.CreateCustomerGroup(ctx, pricing.NewCustomerGroup{ID: fmt.Sprintf("bench_pair_cg_%d", i), Name: fmt.Sprintf("Bench pair %d", i)})
+	if err != nil {
+		return 0, err
+	}
+	ids := make([]string, n)
+	first := i * n % d.c.C
+	for k := range ids {
+		ids[k] = catalog.CustomerID((first + k) % d.c.C)
+	}
+	start := time.Now()
+	err = d.svc.AddCustomers(ctx, g.ID, ids)
+	elapsed := time.Since(start)
+	if err != nil {
+		return 0, err
+	}
+	return elapsed, d.svc.DeleteCustomerGroup(ctx, g.ID)
+}
+
+// BenchmarkPostgresLoadPaired loads S = 1 through the Service into a new schema, with
+// two workers, without the journal and with it, in pairs (see
+// BenchmarkPostgresJournalPaired); it reports the medians of the loads' times and of
+// the pairs' ratios.
+func BenchmarkPostgresLoadPaired(b *testing.B) {
+	ctx := context.Background()
+	pool := sharedPool(b)
+	c := catalog.New(1)
+	var with, wo []time.Duration
+	var ratios []float64
+	for i := 0; b.Loop(); i++ {
+		var t [2]time.Duration
+		for k := range 2 {
+			side := (i + k) % 2 // 0: without the journal
+			schema := fmt.Sprintf("pricing_loadpair_%d_%d_%d", os.Getpid(), i, k)
+			drop := func() { _, _ = pool.Exec(ctx, "DROP SCHEMA IF EXISTS "+pgx.Identifier{schema}.Sanitize()+" CASCADE") }
+			drop()
+			store, err := postgres.New(ctx, pool, &postgres.Options{Schema: schema})
+			if err != nil {
+				b.Fatal(err)
+			}
+			var st pricing.Store = store
+			if side == 0 {
+				st = noJournal{store, store}
+			}
+			start := time.Now()
+			if _, err := c.Load(ctx, catalog.NewService(st), &catalog.LoadOptions{Workers: 2}); err != nil {
+				b.Fatal(err)
+			}
+			t[side] = time.Since(start)
+			fmt.Fprintf(os.Stderr, "# load journal=%v: %v, %d retries\n", side == 1, t[side].Round(time.Millisecond), store.Stats().Retries)
+			_ = store.Close()
+			drop()
+		}
+		wo, with = append(wo, t[0]), append(with, t[1])
+		ratios = append(ratios, float64(t[1])/float64(t[0]))
+	}
+	b.ReportMetric(median(wo).Seconds(), "s-without")
+	b.ReportMetric(median(with).Seconds(), "s-with")
+	b.ReportMetric(100*(median(ratios)-1), "%-cost")
 }

@@ -226,3 +226,64 @@ func (c *priceCache) removeList(listID string) {
 		}
 	}
 }
+
+// memberCache is what a read-write transaction knows of the members of groups, for
+// IsMember: by group, the ranges of customer IDs whose membership it knows, and the
+// members among them. The Service asks, before each membership it adds or removes,
+// whether the customer is a member (the journal records only real changes), for one
+// group and customers in ascending order: a miss reads the group's members from that
+// customer on, up to a limit that doubles as the bulk goes on, so that adding ten
+// thousand customers to a group costs a handful of reads (one, for a new group), and
+// the serializable read locks cover that group's range of the primary key only.
+type memberCache struct {
+	groups map[string]*groupMembers
+	limit  int
+}
+
+type groupMembers struct {
+	known   spans           // ranges of customers read from the server
+	members map[string]bool // the members read
+	// written holds the memberships the transaction wrote (true) or ended (false),
+	// which hold whatever the ranges say. (A range per write would make a bulk of
+	// writes quadratic.)
+	written map[string]bool
+}
+
+func newMemberCache() *memberCache {
+	return &memberCache{groups: map[string]*groupMembers{}, limit: minRangeLimit}
+}
+
+// group returns the group's entry, made empty when missing.
+func (c *memberCache) group(groupID string) *groupMembers {
+	g := c.groups[groupID]
+	if g == nil {
+		g = &groupMembers{members: map[string]bool{}, written: map[string]bool{}}
+		c.groups[groupID] = g
+	}
+	return g
+}
+
+// isMember returns whether the customer is a member, and whether the cache knows.
+func (c *memberCache) isMember(groupID, customerID string) (member, known bool) {
+	g := c.groups[groupID]
+	if g == nil {
+		return false, false
+	}
+	if member, ok := g.written[customerID]; ok {
+		return member, true
+	}
+	if !g.known.contains(customerID) {
+		return false, false
+	}
+	return g.members[customerID], true
+}
+
+// set records a membership written, or ended, by the transaction.
+func (c *memberCache) set(groupID, customerID string, member bool) {
+	c.group(groupID).written[customerID] = member
+}
+
+// removeGroup records the deletion of a group, and so of its memberships.
+func (c *memberCache) removeGroup(groupID string) {
+	c.groups[groupID] = &groupMembers{known: spans{{lo: "", open: true}}, members: map[string]bool{}, written: map[string]bool{}}
+}

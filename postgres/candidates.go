@@ -239,6 +239,7 @@ const (
 	cEndsNs
 	cGroups
 	cVersions // the row of kind 3: the versions of the stripes of the lists
+	cRevision // a price's revision
 	nCandidateCols
 )
 
@@ -249,7 +250,7 @@ func rawCandidates(fds []pgconn.FieldDescription) bool {
 	if len(fds) != nCandidateCols {
 		return false
 	}
-	for _, i := range []int{cKind, cMin, cMax, cAmount, cTax, cStarts, cStartsNs, cEnds, cEndsNs, cGroups, cVersions} {
+	for _, i := range []int{cKind, cMin, cMax, cAmount, cTax, cStarts, cStartsNs, cEnds, cEndsNs, cGroups, cVersions, cRevision} {
 		if fds[i].Format != pgx.BinaryFormatCode {
 			return false
 		}
@@ -285,7 +286,7 @@ func decodeCandidates(rows pgx.Rows, req *pricing.CandidateRequest, cache *terms
 			}
 			dst.CustomerGroupIDs = append(dst.CustomerGroupIDs, string(v[cID]))
 		case 1:
-			if len(v[cMin]) != 8 || len(v[cMax]) != 8 || len(v[cAmount]) != 8 || len(v[cTax]) != 1 {
+			if len(v[cMin]) != 8 || len(v[cMax]) != 8 || len(v[cAmount]) != 8 || len(v[cTax]) != 1 || len(v[cRevision]) != 8 {
 				return nil, errCandidateRow
 			}
 			d.ref(v[cID], len(dst.Prices), false)
@@ -294,6 +295,7 @@ func decodeCandidates(rows pgx.Rows, req *pricing.CandidateRequest, cache *terms
 				PriceListID: d.list(v[cText1]), VariantID: d.variant(v[cText3]), CurrencyCode: req.CurrencyCode,
 				MinQuantity: int64(binary.BigEndian.Uint64(v[cMin])), MaxQuantity: int64(binary.BigEndian.Uint64(v[cMax])),
 				Amount: int64(binary.BigEndian.Uint64(v[cAmount])), IncludesTax: v[cTax][0] != 0,
+				Revision: int64(binary.BigEndian.Uint64(v[cRevision])),
 			})
 		case 2:
 			if len(v[cTax]) != 1 {
@@ -491,13 +493,13 @@ func scanCandidates(rows pgx.Rows, currency string, groupsFrom int, dst *pricing
 		kind             int16
 		id               pgtype.Text
 		s1, s2, s3       pgtype.Text
-		n1, n2, n3       pgtype.Int8
+		n1, n2, n3, rev  pgtype.Int8
 		flag             pgtype.Bool
 		starts, ends     pgtype.Timestamptz
 		startsNs, endsNs pgtype.Int2
 		groups           []string
 		vers, versions   []int64
-		dests            = []any{&kind, &id, &s1, &s2, &s3, &n1, &n2, &n3, &flag, &starts, &startsNs, &ends, &endsNs, &groups, &vers}
+		dests            = []any{&kind, &id, &s1, &s2, &s3, &n1, &n2, &n3, &flag, &starts, &startsNs, &ends, &endsNs, &groups, &vers, &rev}
 	)
 	for rows.Next() {
 		groups, vers = nil, nil
@@ -510,7 +512,7 @@ func scanCandidates(rows pgx.Rows, currency string, groupsFrom int, dst *pricing
 		case 1:
 			dst.Prices = append(dst.Prices, pricing.Price{
 				ID: id.String, PriceListID: s1.String, RegionID: s2.String, VariantID: s3.String, CurrencyCode: currency,
-				MinQuantity: n1.Int64, MaxQuantity: n2.Int64, Amount: n3.Int64, IncludesTax: flag.Bool,
+				MinQuantity: n1.Int64, MaxQuantity: n2.Int64, Amount: n3.Int64, IncludesTax: flag.Bool, Revision: rev.Int64,
 			})
 		case 2:
 			t := pricing.PriceListTerms{

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/jackc/pgx/v5"
 
@@ -41,6 +42,24 @@ func newCheckQueries(q func(string) string) []checkQuery {
 				UNION ALL SELECT 'a price list', 'ID' FROM {s}.price_lists WHERE id = ''
 				UNION ALL SELECT 'a price', 'ID' FROM {s}.prices WHERE id = ''
 			) e LIMIT 100`)},
+		// The journal: one counter; the entries kept are consecutive revisions, the last
+		// of them the counter's (trimming deletes the oldest, and the last only with all
+		// the others); every item belongs to an entry (and checkItems decodes them). The
+		// records' revisions are what the store was given: the Service stamps them with
+		// the revisions of the journal, but a Store need not check that.
+		{"journal counter", q(`SELECT format('journal_revision has %s rows, want 1', count(*))
+			FROM {s}.journal_revision HAVING count(*) <> 1`)},
+		{"journal entries", q(`SELECT format('the journal keeps %s entries from revision %s to %s: revisions are missing',
+				count(*), min(revision), max(revision))
+			FROM {s}.journal_entries HAVING count(*) > 0 AND count(*) <> max(revision) - min(revision) + 1
+			UNION ALL
+			SELECT format('the last journal entry is revision %s, and the last revision %s', e.last, c.last)
+			FROM (SELECT max(revision) AS last FROM {s}.journal_entries) e, {s}.journal_revision c
+			WHERE e.last IS NOT NULL AND e.last <> c.last`)},
+		{"journal items", q(`SELECT format('the journal items of key %L of revision %s belong to no entry', i.key, i.revision)
+			FROM {s}.journal_items i
+			WHERE NOT EXISTS (SELECT FROM {s}.journal_entries e WHERE e.revision = i.revision)
+			LIMIT 100`)},
 	}
 }
 
@@ -48,9 +67,11 @@ func newCheckQueries(q func(string) string) []checkQuery {
 // the invariants that the library keeps and the schema's constraints do not: the
 // schema's versions run 1 to SchemaVersion; no membership names a missing group, no
 // audience names a missing group, and every audience is strictly ascending; no price
-// belongs to a missing list; no record has an empty ID. (The Service checks references
-// before it writes, and SERIALIZABLE transactions keep a concurrent delete from
-// slipping in between; Check is how a test, or an operator, sees that they held.) The
+// belongs to a missing list; no record has an empty ID; the journal keeps consecutive
+// revisions whose last is the counter's (those trimmed aside), and every item belongs
+// to an entry and decodes, its entry's items numbered 1 to n. (The Service checks
+// references before it writes, and SERIALIZABLE transactions keep a concurrent delete
+// from slipping in between; Check is how a test, or an operator, sees that they held.) The
 // keys, the unique name and price keys, and the ranges of the nanosecond columns are
 // constraints that PostgreSQL keeps. Check returns nil for sound data, else an error
 // wrapping ErrCorrupt that lists the problems (at most 100). It scans every table once.
@@ -82,7 +103,10 @@ func (s *Store) Check(ctx context.Context) error {
 				return rows.Err()
 			})
 		}
-		return tx.SendBatch(ctx, b).Close()
+		if err := tx.SendBatch(ctx, b).Close(); err != nil {
+			return err
+		}
+		return s.checkItems(ctx, tx, add)
 	})
 	if err != nil {
 		return fmt.Errorf("postgres: check: %w", err)
@@ -91,4 +115,47 @@ func (s *Store) Check(ctx context.Context) error {
 		return fmt.Errorf("%w: %d problems:\n%w", ErrCorrupt, len(problems), errors.Join(problems...))
 	}
 	return nil
+}
+
+// checkItems decodes every row of journal_items, and checks that the items of each
+// entry are numbered 1 to n, each once.
+func (s *Store) checkItems(ctx context.Context, tx pgx.Tx, add func(string, ...any)) error {
+	rows, err := tx.Query(ctx, s.st.checkJournalItems)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var (
+		rev, cur int64 = 0, -1
+		key      string
+		data     []byte
+		seqs     []uint64
+		items    []pricing.JournalItem
+	)
+	done := func() {
+		if cur < 0 {
+			return
+		}
+		slices.Sort(seqs)
+		for i, seq := range seqs {
+			if seq != uint64(i+1) {
+				add("the items of journal revision %d are not numbered 1 to %d: %v", cur, len(seqs), seqs)
+				return
+			}
+		}
+	}
+	for rows.Next() {
+		if err := rows.Scan(&rev, &key, &data); err != nil {
+			return err
+		}
+		if rev != cur {
+			done()
+			cur, seqs = rev, seqs[:0]
+		}
+		if items, seqs, err = decodeItems(data, key, items[:0], seqs); err != nil {
+			add("the journal items of key %q of revision %d do not decode", key, rev)
+		}
+	}
+	done()
+	return rows.Err()
 }

@@ -16,7 +16,8 @@
 // (^[a-z_][a-z0-9_]{0,62}$, not pg_...) and quoted as an identifier; every value
 // reaches SQL as a bound parameter. Identifiers are text COLLATE "C", so that rows
 // come back in byte order, the order the pricing.Tx iterations promise. Schema version
-// 1 (migrations/0001_initial.sql):
+// 2 (migrations/0001_initial.sql, then 0002_journal.sql, which added the revision
+// columns and the journal's tables):
 //
 //	<schema>.transaction_lock            no columns, no rows: locked by every Update (above)
 //
@@ -32,6 +33,7 @@
 //	  metadata    json         NULL for none; the JSON text as encoding/json wrote it
 //	  created_at  timestamptz  + created_ns smallint: the nanoseconds below the µs, 0..999
 //	  updated_at  timestamptz  + updated_ns smallint
+//	  revision    bigint       the journal's revision that last changed the group (0: none)
 //
 //	<schema>.customer_group_members      group ↔ customer
 //	  group_id    text         PK (group_id, customer_id)
@@ -57,6 +59,7 @@
 //	  includes_tax boolean
 //	  metadata    json
 //	  created_at, created_ns, updated_at, updated_ns
+//	  revision    bigint
 //
 //	<schema>.prices                      base prices (list_id '') and list prices
 //	  id            text       PK (prices_pkey)
@@ -68,19 +71,39 @@
 //	  max_quantity  bigint
 //	  amount        bigint
 //	  includes_tax  boolean
+//	  revision      bigint
 //	  UNIQUE prices_key_key (list_id, variant_id, currency_code, region_id, min_quantity,
 //	      max_quantity) DEFERRABLE INITIALLY IMMEDIATE: the price key, checked at the end of
 //	      each statement, so that one statement may move prices between keys
 //	  INDEX prices_variant_currency_idx (variant_id, currency_code) INCLUDE (list_id,
-//	      region_id, min_quantity, max_quantity, amount, includes_tax, id): the
-//	      resolver's index, whole prices, so that a resolve reads the index alone once
-//	      the table's pages are all-visible (after autovacuum)
+//	      region_id, min_quantity, max_quantity, amount, includes_tax, id, revision):
+//	      the resolver's index, whole prices, so that a resolve reads the index alone
+//	      once the table's pages are all-visible (after autovacuum)
+//
+//	<schema>.journal_revision            one row: the journal's counter
+//	  one         boolean      PK, CHECK (one): the only row
+//	  last        bigint       the last revision committed (0: none); locked by an Update
+//	                           that takes a revision, until it ends (see # The journal)
+//
+//	<schema>.journal_entries             an entry per revision kept (trimmed by At)
+//	  revision    bigint       PK, > 0
+//	  at          timestamptz  + at_ns smallint: the Service's clock, exactly
+//
+//	<schema>.journal_items               the entries' items, a row per key of an entry
+//	  revision    bigint       PK (revision, key)
+//	  key         text         INDEX journal_items_key_idx (key, revision): the history
+//	                           of one variant, list, customer or group
+//	  data        bytea        the key's items, each its place in the entry (from 1)
+//	                           and its length (uvarints), then its bytes (the
+//	                           Service's encoding of the change)
 //
 // CHECK constraints keep the nanosecond columns in 0..999 (and 0 beside a NULL
 // instant) and the audience free of NULLs. Nothing else is constrained: the Store
 // contract leaves references to the Service (a membership of a missing group is
 // stored), so there are no foreign keys; Check verifies, in SQL, that the data keeps
-// the invariants the library keeps.
+// the invariants the library keeps, the journal's among them: the entries kept are
+// consecutive revisions whose last is the counter's (trimming deletes the oldest
+// only), and every item belongs to an entry, numbered 1 to n in it.
 //
 // Instants are exact: a timestamptz holds microseconds, and the nanoseconds below go
 // in the _ns column beside it; instants outside timestamptz's range (4713 BC to 294276
@@ -179,6 +202,56 @@
 // round trip per read. Writing to the tables other than through the store voids the
 // cache's check: do not.
 //
+// # The journal
+//
+// Store implements pricing.Journal, and the Tx of its View and Update
+// pricing.JournalTx, so that the Service stamps records with revisions and keeps the
+// change feed (Service.Changes, Service.WaitChanges) across every process that shares
+// the schema.
+//
+// Revisions are dense and commit in order, whatever the writers: an Update takes its
+// revision, the counter's last + 1, when the Service first asks for it (at its first
+// write), and locks the counter's row (SELECT ... FOR UPDATE) until it ends; the
+// statement that writes its entry sets the counter. So the Updates that write entries
+// commit one at a time in revision order, in every process, and none can commit
+// revision R+1 before R. The counter is read with the statements that begin the
+// Update, in its snapshot, and the lock goes just before the entry's statements, with
+// the commit: no round trip of its own, and the lock is held from the entry's write to
+// the end of the commit only (a bulk write's COPY of its prices comes before). A
+// counter changed by another transaction since the Update's snapshot fails the Update
+// with a serialization failure, and Update runs it again, on a new snapshot, where the
+// Service asks again. An Update that asked and writes no entry, or that fails, leaves
+// the counter as it was: no revision is skipped. The Updates that write (all the
+// Service's that change anything) thus serialize on the counter for their commits,
+// fsync included, which follow one another instead of overlapping; their reads and
+// writes still overlap, at the price of a retry when another commits meanwhile. A
+// View's LastRevision is the counter in its snapshot.
+//
+// An entry's items are stored a row per key (the ten prices of a variant that a bulk
+// write adds are one row, the variant's history one index entry), framed with their
+// places in the entry into one bytea (arrays cost the server more to write), so that
+// ReadJournal gives them back in their order. They go with the
+// Update's other writes, in the commit's batch, by statements of about 4,096 items; an
+// entry of 10,000 items or more (AddPrices of 100,000 prices) is written with COPY. ReadJournal reads a page of entries a statement and
+// calls its function between statements (it may use the store); consecutive
+// revisions make the pages consistent, and a trim that removes entries between two
+// pages is reported with an error wrapping pricing.ErrTrimmed. TrimJournal deletes,
+// in one statement, the entries before the first one not older than its instant, in
+// revision order, and their items; the counter stays.
+//
+// WaitJournal is woken at once by the Store's own commits, and by those of every
+// other process through PostgreSQL's notifications: the statement that writes an
+// entry calls pg_notify on the channel pricing_journal.<schema> (a hash of the schema
+// past 63 bytes) with the revision, which PostgreSQL delivers at the commit. The first
+// WaitJournal of a Store starts its listener, which holds one connection from then
+// until Close: taken from the pool and hijacked, so that the pool opens another in
+// its place (made as the pool makes its own). When that connection breaks (a server
+// restart), the listener connects again, with a pause growing to 2 s, LISTENs again
+// and reads the counter. And while a WaitJournal waits, the Store reads the counter
+// every 2 s, so that a notification lost (the listener reconnecting, a pooler in
+// transaction mode, which does not carry notifications) delays a waiter by that much
+// at most, never forever.
+//
 // # The host's transaction
 //
 // WithTx binds a Store to a pgx.Tx that the host holds, the way sqlc's generated
@@ -196,4 +269,14 @@
 // transaction itself; it neither commits nor retries, so a serialization failure comes
 // back to the host, which retries its whole transaction. The guarantees of
 // pricing.Store hold when the host's transaction is SERIALIZABLE.
+//
+// A TxStore keeps the journal too: the changes made through it take their revision in
+// the host's transaction (which then holds the counter's lock until it ends: keep it
+// short) and commit with it, so that followers of the feed miss nothing written
+// through a host's transaction; its notification goes out at the host's commit. Its
+// Journal methods read in the host's transaction, which sees its own entries;
+// TrimJournal runs in a savepoint. Its WaitJournal returns when the host's
+// transaction sees a later revision: its own Updates wake it, and so do the commits
+// of other processes, but a REPEATABLE READ or SERIALIZABLE snapshot never sees
+// those, so there it waits until its context ends. Wait on the Store instead.
 package postgres

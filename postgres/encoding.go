@@ -132,6 +132,7 @@ type groupRow struct {
 	meta                 []byte
 	created, updated     pgtype.Timestamptz
 	createdNs, updatedNs int16
+	revision             int64
 }
 
 // newGroupRow checks g and returns its row.
@@ -155,14 +156,14 @@ func newGroupRow(g pricing.CustomerGroup, nameKey string) (groupRow, error) {
 	if err != nil {
 		return groupRow{}, err
 	}
-	r := groupRow{id: g.ID, name: g.Name, nameKey: nameKey, meta: meta}
+	r := groupRow{id: g.ID, name: g.Name, nameKey: nameKey, meta: meta, revision: g.Revision}
 	r.created, r.createdNs = instant(g.CreatedAt, false)
 	r.updated, r.updatedNs = instant(g.UpdatedAt, false)
 	return r, nil
 }
 
 func (r *groupRow) args() []any {
-	return []any{r.id, r.name, r.nameKey, jsonArg(r.meta), r.created, r.createdNs, r.updated, r.updatedNs}
+	return []any{r.id, r.name, r.nameKey, jsonArg(r.meta), r.created, r.createdNs, r.updated, r.updatedNs, r.revision}
 }
 
 // jsonArg returns the argument of a json column: the text, or nil (NULL). A string,
@@ -175,7 +176,7 @@ func jsonArg(b []byte) any {
 }
 
 func (r *groupRow) scan(row pgx.Row) error {
-	return row.Scan(&r.id, &r.name, &r.nameKey, &r.meta, &r.created, &r.createdNs, &r.updated, &r.updatedNs)
+	return row.Scan(&r.id, &r.name, &r.nameKey, &r.meta, &r.created, &r.createdNs, &r.updated, &r.updatedNs, &r.revision)
 }
 
 // group returns the group, with new metadata.
@@ -184,6 +185,7 @@ func (r *groupRow) group() (pricing.CustomerGroup, error) {
 	return pricing.CustomerGroup{
 		ID: r.id, Name: r.name, Metadata: meta,
 		CreatedAt: fromInstant(r.created, r.createdNs), UpdatedAt: fromInstant(r.updated, r.updatedNs),
+		Revision: r.revision,
 	}, err
 }
 
@@ -198,6 +200,7 @@ type listRow struct {
 	created, updated      pgtype.Timestamptz
 	startsNs, endsNs      int16
 	createdNs, updatedNs  int16
+	revision              int64
 }
 
 // newListRow checks pl and returns its row.
@@ -227,7 +230,7 @@ func newListRow(pl pricing.PriceList) (listRow, error) {
 	r := listRow{
 		id: pl.ID, name: pl.Name, typ: string(pl.Type), status: string(pl.Status),
 		description: bytesOf(pl.Description), groups: slices.Clone(pl.CustomerGroupIDs),
-		includesTax: pl.IncludesTax, meta: meta,
+		includesTax: pl.IncludesTax, meta: meta, revision: pl.Revision,
 	}
 	if r.groups == nil {
 		r.groups = []string{}
@@ -241,12 +244,12 @@ func newListRow(pl pricing.PriceList) (listRow, error) {
 
 func (r *listRow) args() []any {
 	return []any{r.id, r.name, r.description, r.typ, r.status, r.starts, r.startsNs, r.ends, r.endsNs,
-		r.groups, r.includesTax, jsonArg(r.meta), r.created, r.createdNs, r.updated, r.updatedNs}
+		r.groups, r.includesTax, jsonArg(r.meta), r.created, r.createdNs, r.updated, r.updatedNs, r.revision}
 }
 
 func (r *listRow) scan(row pgx.Row) error {
 	return row.Scan(&r.id, &r.name, &r.description, &r.typ, &r.status, &r.starts, &r.startsNs, &r.ends, &r.endsNs,
-		&r.groups, &r.includesTax, &r.meta, &r.created, &r.createdNs, &r.updated, &r.updatedNs)
+		&r.groups, &r.includesTax, &r.meta, &r.created, &r.createdNs, &r.updated, &r.updatedNs, &r.revision)
 }
 
 // terms returns the list's terms; their CustomerGroupIDs are the row's (read-only).
@@ -271,6 +274,7 @@ func (r *listRow) list() (pricing.PriceList, error) {
 		Type: t.Type, Status: t.Status, StartsAt: t.StartsAt, EndsAt: t.EndsAt,
 		CustomerGroupIDs: slices.Clone(t.CustomerGroupIDs), IncludesTax: r.includesTax, Metadata: meta,
 		CreatedAt: fromInstant(r.created, r.createdNs), UpdatedAt: fromInstant(r.updated, r.updatedNs),
+		Revision: r.revision,
 	}, err
 }
 
@@ -301,7 +305,7 @@ func keyOK(k *pricing.PriceKey) bool {
 // scanPrice reads a row of priceCols.
 func scanPrice(row pgx.Row, p *pricing.Price) error {
 	return row.Scan(&p.ID, &p.PriceListID, &p.VariantID, &p.CurrencyCode, &p.RegionID,
-		&p.MinQuantity, &p.MaxQuantity, &p.Amount, &p.IncludesTax)
+		&p.MinQuantity, &p.MaxQuantity, &p.Amount, &p.IncludesTax, &p.Revision)
 }
 
 // The order-preserving encoding of price keys, for the ranges of keys the cache of a

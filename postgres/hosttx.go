@@ -19,6 +19,9 @@ type TxStore struct {
 	mu     sync.Mutex
 	tx     pgx.Tx
 	closed atomic.Bool
+	// changed is closed and replaced when an Update writes a journal entry, and at
+	// Close: it wakes the TxStore's WaitJournal.
+	changed chan struct{}
 }
 
 var (
@@ -52,8 +55,14 @@ const (
 // serialization failure comes back as an error wrapping the *pgconn.PgError (SQLSTATE
 // 40001) for the host to retry its whole transaction. After the result's Close, or
 // s's, its calls return pricing.ErrClosed; Close does not end tx.
+//
+// The result keeps the journal (pricing.Journal) in tx: an Update that changes
+// anything takes the next revision, and locks the journal's counter until tx ends, so
+// keep tx short after it; the entry commits with tx, and its notification goes out
+// then. WaitJournal returns when tx sees a later revision, which in a REPEATABLE READ
+// or SERIALIZABLE transaction only its own Updates make: wait on s instead.
 func (s *Store) WithTx(tx pgx.Tx) *TxStore {
-	return &TxStore{s: s, tx: tx}
+	return &TxStore{s: s, tx: tx, changed: make(chan struct{})}
 }
 
 // View runs fn in the host's transaction. See WithTx.
@@ -80,10 +89,19 @@ func (h *TxStore) run(ctx context.Context, fn func(pricing.Tx) error, readOnly b
 		t.begin, t.commit, t.rollback = savepoint, releaseSavepoint, rollbackSavepoint+"; "+releaseSavepoint
 	}
 	f, err := t.run(fn)
+	if f == nil && err == nil && t.wroteEntry {
+		h.wake()
+	}
 	if f != nil {
 		return f.final()
 	}
 	return err
+}
+
+// wake wakes the TxStore's WaitJournal calls. The caller holds h.mu.
+func (h *TxStore) wake() {
+	close(h.changed)
+	h.changed = make(chan struct{})
 }
 
 // ReadCandidates implements pricing.CandidateReader in the host's transaction.
@@ -108,5 +126,8 @@ func (h *TxStore) ReadCandidates(ctx context.Context, req pricing.CandidateReque
 // again returns nil.
 func (h *TxStore) Close() error {
 	h.closed.Store(true)
+	h.mu.Lock()
+	h.wake()
+	h.mu.Unlock()
 	return nil
 }

@@ -8,10 +8,11 @@ import (
 
 // The columns of each table, in the order the scanners of encoding.go read them.
 const (
-	groupCols = `id, name, name_key, metadata, created_at, created_ns, updated_at, updated_ns`
+	groupCols = `id, name, name_key, metadata, created_at, created_ns, updated_at, updated_ns, revision`
 	listCols  = `id, name, description, type, status, starts_at, starts_ns, ends_at, ends_ns,
-		customer_group_ids, includes_tax, metadata, created_at, created_ns, updated_at, updated_ns`
-	priceCols = `id, list_id, variant_id, currency_code, region_id, min_quantity, max_quantity, amount, includes_tax`
+		customer_group_ids, includes_tax, metadata, created_at, created_ns, updated_at, updated_ns, revision`
+	priceCols = `id, list_id, variant_id, currency_code, region_id, min_quantity, max_quantity, amount, includes_tax,
+		revision`
 	// priceKeyOrder is the order of the prices_key_key index: the order of encodeKey.
 	priceKeyOrder = `list_id, variant_id, currency_code, region_id, min_quantity, max_quantity`
 )
@@ -32,6 +33,7 @@ type statements struct {
 	variantCurrencyPrices               string
 	members, membersAfter, countMembers string
 	groupsOfCustomer, listsOfGroup      string
+	isMember, groupMemberRange          string
 	priceRangeByID, priceRangeByKey     string
 	candidates, candidatesOne           string
 	candidatesFast, candidatesFastOne   string
@@ -45,9 +47,10 @@ type statements struct {
 	lockShared, lockAlone               string
 	checkQueries                        []checkQuery
 	currentVersion                      string
+	journalStatements
 }
 
-// The statements of ReadCandidates share one layout of 15 columns: the kind of the row,
+// The statements of ReadCandidates share one layout of 16 columns: the kind of the row,
 // then the customer's groups (kind 0), the prices of the variants in the currency
 // (kind 1), the terms of the lists of those prices (kind 2), and the versions of the
 // lists' stripes (kind 3). variants is the condition on the variant ID: a request for
@@ -59,35 +62,35 @@ type statements struct {
 func candidatesFastSQL(variants string) string {
 	return `SELECT 0::int2, group_id, NULL::text, NULL::text, NULL::text, NULL::bigint, NULL::bigint,
 			NULL::bigint, NULL::boolean, NULL::timestamptz, NULL::int2, NULL::timestamptz, NULL::int2,
-			NULL::text[], NULL::bigint[]
+			NULL::text[], NULL::bigint[], NULL::bigint
 			FROM {s}.customer_group_members WHERE customer_id = $1
 		UNION ALL
 		SELECT 1::int2, id, list_id, region_id, variant_id, min_quantity, max_quantity, amount,
-			includes_tax, NULL, NULL, NULL, NULL, NULL, NULL
+			includes_tax, NULL, NULL, NULL, NULL, NULL, NULL, revision
 			FROM {s}.prices WHERE ` + variants + ` AND currency_code = $3
 		UNION ALL
 		SELECT 3::int2, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-			(SELECT array_agg(version ORDER BY stripe) FROM {s}.price_list_versions)`
+			(SELECT array_agg(version ORDER BY stripe) FROM {s}.price_list_versions), NULL`
 }
 
 // candidatesSQL returns the statement of a resolve that reads the terms of the prices'
 // lists itself: the groups, the prices and the terms, one snapshot.
 func candidatesSQL(variants string) string {
 	return `WITH p AS MATERIALIZED (
-			SELECT id, list_id, region_id, variant_id, min_quantity, max_quantity, amount, includes_tax
+			SELECT id, list_id, region_id, variant_id, min_quantity, max_quantity, amount, includes_tax, revision
 			FROM {s}.prices WHERE ` + variants + ` AND currency_code = $3
 		)
 		SELECT 0::int2, group_id, NULL::text, NULL::text, NULL::text, NULL::bigint, NULL::bigint,
 			NULL::bigint, NULL::boolean, NULL::timestamptz, NULL::int2, NULL::timestamptz, NULL::int2,
-			NULL::text[], NULL::bigint[]
+			NULL::text[], NULL::bigint[], NULL::bigint
 			FROM {s}.customer_group_members WHERE customer_id = $1
 		UNION ALL
 		SELECT 1::int2, id, list_id, region_id, variant_id, min_quantity, max_quantity, amount,
-			includes_tax, NULL, NULL, NULL, NULL, NULL, NULL
+			includes_tax, NULL, NULL, NULL, NULL, NULL, NULL, revision
 			FROM p
 		UNION ALL
 		SELECT 2::int2, l.id, l.type, l.status, NULL, NULL, NULL, NULL, l.includes_tax,
-			l.starts_at, l.starts_ns, l.ends_at, l.ends_ns, l.customer_group_ids, NULL
+			l.starts_at, l.starts_ns, l.ends_at, l.ends_ns, l.customer_group_ids, NULL, NULL
 			FROM {s}.price_lists l
 			WHERE l.id = ANY (ARRAY(SELECT DISTINCT list_id FROM p WHERE list_id <> ''))`
 }
@@ -124,6 +127,9 @@ func newStatements(schema string) *statements {
 		countMembers: q(`SELECT count(*) FROM {s}.customer_group_members WHERE group_id = $1`),
 		groupsOfCustomer: q(`SELECT group_id FROM {s}.customer_group_members WHERE customer_id = $1
 			ORDER BY group_id`),
+		isMember: q(`SELECT FROM {s}.customer_group_members WHERE group_id = $1 AND customer_id = $2`),
+		groupMemberRange: q(`SELECT customer_id FROM {s}.customer_group_members WHERE group_id = $1 AND customer_id >= $2
+			ORDER BY customer_id LIMIT $3`),
 		listsOfGroup: q(`SELECT id FROM {s}.price_lists WHERE customer_group_ids @> ARRAY[$1::text]
 			ORDER BY id`),
 		priceRangeByID: q(`SELECT ` + priceCols + ` FROM {s}.prices WHERE id >= $1 ORDER BY id LIMIT $2`),
@@ -143,10 +149,10 @@ func newStatements(schema string) *statements {
 			LEFT JOIN {s}.price_lists l ON true`),
 		bumpVersions: q(`UPDATE {s}.price_list_versions SET version = version + 1 WHERE stripe = ANY($1::int2[])`),
 
-		putGroup: q(`INSERT INTO {s}.customer_groups (` + groupCols + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+		putGroup: q(`INSERT INTO {s}.customer_groups (` + groupCols + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 			ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, name_key = EXCLUDED.name_key,
 				metadata = EXCLUDED.metadata, created_at = EXCLUDED.created_at, created_ns = EXCLUDED.created_ns,
-				updated_at = EXCLUDED.updated_at, updated_ns = EXCLUDED.updated_ns`),
+				updated_at = EXCLUDED.updated_at, updated_ns = EXCLUDED.updated_ns, revision = EXCLUDED.revision`),
 		deleteGroup: q(`WITH m AS (DELETE FROM {s}.customer_group_members WHERE group_id = $1)
 			DELETE FROM {s}.customer_groups WHERE id = $1`),
 		addMembers: q(`INSERT INTO {s}.customer_group_members (group_id, customer_id)
@@ -154,37 +160,38 @@ func newStatements(schema string) *statements {
 		removeMembers: q(`DELETE FROM {s}.customer_group_members m USING unnest($1::text[], $2::text[]) AS r(g, c)
 			WHERE m.group_id = r.g AND m.customer_id = r.c`),
 		putList: q(`INSERT INTO {s}.price_lists (` + listCols + `)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
 			ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, description = EXCLUDED.description,
 				type = EXCLUDED.type, status = EXCLUDED.status, starts_at = EXCLUDED.starts_at,
 				starts_ns = EXCLUDED.starts_ns, ends_at = EXCLUDED.ends_at, ends_ns = EXCLUDED.ends_ns,
 				customer_group_ids = EXCLUDED.customer_group_ids, includes_tax = EXCLUDED.includes_tax,
 				metadata = EXCLUDED.metadata, created_at = EXCLUDED.created_at, created_ns = EXCLUDED.created_ns,
-				updated_at = EXCLUDED.updated_at, updated_ns = EXCLUDED.updated_ns`),
+				updated_at = EXCLUDED.updated_at, updated_ns = EXCLUDED.updated_ns, revision = EXCLUDED.revision`),
 		deleteList: q(`WITH p AS (DELETE FROM {s}.prices WHERE list_id = $1)
 			DELETE FROM {s}.price_lists WHERE id = $1`),
 		putPrices: q(`INSERT INTO {s}.prices (` + priceCols + `)
 			SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
-				$6::bigint[], $7::bigint[], $8::bigint[], $9::boolean[])
+				$6::bigint[], $7::bigint[], $8::bigint[], $9::boolean[], $10::bigint[])
 			ON CONFLICT (id) DO UPDATE SET list_id = EXCLUDED.list_id, variant_id = EXCLUDED.variant_id,
 				currency_code = EXCLUDED.currency_code, region_id = EXCLUDED.region_id,
 				min_quantity = EXCLUDED.min_quantity, max_quantity = EXCLUDED.max_quantity,
-				amount = EXCLUDED.amount, includes_tax = EXCLUDED.includes_tax`),
+				amount = EXCLUDED.amount, includes_tax = EXCLUDED.includes_tax, revision = EXCLUDED.revision`),
 		lockShared:     q(`LOCK TABLE {s}.transaction_lock IN ROW SHARE MODE`),
 		lockAlone:      q(`LOCK TABLE {s}.transaction_lock IN EXCLUSIVE MODE`),
 		deletePrices:   q(`DELETE FROM {s}.prices WHERE id = ANY($1::text[])`),
 		existingPrices: q(`SELECT id FROM {s}.prices WHERE id = ANY($1::text[])`),
 		updatePrices: q(`UPDATE {s}.prices p SET list_id = u.list_id, variant_id = u.variant_id,
 				currency_code = u.currency_code, region_id = u.region_id, min_quantity = u.min_quantity,
-				max_quantity = u.max_quantity, amount = u.amount, includes_tax = u.includes_tax
+				max_quantity = u.max_quantity, amount = u.amount, includes_tax = u.includes_tax, revision = u.revision
 			FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::bigint[],
-				$8::bigint[], $9::boolean[]) AS u(id, list_id, variant_id, currency_code, region_id, min_quantity,
-				max_quantity, amount, includes_tax)
+				$8::bigint[], $9::boolean[], $10::bigint[]) AS u(id, list_id, variant_id, currency_code, region_id,
+				min_quantity, max_quantity, amount, includes_tax, revision)
 			WHERE p.id = u.id`),
 
 		currentVersion: q(`SELECT coalesce(max(version), 0) FROM {s}.schema_migrations`),
 	}
 	st.pricesTable = pgx.Identifier{schema, "prices"}
 	st.checkQueries = newCheckQueries(q)
+	st.journalStatements = newJournalStatements(schema, q)
 	return st
 }

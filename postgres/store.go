@@ -90,6 +90,7 @@ type Store struct {
 	closed     atomic.Bool
 	retries    atomic.Uint64
 	terms      atomic.Pointer[termsCache] // every list's terms, for ReadCandidates
+	feed       *feed                      // what WaitJournal waits on (feed.go)
 }
 
 var (
@@ -153,6 +154,7 @@ func New(ctx context.Context, pool *pgxpool.Pool, o *Options) (*Store, error) {
 		schema:     schema,
 		st:         newStatements(schema),
 		maxRetries: o.maxRetries(),
+		feed:       newFeed(),
 	}
 	if err := s.migrate(ctx, migrations); err != nil {
 		return nil, err
@@ -184,6 +186,7 @@ func (s *Store) Close() error {
 	if !s.closed.CompareAndSwap(false, true) {
 		return nil
 	}
+	s.feed.close()
 	if s.ownPool {
 		s.pool.Close()
 	}
@@ -279,10 +282,15 @@ func (s *Store) updateOnce(ctx context.Context, fn func(pricing.Tx) error, alone
 	t := newTx(ctx, s.st, conn.Conn(), false)
 	t.begin, t.commit, t.rollback = beginUpdate, "COMMIT", "ROLLBACK"
 	t.lock = s.st.lockShared
+	t.readsRevision = true
 	if alone {
 		t.lock = s.st.lockAlone
 	}
-	return t.run(fn)
+	f, err := t.run(fn)
+	if f == nil && err == nil && t.wroteEntry {
+		s.feed.advance(t.rev) // committed: this process's waiters need not hear it from the server
+	}
+	return f, err
 }
 
 // acquireError maps the error of a pool's Acquire.
@@ -349,6 +357,10 @@ func (f *txFailure) exhausted(attempts int) error {
 func classify(ctx context.Context, conn interface{ IsClosed() bool }, err error) *txFailure {
 	f := &txFailure{err: fmt.Errorf("postgres: %w", err)}
 	if ctx.Err() != nil {
+		return f
+	}
+	if errors.Is(err, errRevisionMoved) {
+		f.retry = true
 		return f
 	}
 	var pgErr *pgconn.PgError

@@ -63,13 +63,24 @@ type tx struct {
 	nameKeys map[string]string // name key → group ID, "" when free
 	lists    map[string]*listEntry
 	prices   *priceCache
+	members  *memberCache
+
+	// The journal (journal.go).
+	lastRev      int64 // LastRevision, once read
+	lastRevKnown bool
+	rev          int64 // the Update's revision, once asked
+	wroteEntry   bool  // WriteJournal buffered the Update's entry
+	// readsRevision: the statements that begin the transaction read the counter (a
+	// SERIALIZABLE Update of the Store), so that Revision needs no round trip of its
+	// own; lockPending: the lock of the counter is to go with the next statements.
+	readsRevision, lockPending bool
 }
 
 func newTx(ctx context.Context, st *statements, c conn, readOnly bool) *tx {
 	return &tx{
 		ctx: ctx, st: st, conn: c, readOnly: readOnly,
 		groups: map[string]*groupEntry{}, nameKeys: map[string]string{}, lists: map[string]*listEntry{},
-		prices: newPriceCache(),
+		prices: newPriceCache(), members: newMemberCache(),
 	}
 }
 
@@ -103,6 +114,9 @@ func (t *tx) run(fn func(pricing.Tx) error) (f *txFailure, err error) {
 func (t *tx) finish() *txFailure {
 	if !t.begun && t.w.empty() {
 		return nil // nothing was sent, nothing was written
+	}
+	if !t.wroteEntry {
+		t.lockPending = false // the revision was asked, and not taken
 	}
 	err := t.send(func(b *pgx.Batch) {
 		if t.stripes != 0 {
@@ -170,6 +184,17 @@ func (t *tx) send(queue func(b *pgx.Batch)) error {
 			}
 			continue
 		}
+		if o.kind == wJournal && o.entry.items >= journalCopyMin {
+			var err error
+			if b, err = t.copyJournal(b, o.entry); err != nil {
+				t.w.reset()
+				return t.failWith(err)
+			}
+			continue
+		}
+		if o.kind == wJournal && t.lockPending {
+			t.queueLock(b) // as late as can be: the lock is held to the commit
+		}
 		o.queue(b, t.st)
 	}
 	t.w.reset()
@@ -194,6 +219,17 @@ func (t *tx) newBatch() *pgx.Batch {
 		b.Queue(t.begin)
 		if t.lock != "" {
 			b.Queue(t.lock)
+		}
+		if t.readsRevision {
+			b.Queue(t.st.lastRevision).Query(func(rows pgx.Rows) error {
+				for rows.Next() {
+					if err := rows.Scan(&t.lastRev); err != nil {
+						return err
+					}
+					t.lastRevKnown = true
+				}
+				return rows.Err()
+			})
 		}
 	}
 	return b
@@ -261,7 +297,7 @@ func (t *tx) copyPrices(b *pgx.Batch, o *write) (*pgx.Batch, error) {
 	if len(inserts) > 0 {
 		_, err := t.conn.CopyFrom(t.ctx, t.st.pricesTable, priceColumnNames, pgx.CopyFromSlice(len(inserts), func(i int) ([]any, error) {
 			p := &inserts[i]
-			return []any{p.ID, p.PriceListID, p.VariantID, p.CurrencyCode, p.RegionID, p.MinQuantity, p.MaxQuantity, p.Amount, p.IncludesTax}, nil
+			return []any{p.ID, p.PriceListID, p.VariantID, p.CurrencyCode, p.RegionID, p.MinQuantity, p.MaxQuantity, p.Amount, p.IncludesTax, p.Revision}, nil
 		}))
 		if err != nil {
 			return nil, err
@@ -284,10 +320,19 @@ func (t *tx) queryRows(sql string, args []any, scan func(rows pgx.Rows) error) e
 	})
 }
 
-// notFound returns the error of a missing record.
+// notFound returns the error of a missing record. With the journal, the Service asks
+// for each price it writes whether it exists: the error is formatted only if read.
 func notFound(what, id string) error {
-	return fmt.Errorf("postgres: %s %q: %w", what, id, pricing.ErrNotFound)
+	return &notFoundError{what: what, id: id}
 }
+
+type notFoundError struct{ what, id string }
+
+func (e *notFoundError) Error() string {
+	return fmt.Sprintf("postgres: %s %q: %v", e.what, e.id, pricing.ErrNotFound)
+}
+
+func (e *notFoundError) Unwrap() error { return pricing.ErrNotFound }
 
 // ---- customer groups ----
 
@@ -432,6 +477,7 @@ func (t *tx) DeleteCustomerGroup(id string) error {
 	}
 	t.freeNameKeys(id)
 	t.groups[id] = &groupEntry{}
+	t.members.removeGroup(id)
 	t.w.deleteGroup(id)
 	return nil
 }
@@ -449,6 +495,7 @@ func (t *tx) AddMember(groupID, customerID string) error {
 	if err := checkText("customer ID", customerID, true); err != nil {
 		return err
 	}
+	t.members.set(groupID, customerID, true)
 	t.w.member(wAddMembers, groupID, customerID)
 	return nil
 }
@@ -461,6 +508,7 @@ func (t *tx) RemoveMember(groupID, customerID string) error {
 	if !textOK(groupID) || !textOK(customerID) {
 		return nil // never a member
 	}
+	t.members.set(groupID, customerID, false)
 	t.w.member(wRemoveMembers, groupID, customerID)
 	return nil
 }
@@ -519,6 +567,46 @@ func (t *tx) AppendCustomerGroupIDs(dst []string, customerID string) ([]string, 
 		return err
 	})
 	return dst, err
+}
+
+// IsMember reports whether the customer is a member of the group: the Service's
+// recorder asks it before each membership it adds or removes (see memberCache). A
+// read-write transaction that does not know reads the group's members from the
+// customer on; a View reads the one row.
+func (t *tx) IsMember(groupID, customerID string) (bool, error) {
+	if !textOK(groupID) || !textOK(customerID) {
+		return false, nil
+	}
+	if t.readOnly {
+		found := false
+		err := t.queryRows(t.st.isMember, []any{groupID, customerID}, func(pgx.Rows) error { found = true; return nil })
+		return found, err
+	}
+	c := t.members
+	if member, known := c.isMember(groupID, customerID); known {
+		return member, nil
+	}
+	limit, n := c.limit, 0
+	var last string
+	g := c.group(groupID)
+	err := t.queryRows(t.st.groupMemberRange, []any{groupID, customerID, limit}, func(rows pgx.Rows) error {
+		if err := rows.Scan(&last); err != nil {
+			return err
+		}
+		g.members[last] = true
+		n++
+		return nil
+	})
+	if err != nil {
+		return false, err
+	}
+	if n < limit {
+		g.known.add(span{lo: customerID, open: true})
+	} else {
+		g.known.add(span{lo: customerID, hi: last + "\x00"})
+		c.limit = min(2*c.limit, maxRangeLimit)
+	}
+	return g.members[customerID], nil
 }
 
 // ---- price lists ----

@@ -29,6 +29,7 @@ const (
 	wDeleteList
 	wPutPrices
 	wDeletePrices
+	wJournal
 )
 
 // write is one statement of the buffer.
@@ -48,6 +49,8 @@ type write struct {
 	// that no price had it, that one had, or nothing. A flush that copies prices in
 	// looks up only the IDs it knew nothing of.
 	was []idState
+	// wJournal: the Update's journal entry.
+	entry *journalEntry
 }
 
 // idState is what a transaction knew of a price ID.
@@ -111,6 +114,10 @@ func (w *writes) putPrice(p *pricing.Price, was idState) {
 	o.was = append(o.was, was)
 }
 
+func (w *writes) journal(e *journalEntry) {
+	w.ops = append(w.ops, write{kind: wJournal, entry: e})
+}
+
 func (w *writes) deletePrice(id string) {
 	o := w.last(wDeletePrices)
 	o.a = append(o.a, id)
@@ -135,22 +142,25 @@ func (o *write) queue(b *pgx.Batch, st *statements) {
 		b.Queue(st.putPrices, priceColumns(o.prices)...)
 	case wDeletePrices:
 		b.Queue(st.deletePrices, o.a)
+	case wJournal:
+		o.entry.queue(b, st)
+		o.entry.queueItems(b, st)
 	}
 }
 
 // priceColumnNames are the columns of COPY into prices, in priceColumns' order.
-var priceColumnNames = []string{"id", "list_id", "variant_id", "currency_code", "region_id", "min_quantity", "max_quantity", "amount", "includes_tax"}
+var priceColumnNames = []string{"id", "list_id", "variant_id", "currency_code", "region_id", "min_quantity", "max_quantity", "amount", "includes_tax", "revision"}
 
-// priceColumns returns the prices as the nine arrays of the putPrices statement.
+// priceColumns returns the prices as the ten arrays of the putPrices statement.
 func priceColumns(ps []pricing.Price) []any {
 	n := len(ps)
 	ids, lists, variants, currencies, regions := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-	mins, maxs, amounts := make([]int64, n), make([]int64, n), make([]int64, n)
+	mins, maxs, amounts, revs := make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n)
 	taxes := make([]bool, n)
 	for i := range ps {
 		p := &ps[i]
 		ids[i], lists[i], variants[i], currencies[i], regions[i] = p.ID, p.PriceListID, p.VariantID, p.CurrencyCode, p.RegionID
-		mins[i], maxs[i], amounts[i], taxes[i] = p.MinQuantity, p.MaxQuantity, p.Amount, p.IncludesTax
+		mins[i], maxs[i], amounts[i], taxes[i], revs[i] = p.MinQuantity, p.MaxQuantity, p.Amount, p.IncludesTax, p.Revision
 	}
-	return []any{ids, lists, variants, currencies, regions, mins, maxs, amounts, taxes}
+	return []any{ids, lists, variants, currencies, regions, mins, maxs, amounts, taxes, revs}
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/commercekit/pricing"
 	"github.com/commercekit/pricing/bolt"
 	"github.com/commercekit/pricing/medusacsv"
+	"github.com/commercekit/pricing/postgres"
 )
 
 // The exit codes; doc.go documents them.
@@ -52,8 +53,8 @@ var commands = []command{
 	{"lists show", "ID", "show a price list", listsShow},
 	{"prices list", "[--list ID | --variant ID... | --base] [--currency C] [--region R] [--limit N] [--offset N]", "list prices", pricesList},
 	{"resolve", "--currency C [--region R] [--customer ID] [--group ID]... [--at TIME] [--tax-rate R] [--explain | --visible] VARIANT[:QTY]...", "resolve what a customer pays, and why", resolve},
-	{"check", "", "verify the store's file (exit code 6 when damaged)", check},
-	{"compact", "--out NEW.db", "copy the bbolt file into a new, compact file", compact},
+	{"check", "", "verify the store (exit code 6 when damaged)", check},
+	{"compact", "--out NEW.db", "copy the bbolt file into a new, compact file (not on postgres)", compact},
 	{"export", "[--list ID]... [--variant ID]... [--out FILE]", "write a snapshot (JSON) of the store", export},
 	{"import", "FILE|- [--chunk N]", "load a snapshot into the store", importSnapshot},
 	{"csv import", "--list ID FILE|- [--sku-map FILE] [--regions FILE] [--ignore-unknown-columns] [--delimiter D]", "make a Medusa price-list CSV the prices of a list", csvImport},
@@ -138,11 +139,12 @@ func slicesEqual(a, b []string) bool {
 }
 
 func (e *env) usage(w io.Writer) {
-	fmt.Fprintf(w, "Usage: pricing [--db FILE] [--json] COMMAND [flags] [args]\n\nCommands:\n")
+	fmt.Fprintf(w, "Usage: pricing [--db FILE | --postgres URL] [--json] COMMAND [flags] [args]\n\nCommands:\n")
 	for _, c := range commands {
 		fmt.Fprintf(w, "  %-12s %s\n", c.name, c.summary)
 	}
-	fmt.Fprintf(w, "\nEvery command takes --db FILE (default $PRICING_DB), --json and --progress.\n"+
+	fmt.Fprintf(w, "\nEvery command takes --db FILE (default $PRICING_DB) or --postgres URL (default\n"+
+		"$PRICING_POSTGRES, with --schema NAME), --json and --progress.\n"+
 		"Run 'pricing COMMAND -h' for its flags. Exit codes: 0 done, 1 failed, 2 usage,\n"+
 		"3 not found, 4 invalid input (nothing written), 5 conflict, 6 check found problems.\n")
 }
@@ -252,7 +254,7 @@ var errReported = errors.New("reported")
 // exitCode returns the exit code of an error.
 func exitCode(err error) int {
 	switch {
-	case errors.Is(err, bolt.ErrCorrupt), errors.Is(err, errDamaged):
+	case errors.Is(err, bolt.ErrCorrupt), errors.Is(err, postgres.ErrCorrupt), errors.Is(err, errDamaged):
 		return exitCorrupt
 	case errors.Is(err, pricing.ErrInvalid):
 		return exitInvalid

@@ -42,11 +42,12 @@ type result struct {
 	code           int
 }
 
-// tool runs the tool with args and stdin, in an environment without PRICING_DB.
+// tool runs the tool with args and stdin, in an environment without PRICING_DB and
+// PRICING_POSTGRES.
 func tool(t *testing.T, stdin string, args ...string) result {
 	t.Helper()
 	cmd := exec.Command(binary, args...)
-	cmd.Env = append(os.Environ(), "PRICING_DB=")
+	cmd.Env = append(os.Environ(), "PRICING_DB=", "PRICING_POSTGRES=")
 	cmd.Stdin = strings.NewReader(stdin)
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut

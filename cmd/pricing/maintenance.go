@@ -15,6 +15,7 @@ import (
 
 	"github.com/commercekit/pricing"
 	"github.com/commercekit/pricing/bolt"
+	"github.com/commercekit/pricing/postgres"
 )
 
 // check verifies the store's file.
@@ -23,7 +24,7 @@ func check(e *env, args []string) error {
 	if _, err := e.parse(fs, args, 0, 0); err != nil {
 		return err
 	}
-	if os.Getenv(checkChildEnv) == "" {
+	if kind, err := e.store.kind(); err == nil && kind == "bolt" && os.Getenv(checkChildEnv) == "" {
 		return e.checkInChild()
 	}
 	s, err := e.openStore(true)
@@ -37,7 +38,7 @@ func check(e *env, args []string) error {
 	p := e.newProgress("checking "+s.name, 0, func(int64) string { return "" })
 	err = s.check(e.ctx)
 	p.finish()
-	if errors.Is(err, bolt.ErrCorrupt) {
+	if errors.Is(err, bolt.ErrCorrupt) || errors.Is(err, postgres.ErrCorrupt) {
 		return e.checkFailed(err)
 	}
 	if err != nil {
@@ -163,6 +164,11 @@ func compact(e *env, args []string) error {
 	txMax := fs.Int64("tx-max-size", 64<<20, "commit the new file every `N` bytes copied")
 	if _, err := e.parse(fs, args, 0, 0); err != nil {
 		return err
+	}
+	if kind, err := e.store.kind(); err != nil {
+		return err
+	} else if kind == "postgres" {
+		return usagef("compact works on a bbolt file; PostgreSQL reclaims the space of its tables itself (autovacuum; VACUUM FULL returns it to the system)")
 	}
 	if *out == "" {
 		return usagef("compact: --out NEW.db is required")
