@@ -452,6 +452,7 @@ func (r *recorder) mark(listID string) {
 	start := len(r.buf)
 	r.buf = append(r.buf, listID...)
 	r.items = append(r.items, JournalItem{Key: adjustedKey, Data: r.buf[start:len(r.buf):len(r.buf)]})
+	r.keySpans = append(r.keySpans, keySpan{}) // the Key is set
 }
 
 // DeletePriceList implements Tx: the list's prices are deleted first.
