@@ -13,8 +13,9 @@ import (
 //	go test -run '^$' -bench 'PercentageList|ContractLists' -benchmem -count 6 .
 
 // BenchmarkPercentageList resolves a variant through a sale list of 10% off written as
-// a price ("written") and derived by the list's Adjustment ("adjusted"): the same
-// answer, by the two ways. The variant has a base price per region, as a catalog's do.
+// prices ("written") and derived by the list's Adjustment ("adjusted"): the same
+// prices, by the two ways. The variant has a base price per region, as a catalog's do,
+// and the list has a price for each.
 func BenchmarkPercentageList(b *testing.B) {
 	ctx := context.Background()
 	for _, st := range testStores {
@@ -25,7 +26,8 @@ func BenchmarkPercentageList(b *testing.B) {
 					pi("", 2100, rg("reg_eu")), pi("", 2200, rg("reg_uk")))))
 				nl := pricing.NewPriceList{Name: "10% off", Status: pricing.Active}
 				if kind == "written" {
-					nl.Prices = ps(pi("", 1800, variant("shirt")))
+					nl.Prices = ps(pi("", 1800, variant("shirt")),
+						pi("", 1890, variant("shirt"), rg("reg_eu")), pi("", 1980, variant("shirt"), rg("reg_uk")))
 				} else {
 					nl.Adjustment = &pricing.Adjustment{Percent: -10}
 				}

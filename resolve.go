@@ -245,14 +245,17 @@ type resolver struct {
 	// adjusted are the lists with an adjustment, and itemPrices and bases hold an
 	// item's prices with those these lists derive, and the base price of each derived
 	// one (nil for the others).
-	adjusted    []adjustedList
-	itemPrices  []Price
-	bases       []*Price
-	baseOf      []int      // the index of the base price of each derived price
-	idBuf       []byte     // the IDs of the derived prices, back to back
-	validUntil  time.Time  // the item's Resolution.ValidUntil so far
-	candidates  Candidates // what a CandidateReader read
-	adjustedIDs []string   // scratch for loadAdjusted
+	adjusted   []adjustedList
+	itemPrices []Price
+	bases      []*Price
+	baseOf     []int // the index of the base price of each derived price
+	// derivedIDs keeps the IDs of the prices derived so far (DerivedPriceID), so that
+	// a resolve that derives what an earlier one did allocates nothing.
+	derivedIDs  map[derivedKey]string
+	ratios      []percentRatio // the factors of the percentages met so far, up to maxRatios
+	validUntil  time.Time      // the item's Resolution.ValidUntil so far
+	candidates  Candidates     // what a CandidateReader read
+	adjustedIDs []string       // scratch for loadAdjusted
 	// oneItem and oneOut back items and out for Resolve, so that it allocates nothing.
 	oneItem [1]Item
 	oneOut  [1]Resolution
@@ -498,6 +501,12 @@ func appendAdjustedListIDs(tx Tx, dst []string) ([]string, error) {
 	if al, ok := tx.(AdjustedLister); ok {
 		return al.AppendAdjustedListIDs(dst)
 	}
+	return scanAdjustedListIDs(tx, dst)
+}
+
+// scanAdjustedListIDs is appendAdjustedListIDs without the capability. It is apart so
+// that the closure's capture of dst does not move dst to the heap on the common path.
+func scanAdjustedListIDs(tx Tx, dst []string) ([]string, error) {
 	err := tx.PriceLists(func(pl PriceList) bool {
 		if pl.Adjustment != nil {
 			dst = append(dst, pl.ID)
@@ -512,9 +521,34 @@ func (r *resolver) noteAdjusted(t PriceListTerms) {
 	if t.Adjustment == nil {
 		return
 	}
-	if factor, ok := adjustmentRatio(t.Adjustment.Percent); ok {
+	if factor, ok := r.ratio(t.Adjustment.Percent); ok {
 		r.adjusted = append(r.adjusted, adjustedList{t.ID, factor})
 	}
+}
+
+// percentRatio is a percentage with its factor (adjustmentRatio).
+type percentRatio struct {
+	percent float64
+	factor  decimalRatio
+	ok      bool
+}
+
+// maxRatios bounds resolver.ratios: a shop uses a handful of percentages.
+const maxRatios = 16
+
+// ratio returns adjustmentRatio(percent), which reads the percentage's shortest
+// decimal, computed once per resolver for the first maxRatios percentages.
+func (r *resolver) ratio(percent float64) (decimalRatio, bool) {
+	for _, pr := range r.ratios {
+		if pr.percent == percent {
+			return pr.factor, pr.ok
+		}
+	}
+	factor, ok := adjustmentRatio(percent)
+	if len(r.ratios) < maxRatios {
+		r.ratios = append(r.ratios, percentRatio{percent, factor, ok})
+	}
+	return factor, ok
 }
 
 // derive returns prices with, after them, the prices the adjusted lists derive from
@@ -522,7 +556,6 @@ func (r *resolver) noteAdjusted(t PriceListTerms) {
 func (r *resolver) derive(prices []Price) ([]Price, error) {
 	r.itemPrices = append(r.itemPrices[:0], prices...)
 	r.baseOf = r.baseOf[:0]
-	r.idBuf = r.idBuf[:0]
 	for _, al := range r.adjusted {
 		t, err := r.listTerms(al.id)
 		if err != nil {
@@ -534,20 +567,10 @@ func (r *resolver) derive(prices []Price) ([]Price, error) {
 				continue
 			}
 			d := *b
-			d.ID, d.PriceListID, d.Revision = "", al.id, 0
+			d.ID, d.PriceListID, d.Revision = r.derivedID(al.id, b.ID), al.id, 0
 			d.Amount = t.Adjustment.adjust(b.Amount, al.factor)
 			r.itemPrices = append(r.itemPrices, d)
 			r.baseOf = append(r.baseOf, i)
-			// DerivedPriceID(al.id, b.ID), made below with the others in one string.
-			r.idBuf = append(append(append(r.idBuf, al.id...), '~'), b.ID...)
-		}
-	}
-	if len(r.baseOf) > 0 {
-		ids := string(r.idBuf)
-		derived := r.itemPrices[len(prices):]
-		for k, i := range r.baseOf {
-			n := len(derived[k].PriceListID) + 1 + len(prices[i].ID)
-			derived[k].ID, ids = ids[:n], ids[n:]
 		}
 	}
 	// itemPrices no longer grows: point at its elements.
@@ -559,6 +582,28 @@ func (r *resolver) derive(prices []Price) ([]Price, error) {
 		r.bases = append(r.bases, &r.itemPrices[i])
 	}
 	return r.itemPrices, nil
+}
+
+// derivedKey is the key of a derived price's ID: its list and its base price.
+type derivedKey struct{ listID, baseID string }
+
+// maxDerivedIDs bounds resolver.derivedIDs, which starts over when full.
+const maxDerivedIDs = 1 << 12
+
+// derivedID returns DerivedPriceID(listID, baseID), made once per resolver.
+func (r *resolver) derivedID(listID, baseID string) string {
+	k := derivedKey{listID, baseID}
+	if id, ok := r.derivedIDs[k]; ok {
+		return id
+	}
+	if r.derivedIDs == nil {
+		r.derivedIDs = make(map[derivedKey]string)
+	} else if len(r.derivedIDs) >= maxDerivedIDs {
+		clear(r.derivedIDs)
+	}
+	id := DerivedPriceID(listID, baseID)
+	r.derivedIDs[k] = id
+	return id
 }
 
 // hasWritten reports whether prices hold a price of the list with the key of the base
