@@ -217,6 +217,8 @@ func benchDataset(b *testing.B, kind string, s int) {
 	} {
 		b.Run("Resolve/"+bc.name, func(b *testing.B) { benchResolve(b, ctx, d, bc.filter, bc.explain) })
 	}
+	b.Run("Resolve/sale", func(b *testing.B) { benchResolveSales(b, ctx, d, 0) })
+	b.Run("Resolve/sale+prior", func(b *testing.B) { benchResolveSales(b, ctx, d, 30) })
 	b.Run("ResolveMany/100", func(b *testing.B) { benchResolveMany(b, ctx, d) })
 	b.Run("ListPriceLists/active+group", func(b *testing.B) { benchListPriceLists(b, ctx, d) })
 	b.Run("AddCustomers/10000", func(b *testing.B) { benchAddCustomers(b, ctx, d) })
@@ -261,6 +263,35 @@ func benchResolve(b *testing.B, ctx context.Context, d *dataset, keep func(catal
 	qs := queries(d.c, 4096, keep)
 	for i := range qs {
 		qs[i].q.Explain = explain
+	}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		q := &qs[i%len(qs)]
+		if _, err := d.svc.Resolve(ctx, q.q, q.variantID, q.quantity); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}
+
+// benchResolveSales resolves the customer queries of the stream whose price is a sale,
+// with Query.PriorDays = priorDays: with 30, each one reads its variant's history for
+// the lowest prior price.
+func benchResolveSales(b *testing.B, ctx context.Context, d *dataset, priorDays int) {
+	var qs []resolveQuery
+	for _, q := range queries(d.c, 4096, customerWithGroups) {
+		res, err := d.svc.Resolve(ctx, q.q, q.variantID, q.quantity)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if res.Found && res.CalculatedType == pricing.TypeSale {
+			q.q.PriorDays = priorDays
+			qs = append(qs, q)
+		}
+	}
+	if len(qs) == 0 {
+		b.Fatal("no query of the stream resolves to a sale")
 	}
 	b.ReportAllocs()
 	i := 0
