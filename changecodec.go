@@ -13,7 +13,7 @@ import (
 // of its layout, so that a later version can change the layout and still read the
 // items an earlier one wrote.
 //
-//	item       version (1) ‖ kind ‖ op ‖ str(ID) ‖ str(customer ID) ‖ flags ‖ [after] ‖ [before]
+//	item       version (2) ‖ kind ‖ op ‖ str(ID) ‖ str(customer ID) ‖ flags ‖ [after] ‖ [before]
 //	flags      bit 0: an after record follows; bit 1: a before record follows
 //	price      str(list) ‖ str(variant) ‖ str(currency) ‖ str(region) ‖ varint(amount)
 //	           ‖ varint(min) ‖ varint(max) ‖ bool(includes tax) ‖ uvarint(revision)
@@ -29,9 +29,11 @@ import (
 //	str, bytes uvarint(length) ‖ the bytes
 //	time       0 for the zero time, else 1 ‖ varint(Unix seconds) ‖ uvarint(nanoseconds)
 //
-// The record's ID is the change's ID, so it is not repeated.
+// The record's ID is the change's ID, so it is not repeated. Version 1, written before
+// lists had customers, channels and adjustments, has a list without strs(customers),
+// strs(channels) and adjustment; it is still read, with none of the three.
 
-const changeCodecVersion = 1
+const changeCodecVersion = 2
 
 var changeKinds = [...]ChangeKind{1: KindCustomerGroup, 2: KindMembership, 3: KindPriceList, 4: KindPrice}
 var changeOps = [...]ChangeOp{1: OpCreate, 2: OpUpdate, 3: OpDelete}
@@ -301,11 +303,15 @@ func (d *changeDecoder) adjustment() *Adjustment {
 	return &Adjustment{Percent: percent, Rounding: Rounding(d.str())}
 }
 
-func (d *changeDecoder) list(id string) *PriceList {
+// list reads a list record of the given layout version.
+func (d *changeDecoder) list(id string, version byte) *PriceList {
 	pl := &PriceList{ID: id, Name: d.str(), Description: d.str(), Type: PriceListType(d.str()), Status: PriceListStatus(d.str()),
 		StartsAt: d.time(), EndsAt: d.time()}
-	pl.CustomerGroupIDs, pl.CustomerIDs, pl.ChannelIDs = d.strs(), d.strs(), d.strs()
-	pl.Adjustment = d.adjustment()
+	pl.CustomerGroupIDs = d.strs()
+	if version >= 2 {
+		pl.CustomerIDs, pl.ChannelIDs = d.strs(), d.strs()
+		pl.Adjustment = d.adjustment()
+	}
 	pl.IncludesTax = d.bool()
 	pl.Metadata = d.metadata()
 	pl.CreatedAt, pl.UpdatedAt = d.time(), d.time()
@@ -322,7 +328,8 @@ func (d *changeDecoder) group(id string) *CustomerGroup {
 // decodeChangeItem decodes what appendChange wrote.
 func decodeChangeItem(b []byte, c *Change) error {
 	d := changeDecoder{b: b}
-	if v := d.byte(); v != changeCodecVersion {
+	version := d.byte()
+	if version < 1 || version > changeCodecVersion {
 		return errors.New("unknown change encoding version")
 	}
 	kind, op := d.byte(), d.byte()
@@ -344,7 +351,7 @@ func decodeChangeItem(b []byte, c *Change) error {
 				c.OldPrice = p
 			}
 		case KindPriceList:
-			pl := d.list(c.ID)
+			pl := d.list(c.ID, version)
 			if i == 0 {
 				c.PriceList = pl
 			} else {
