@@ -283,8 +283,9 @@ func (r *listRow) args() []any {
 
 // adjustmentArgs returns the arguments of the adjustment's columns: NULL and NULL for
 // none. The percent goes as the text of its shortest decimal, which the statements
-// cast to float8 (float8in reads it back to the same bits): a float64 argument would
-// travel as a numeric literal on the simple protocol, where -0 becomes 0.
+// cast to float8 (float8in reads it back to the same bits, -0 included), so that it
+// does not depend on how a protocol spells a float64: the simple protocol splices it
+// into the SQL as a numeric literal, and a bare -0 there is the integer 0.
 func adjustmentArgs(a *pricing.Adjustment) (percent, rounding any) {
 	if a == nil {
 		return nil, nil

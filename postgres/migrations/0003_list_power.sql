@@ -2,7 +2,8 @@
 -- its channels, and its adjustment (pricing.Adjustment).
 --
 -- customer_ids and channel_ids are ascending sets of IDs, like customer_group_ids: {}
--- for none, never a NULL element. The lists of earlier versions have neither.
+-- for none, one dimension, never a NULL element. The lists of earlier versions have
+-- neither.
 --
 -- The adjustment is two columns, both NULL for a list without one. adjustment_percent
 -- is a double precision, the float64 of Adjustment.Percent bit for bit (-0 and the
@@ -16,8 +17,11 @@ ALTER TABLE price_lists
 	ADD COLUMN channel_ids text[] COLLATE "C" NOT NULL DEFAULT '{}',
 	ADD COLUMN adjustment_percent double precision,
 	ADD COLUMN adjustment_rounding text COLLATE "C",
-	ADD CONSTRAINT price_lists_customer_ids_check CHECK (array_position(customer_ids, NULL) IS NULL),
-	ADD CONSTRAINT price_lists_channel_ids_check CHECK (array_position(channel_ids, NULL) IS NULL),
+	-- One dimension (array_position refuses more), no NULL element.
+	ADD CONSTRAINT price_lists_customer_ids_check
+		CHECK (CASE WHEN array_ndims(customer_ids) > 1 THEN false ELSE array_position(customer_ids, NULL) IS NULL END),
+	ADD CONSTRAINT price_lists_channel_ids_check
+		CHECK (CASE WHEN array_ndims(channel_ids) > 1 THEN false ELSE array_position(channel_ids, NULL) IS NULL END),
 	-- NaN compares above every number in PostgreSQL, the infinities at the ends.
 	ADD CONSTRAINT price_lists_adjustment_percent_check
 		CHECK (adjustment_percent > '-Infinity'::float8 AND adjustment_percent < 'Infinity'::float8),
