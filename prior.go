@@ -398,6 +398,9 @@ func (s *Service) resolveState(q Query, it Item, st *priorState, at time.Time) (
 	defer s.putResolver(r)
 	r.q, r.explain = q, false
 	r.q.At, r.q.Explain, r.q.ExplainVisible = at, false, false
+	if q.TaxRate != nil {
+		r.rate, _ = parseRate(*q.TaxRate, maxTaxRate) // validated with q
+	}
 	r.customerGroups = r.customerGroups[:0]
 	for g := range st.groups {
 		r.customerGroups = append(r.customerGroups, g)

@@ -109,6 +109,18 @@ func TestLowestPrior(t *testing.T) {
 			want:  true, amount: 60, reduction: 0, from: -30,
 		},
 		{
+			// -60        0                5
+			//  |--100----|--110 incl.-----A    rate 0.2: the base raises to 120, the sale
+			//                                  (110 with tax) is lower; prior 100 (its amount)
+			name: "a tax rate compares the bases in the history too",
+			steps: []step{
+				{-60, func(f *fx) { f.base(pi("b", 100)) }},
+				{-60, func(f *fx) { f.sale("s", ps(pi("s1", 110, taxIncl)), window(day(0), time.Time{}), inclTax) }},
+			},
+			query: pricing.Query{TaxRate: rate(0.2)},
+			want:  true, amount: 100, reduction: 0, from: -30,
+		},
+		{
 			// -60                       0        5
 			//  |--100 (anonymous: no w)--|---80---A    another customer never saw 60: prior 100
 			name: "the same catalog, for another shopper",
