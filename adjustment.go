@@ -39,10 +39,10 @@ const (
 )
 
 // checkAdjustment validates an adjustment and returns it with its rounding defaulted;
-// nil stays nil.
+// nil and the zero Adjustment (the JSON {"percent": 0}) are none: nil.
 func checkAdjustment(fe *fieldErrors, field string, a *Adjustment) *Adjustment {
-	if a == nil {
-		return nil
+	if a == nil || *a == (Adjustment{}) {
+		return nil // none: a 0% change is no adjustment
 	}
 	out := *a
 	if _, ok := adjustmentRatio(out.Percent); !ok {

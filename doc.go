@@ -40,11 +40,13 @@
 // same key (variant, currency, region, quantities) and tax basis, the amount changed by
 // Adjustment.Percent and rounded to a minor unit (half away from zero, down or up, as
 // Adjustment.Rounding says; exactly, never through a float). A price written into the
-// list takes precedence over the derived one of its key. Derived prices are not stored:
-// they follow the base prices, and their ID is [DerivedPriceID] of the list and the base
-// price. They take part in resolution as written prices do. Base prices, and the prices
-// of lists, have no channel of their own: a channel's prices are the prices of lists
-// limited to it.
+// list takes precedence over the derived one of its key, and only of its key: a written
+// currency-wide price does not stop the derivation of region prices, which shadow it in
+// their regions as rule 1 says. Derived prices are not stored: they follow the base
+// prices, and their ID is [DerivedPriceID] of the list and the base price ("~" is kept
+// for them: the IDs of new lists and prices cannot contain it). They take part in
+// resolution as written prices do. Base prices, and the prices of lists, have no channel
+// of their own: a channel's prices are the prices of lists limited to it.
 //
 // A price belongs to a list, or to no list: then it is a base price of its variant, with
 // its own tax flag. It has a variant, a currency (an ISO 4217 code in any case, stored
@@ -182,10 +184,13 @@
 //     change.
 //  5. Changes come by variant ID, then currency, region ("" first), audience
 //     (anonymous, groups, customers, the audiences added), channel ("" first) and
-//     quantity. A transaction covers some hundreds of variants, so that a write lock is
-//     never held long: each is consistent, and a write committed during a preview shows
-//     in the variants after it. PreviewOptions.StartAfter resumes after a variant, for
-//     a host that pages.
+//     quantity. The variants are examined in at most 16 transactions of at least 256
+//     variants each (the change is applied, then rolled back, once per transaction):
+//     each is consistent, and a write committed during a preview shows in the variants
+//     after it. On a store whose Updates run one at a time (memory, bolt), a large
+//     preview delays writers by up to a sixteenth of its time at a stretch;
+//     PreviewOptions.StartAfter resumes after a variant, for a host that pages or
+//     previews by parts.
 //
 // # Overlaps
 //
@@ -219,8 +224,11 @@
 //     customer in its group alone could win for a customer also in a group whose
 //     override raises the reference above the base price. For the prices of override
 //     lists, and of lists open to everyone, a customer in several groups gives a price
-//     no chance that a customer in one of them does not: what DeadWeight finds dead of
-//     them is dead.
+//     no chance that a customer in one of them does not, when OverlapOptions.TaxRate is
+//     set or all the prices have one tax basis: what DeadWeight then finds dead of them
+//     is dead. Without a rate, prices of both bases are compared only with those of the
+//     basis rule 7 picks, which another group's price can change; a price found dead
+//     for that reason ("tax basis not comparable") may live for such a customer.
 //
 // Which of my 400 lists are dead weight?
 //

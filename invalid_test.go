@@ -226,6 +226,8 @@ var invalidCases = []invalidCase{
 	// Price lists.
 	{"list ID with a control character", "ID", lst(func(l *pricing.NewPriceList) { l.ID = "pl\x1b" })},
 	{"list ID too long", "ID", lst(func(l *pricing.NewPriceList) { l.ID = id256 })},
+	{"list ID with the derived prices' ~", "ID", lst(func(l *pricing.NewPriceList) { l.ID = "pl~1" })},
+	{"price ID with the derived prices' ~", "Prices[0].ID", lst(func(l *pricing.NewPriceList) { l.Prices[0].ID = "vip10~b" })},
 	{"list name empty", "Name", lst(func(l *pricing.NewPriceList) { l.Name = "" })},
 	{"list name too long", "Name", lst(func(l *pricing.NewPriceList) { l.Name = name256 })},
 	{"list description not UTF-8", "Description", lst(func(l *pricing.NewPriceList) { l.Description = badUTF8 })},

@@ -89,7 +89,7 @@ type NewPriceList struct {
 	CustomerGroupIDs []string        `json:"customer_group_ids,omitempty"`
 	CustomerIDs      []string        `json:"customer_ids,omitempty"`
 	ChannelIDs       []string        `json:"channel_ids,omitempty"`
-	Adjustment       *Adjustment     `json:"adjustment,omitempty"`
+	Adjustment       *Adjustment     `json:"adjustment,omitempty"` // nil or the zero Adjustment: none
 	IncludesTax      bool            `json:"includes_tax,omitempty"`
 	Metadata         map[string]any  `json:"metadata,omitempty"`
 	Prices           []PriceInput    `json:"prices,omitempty"`
@@ -197,7 +197,9 @@ const maxDescriptionBytes = 64 << 10
 // "PriceLists[2]." in a snapshot), and returns the list as it is stored: type and
 // status defaulted, times in UTC, audience sorted without repeats, metadata normalized.
 func checkList(fe *fieldErrors, prefix string, pl PriceList) PriceList {
-	checkOptionalID(fe, prefix+"ID", pl.ID)
+	if pl.ID != "" {
+		checkNewListOrPriceID(fe, prefix+"ID", pl.ID)
+	}
 	pl.Name = cleanName(fe, prefix+"Name", pl.Name)
 	checkDescription(fe, prefix+"Description", pl.Description)
 	pl.Type = checkType(fe, prefix+"Type", pl.Type, true)
@@ -384,9 +386,7 @@ func (s *Service) checkListUpdate(upd PriceListUpdate) (listUpdate, error) {
 	if upd.ChannelIDs != nil {
 		u.channels = foldIDs(&fe, "ChannelIDs", *upd.ChannelIDs)
 	}
-	if upd.Adjustment != nil && *upd.Adjustment != (Adjustment{}) {
-		u.adjustment = checkAdjustment(&fe, "Adjustment", upd.Adjustment)
-	}
+	u.adjustment = checkAdjustment(&fe, "Adjustment", upd.Adjustment)
 	if upd.Description != nil {
 		checkDescription(&fe, "Description", *upd.Description)
 	}

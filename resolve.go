@@ -127,7 +127,9 @@ type Derivation struct {
 // DerivedPriceID returns the ID of the price that the adjustment of the list listID
 // derives from the base price basePriceID: the two IDs joined by "~". A derived price
 // is never stored; Service.Price does not find it.
-func DerivedPriceID(listID, basePriceID string) string { return listID + "~" + basePriceID }
+func DerivedPriceID(listID, basePriceID string) string {
+	return listID + derivedIDSeparator + basePriceID
+}
 
 // Outcome says why a price was chosen or why it lost.
 type Outcome string

@@ -300,7 +300,11 @@ func genCatalog(r *rand.Rand) *dCatalog {
 		}
 		written := written
 		adjustment := func() *pricing.Adjustment {
-			return &pricing.Adjustment{Percent: pick(r, diffPercents), Rounding: pick(r, diffRoundings)}
+			a := &pricing.Adjustment{Percent: pick(r, diffPercents), Rounding: pick(r, diffRoundings)}
+			if *a == (pricing.Adjustment{}) { // (-0 too) the zero Adjustment is none
+				a.Rounding = pricing.RoundHalfUp
+			}
+			return a
 		}
 		if r.IntN(3) < adjusted {
 			l.adj = adjustment()

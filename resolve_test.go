@@ -899,6 +899,19 @@ var resolveCases = []resolveCase{
 			outcomes: oc{"b": shadowed, "b_us": origOut, "off~b": shadowed, "off~b_us": calc}},
 	},
 	{
+		// Precedence is per key: the written currency-wide price does not stop the
+		// derivation of the region price, which shadows it in the region (rule 1).
+		name: "adjustment: a written currency-wide price is shadowed in a region by the price derived there",
+		setup: func(f *fx) {
+			f.base(pi("b", 1000), pi("b_de", 1200, rg("reg_de")))
+			f.sale("off", ps(pi("w", 500)), adjust(-10, ""))
+		},
+		query: pricing.Query{RegionID: "reg_de"},
+		qty:   1,
+		want: want{found: true, amount: 1080, typ: "sale", hasOrig: true, orig: 1200, id: "off~b_de", origID: "b_de",
+			outcomes: oc{"b": shadowed, "b_de": origOut, "w": shadowed, "off~b_de": calc}},
+	},
+	{
 		name:  "adjustment: half up (15 × 0.9 = 13.5 → 14)",
 		setup: func(f *fx) { f.base(pi("b", 15)); f.sale("off", nil, adjust(-10, pricing.RoundHalfUp)) },
 		qty:   1,

@@ -1379,4 +1379,9 @@ func TestListAudienceChannelsAdjustment(t *testing.T) {
 	}
 	up = must1[pricing.PriceList](t)(svc.UpdatePriceList(ctx, "c", pricing.PriceListUpdate{Adjustment: &pricing.Adjustment{Percent: 3, Rounding: pricing.RoundDown}}))
 	deepEqual(t, "adjustment set again", up.Adjustment, &pricing.Adjustment{Percent: 3, Rounding: pricing.RoundDown})
+	// The zero Adjustment is none on creation too, as it is in an update.
+	zero := must1[pricing.PriceList](t)(svc.CreatePriceList(ctx, pricing.NewPriceList{Name: "zero", Adjustment: &pricing.Adjustment{}}))
+	if zero.Adjustment != nil {
+		t.Errorf("created with the zero Adjustment: %+v", zero.Adjustment)
+	}
 }

@@ -13,8 +13,8 @@
 // # Copies
 //
 // The store copies every map and slice it is given and every one it returns, so callers
-// never share stored data, with the exception the Store contract documents: the
-// CustomerGroupIDs of a PriceListTerms is the stored slice, read-only. A stored price
+// never share stored data, with the exception the Store contract documents: the slices
+// and the Adjustment of a PriceListTerms are the stored ones, read-only. A stored price
 // list is never changed in place, only replaced, which keeps that sharing safe.
 //
 // # Layout and cost

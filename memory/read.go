@@ -83,8 +83,8 @@ func (s *state) PriceList(id string) (pricing.PriceList, error) {
 	return pl.Clone(), nil
 }
 
-// PriceListTerms implements pricing.Tx. It does not allocate: the result's
-// CustomerGroupIDs is the stored slice, which the store never changes in place.
+// PriceListTerms implements pricing.Tx. It does not allocate: the result's slices and
+// Adjustment are the stored ones, which the store never changes in place.
 func (s *state) PriceListTerms(id string) (pricing.PriceListTerms, error) {
 	pl := s.lists[id]
 	if pl == nil {
