@@ -647,13 +647,26 @@ func (t *tx) AppendAdjustedListIDs(dst []string) (out []string, err error) {
 	if err := t.enter(); err != nil {
 		return dst, err
 	}
+	// Every resolve asks: a read-only transaction asks the cache of its snapshot first.
+	var cache *termsCache
+	if t.btx != nil && t.terms != nil && !t.btx.Writable() {
+		if cache = t.terms.at(t.btx.ID()); cache != nil {
+			if out, ok := cache.adjustedIDs(dst); ok {
+				return out, nil
+			}
+		}
+	}
 	if err := t.open(bkAdjustedLists); err != nil {
 		return dst, err
 	}
+	n := len(dst)
 	err = t.scan(bkAdjustedLists, nil, func(id, _ []byte) bool {
 		dst = append(dst, string(id))
 		return true
 	})
+	if err == nil && cache != nil {
+		cache.putAdjusted(slices.Clone(dst[n:]))
+	}
 	return dst, err
 }
 
