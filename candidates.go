@@ -37,7 +37,17 @@ type Candidates struct {
 	// requested currency, once each, in any order: what Tx.AppendVariantPrices returns
 	// for each variant.
 	Prices []Price
-	// Terms are the terms of every price list that one of Prices belongs to, once
-	// each, in any order, as Tx.PriceListTerms returns them.
+	// Terms are the terms of every price list that one of Prices belongs to, and of
+	// every price list with an Adjustment, once each, in any order, as
+	// Tx.PriceListTerms returns them.
 	Terms []PriceListTerms
+}
+
+// AdjustedLister is an optional capability of a Tx: the IDs of the price lists that have
+// an Adjustment, which every resolve needs, since their prices are not stored. A Tx
+// without it makes the resolver scan every list on every call.
+type AdjustedLister interface {
+	// AppendAdjustedListIDs appends to dst, in ascending order, the IDs of the price
+	// lists whose Adjustment is set, and returns the extended slice.
+	AppendAdjustedListIDs(dst []string) ([]string, error)
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"errors"
+	"strconv"
 	"time"
 )
 
@@ -12,22 +13,27 @@ import (
 // of its layout, so that a later version can change the layout and still read the
 // items an earlier one wrote.
 //
-//	item       version (1) ‖ kind ‖ op ‖ str(ID) ‖ str(customer ID) ‖ flags ‖ [after] ‖ [before]
+//	item       version (2) ‖ kind ‖ op ‖ str(ID) ‖ str(customer ID) ‖ flags ‖ [after] ‖ [before]
 //	flags      bit 0: an after record follows; bit 1: a before record follows
 //	price      str(list) ‖ str(variant) ‖ str(currency) ‖ str(region) ‖ varint(amount)
 //	           ‖ varint(min) ‖ varint(max) ‖ bool(includes tax) ‖ uvarint(revision)
 //	list       str(name) ‖ str(description) ‖ str(type) ‖ str(status) ‖ time(starts) ‖
-//	           time(ends) ‖ uvarint(n) ‖ n × str(group) ‖ bool(includes tax) ‖
-//	           bytes(metadata JSON, empty for none) ‖ time(created) ‖ time(updated) ‖
-//	           uvarint(revision)
+//	           time(ends) ‖ strs(groups) ‖ strs(customers) ‖ strs(channels) ‖
+//	           adjustment ‖ bool(includes tax) ‖ bytes(metadata JSON, empty for none) ‖
+//	           time(created) ‖ time(updated) ‖ uvarint(revision)
+//	strs       uvarint(n) ‖ n × str
+//	adjustment 0 for none, else 1 ‖ uvarint(len) ‖ the percent as the shortest decimal
+//	           text strconv writes ‖ str(rounding)
 //	group      str(name) ‖ bytes(metadata JSON) ‖ time(created) ‖ time(updated) ‖
 //	           uvarint(revision)
 //	str, bytes uvarint(length) ‖ the bytes
 //	time       0 for the zero time, else 1 ‖ varint(Unix seconds) ‖ uvarint(nanoseconds)
 //
-// The record's ID is the change's ID, so it is not repeated.
+// The record's ID is the change's ID, so it is not repeated. Version 1, written before
+// lists had customers, channels and adjustments, has a list without strs(customers),
+// strs(channels) and adjustment; it is still read, with none of the three.
 
-const changeCodecVersion = 1
+const changeCodecVersion = 2
 
 var changeKinds = [...]ChangeKind{1: KindCustomerGroup, 2: KindMembership, 3: KindPriceList, 4: KindPrice}
 var changeOps = [...]ChangeOp{1: OpCreate, 2: OpUpdate, 3: OpDelete}
@@ -146,9 +152,17 @@ func appendListRecord(b []byte, pl *PriceList) ([]byte, error) {
 	b = appendStr(b, string(pl.Status))
 	b = appendTimeCode(b, pl.StartsAt)
 	b = appendTimeCode(b, pl.EndsAt)
-	b = binary.AppendUvarint(b, uint64(len(pl.CustomerGroupIDs)))
-	for _, g := range pl.CustomerGroupIDs {
-		b = appendStr(b, g)
+	for _, ids := range [...][]string{pl.CustomerGroupIDs, pl.CustomerIDs, pl.ChannelIDs} {
+		b = binary.AppendUvarint(b, uint64(len(ids)))
+		for _, id := range ids {
+			b = appendStr(b, id)
+		}
+	}
+	if a := pl.Adjustment; a == nil {
+		b = append(b, 0)
+	} else {
+		b = appendStr(append(b, 1), strconv.FormatFloat(a.Percent, 'g', -1, 64))
+		b = appendStr(b, string(a.Rounding))
 	}
 	b = appendBool(b, pl.IncludesTax)
 	b, err := appendMetadata(b, pl.Metadata)
@@ -260,16 +274,43 @@ func (d *changeDecoder) price(id string) *Price {
 	return p
 }
 
-func (d *changeDecoder) list(id string) *PriceList {
+// strs reads a list of strings; none is nil.
+func (d *changeDecoder) strs() []string {
+	n := d.uvarint()
+	if n == 0 {
+		return nil
+	}
+	if n > uint64(len(d.b)) {
+		d.fail()
+		return nil
+	}
+	out := make([]string, n)
+	for i := range out {
+		out[i] = d.str()
+	}
+	return out
+}
+
+func (d *changeDecoder) adjustment() *Adjustment {
+	if d.byte() == 0 {
+		return nil
+	}
+	percent, err := strconv.ParseFloat(d.str(), 64)
+	if err != nil {
+		d.fail()
+		return nil
+	}
+	return &Adjustment{Percent: percent, Rounding: Rounding(d.str())}
+}
+
+// list reads a list record of the given layout version.
+func (d *changeDecoder) list(id string, version byte) *PriceList {
 	pl := &PriceList{ID: id, Name: d.str(), Description: d.str(), Type: PriceListType(d.str()), Status: PriceListStatus(d.str()),
 		StartsAt: d.time(), EndsAt: d.time()}
-	if n := d.uvarint(); n > 0 && n <= uint64(len(d.b)) {
-		pl.CustomerGroupIDs = make([]string, n)
-		for i := range pl.CustomerGroupIDs {
-			pl.CustomerGroupIDs[i] = d.str()
-		}
-	} else if n > 0 {
-		d.fail()
+	pl.CustomerGroupIDs = d.strs()
+	if version >= 2 {
+		pl.CustomerIDs, pl.ChannelIDs = d.strs(), d.strs()
+		pl.Adjustment = d.adjustment()
 	}
 	pl.IncludesTax = d.bool()
 	pl.Metadata = d.metadata()
@@ -287,7 +328,8 @@ func (d *changeDecoder) group(id string) *CustomerGroup {
 // decodeChangeItem decodes what appendChange wrote.
 func decodeChangeItem(b []byte, c *Change) error {
 	d := changeDecoder{b: b}
-	if v := d.byte(); v != changeCodecVersion {
+	version := d.byte()
+	if version < 1 || version > changeCodecVersion {
 		return errors.New("unknown change encoding version")
 	}
 	kind, op := d.byte(), d.byte()
@@ -309,7 +351,7 @@ func decodeChangeItem(b []byte, c *Change) error {
 				c.OldPrice = p
 			}
 		case KindPriceList:
-			pl := d.list(c.ID)
+			pl := d.list(c.ID, version)
 			if i == 0 {
 				c.PriceList = pl
 			} else {

@@ -84,6 +84,11 @@ const (
 	groupPrefix    = "g:"
 )
 
+// adjustedKey indexes the revisions that change a list with an adjustment (before or
+// after the change): its items are markers whose data is the list's ID, not changes,
+// since the prices such a list derives are in no variant's history.
+const adjustedKey = "a:"
+
 func priceKey(variantID string) string     { return pricePrefix + variantID }
 func listKey(listID string) string         { return listPrefix + listID }
 func customerKey(customerID string) string { return customerPrefix + customerID }
@@ -130,9 +135,13 @@ func (s *Service) Changes(ctx context.Context, after int64, limit int) ([]Change
 			decodeErr = errorf(ErrTrimmed, "revision %d is no longer kept (the oldest is %d)", after+1, e.Revision)
 			return false
 		}
-		cs := ChangeSet{Revision: e.Revision, At: e.At, Changes: make([]Change, len(e.Items))}
-		for i, it := range e.Items {
-			if decodeErr = decodeChange(e.Revision, it, &cs.Changes[i]); decodeErr != nil {
+		cs := ChangeSet{Revision: e.Revision, At: e.At, Changes: make([]Change, 0, len(e.Items))}
+		for _, it := range e.Items {
+			if it.Key == adjustedKey {
+				continue // an index marker, not a change
+			}
+			cs.Changes = append(cs.Changes, Change{})
+			if decodeErr = decodeChange(e.Revision, it, &cs.Changes[len(cs.Changes)-1]); decodeErr != nil {
 				return false
 			}
 		}
@@ -432,7 +441,18 @@ func (r *recorder) PutPriceList(pl PriceList) error {
 	if err := r.JournalTx.PutPriceList(pl); err != nil {
 		return err
 	}
+	if pl.Adjustment != nil || old != nil && old.Adjustment != nil {
+		r.mark(pl.ID)
+	}
 	return r.record(&Change{Kind: KindPriceList, Op: opOf(old), ID: pl.ID, PriceList: &pl, OldPriceList: old}, listPrefix, pl.ID)
+}
+
+// mark adds the marker of a change of a list with an adjustment.
+func (r *recorder) mark(listID string) {
+	start := len(r.buf)
+	r.buf = append(r.buf, listID...)
+	r.items = append(r.items, JournalItem{Key: adjustedKey, Data: r.buf[start:len(r.buf):len(r.buf)]})
+	r.keySpans = append(r.keySpans, keySpan{}) // the Key is set
 }
 
 // DeletePriceList implements Tx: the list's prices are deleted first.
@@ -455,6 +475,9 @@ func (r *recorder) DeletePriceList(id string) error {
 		if err := r.record(&Change{Kind: KindPrice, Op: OpDelete, ID: prices[i].ID, OldPrice: &prices[i]}, pricePrefix, prices[i].VariantID); err != nil {
 			return err
 		}
+	}
+	if old.Adjustment != nil {
+		r.mark(id)
 	}
 	return r.record(&Change{Kind: KindPriceList, Op: OpDelete, ID: id, OldPriceList: old}, listPrefix, id)
 }

@@ -2,6 +2,7 @@ package pricing
 
 import (
 	"cmp"
+	"math"
 	"math/bits"
 	"strconv"
 	"strings"
@@ -30,26 +31,46 @@ func parseRate(rate, max float64) (decimalRatio, bool) {
 	if !(rate >= 0 && rate <= max) { // false for NaN too
 		return decimalRatio{}, false
 	}
-	if rate == 0 { // -0 as well
+	return parseDecimal(rate, 0)
+}
+
+// parseDecimal returns |f| / 10^shift as the fraction of the shortest decimal of |f|,
+// shifted, rounded half to even to 18 decimal places. |f| / 10^shift must be at most
+// 10; it reports false otherwise.
+func parseDecimal(f float64, shift int) (decimalRatio, bool) {
+	f = math.Abs(f)
+	if f == 0 { // -0 as well
 		return decimalRatio{0, 1}, true
 	}
-	whole, frac, _ := strings.Cut(strconv.FormatFloat(rate, 'f', -1, 64), ".")
+	whole, frac, _ := strings.Cut(strconv.FormatFloat(f, 'f', -1, 64), ".")
+	digits, places := whole+frac, len(frac)+shift
 	rest := ""
-	if len(frac) > maxRateDigits {
-		frac, rest = frac[:maxRateDigits], frac[maxRateDigits:]
+	if places > maxRateDigits {
+		cut := len(digits) - (places - maxRateDigits)
+		if cut < 0 {
+			digits, rest = "", strings.Repeat("0", -cut)+digits
+		} else {
+			digits, rest = digits[:cut], digits[cut:]
+		}
+		places = maxRateDigits
 	}
-	// whole has at most two digits (rate <= 10), so whole+frac fits in a uint64.
-	num, err := strconv.ParseUint(whole+frac, 10, 64)
-	if err != nil {
-		return decimalRatio{}, false
+	var num uint64
+	if digits != "" {
+		var err error
+		if num, err = strconv.ParseUint(digits, 10, 64); err != nil {
+			return decimalRatio{}, false
+		}
 	}
 	// The shortest form has no trailing zeros: rest is exactly one half when it is "5".
-	if rest != "" && (rest[0] > '5' || rest[0] == '5' && (len(rest) > 1 || num%2 == 1)) {
+	if rest != "" && (rest[0] > '5' || rest[0] == '5' && (strings.TrimRight(rest[1:], "0") != "" || num%2 == 1)) {
 		num++
 	}
 	den := uint64(1)
-	for range len(frac) {
+	for range places {
 		den *= 10
+	}
+	if num/den > 10 || num/den == 10 && num%den != 0 {
+		return decimalRatio{}, false
 	}
 	return decimalRatio{num, den}, true
 }
@@ -63,6 +84,27 @@ func (x uint128) cmpInt64(v int64) int {
 		return 1
 	}
 	return cmp.Compare(x.lo, uint64(v))
+}
+
+// mulDivFloor returns a × mul / div, rounded down, exactly. div must not be 0.
+func mulDivFloor(a, mul, div uint64) uint128 {
+	hi, lo := bits.Mul64(a, mul)
+	qhi, rem := hi/div, hi%div
+	qlo, _ := bits.Div64(rem, lo, div)
+	return uint128{qhi, qlo}
+}
+
+// mulDivCeil returns a × mul / div, rounded up, exactly. div must not be 0.
+func mulDivCeil(a, mul, div uint64) uint128 {
+	hi, lo := bits.Mul64(a, mul)
+	qhi, rem := hi/div, hi%div
+	qlo, r := bits.Div64(rem, lo, div)
+	if r != 0 {
+		var carry uint64
+		qlo, carry = bits.Add64(qlo, 1, 0)
+		qhi += carry
+	}
+	return uint128{qhi, qlo}
 }
 
 // mulDivHalfUp returns a × mul / div, rounded half up, exactly. div must not be 0.

@@ -31,8 +31,22 @@
 // A price list has a type, [Sale] (the default) or [Override]; a status, [Draft] (the
 // default) or [Active]; an optional window [StartsAt, EndsAt), where a zero bound is
 // unbounded and, when both are set, StartsAt must come before EndsAt; an audience of
-// customer groups, empty meaning everyone, anonymous shoppers included, and otherwise
-// naming only existing groups; and a tax flag, IncludesTax, that all of its prices share.
+// customer groups (existing ones) and of customers named directly (the host's IDs),
+// both empty meaning everyone, anonymous shoppers included; the sales channels it is
+// limited to, empty meaning every channel; an optional [Adjustment]; and a tax flag,
+// IncludesTax, that all of its written prices share.
+//
+// A list with an Adjustment derives a price from every base price of every variant: the
+// same key (variant, currency, region, quantities) and tax basis, the amount changed by
+// Adjustment.Percent and rounded to a minor unit (half away from zero, down or up, as
+// Adjustment.Rounding says; exactly, never through a float). A price written into the
+// list takes precedence over the derived one of its key, and only of its key: a written
+// currency-wide price does not stop the derivation of region prices, which shadow it in
+// their regions as rule 1 says. Derived prices are not stored: they follow the base
+// prices, and their ID is [DerivedPriceID] of the list and the base price ("~" is kept
+// for them: the IDs of new lists and prices cannot contain it). They take part in
+// resolution as written prices do. Base prices, and the prices of lists, have no channel
+// of their own: a channel's prices are the prices of lists limited to it.
 //
 // A price belongs to a list, or to no list: then it is a base price of its variant, with
 // its own tax flag. It has a variant, a currency (an ISO 4217 code in any case, stored
@@ -84,8 +98,9 @@
 //  3. the quantity is within its range;
 //  4. it is a base price, or its list is active, At is within the list's window
 //     (StartsAt included, EndsAt excluded, so that back-to-back lists hand over without a
-//     gap or an overlap), and the list's audience is everyone or shares a group with the
-//     customer: the groups of Query.CustomerID together with Query.CustomerGroupIDs.
+//     gap or an overlap), the list applies in every channel or in Query.ChannelID, and
+//     the list's audience is everyone, names Query.CustomerID, or shares a group with
+//     the customer: the groups of Query.CustomerID together with Query.CustomerGroupIDs.
 //
 // Among the eligible prices:
 //
@@ -128,6 +143,99 @@
 //
 // A store with the optional [CandidateReader] capability (one for a database server)
 // gives the resolver a whole call's prices in one read; the rules are the same.
+//
+// # Preview
+//
+// [Service.PreviewPriceList] answers, before a change to a price list is made
+// (publishing a draft, changing its window, audience, channels, type, tax flag or
+// adjustment, deleting it): which resolved prices would change, and why? It writes
+// nothing.
+//
+//  1. The change is applied as UpdatePriceList or DeletePriceList applies it, with the
+//     same checks and errors (an invalid field, a group that does not exist, a window
+//     that ends before it starts, an expected revision that is not the list's), in a
+//     write transaction of the store that is always rolled back. Every scenario is
+//     resolved by the resolver's own steps before the change and after it, in that
+//     transaction, at PreviewOptions.At (zero: now).
+//  2. A scenario is a variant, a currency, a region, an audience, a sales channel and a
+//     tier of quantities. The variants are those the list has prices for and, when it
+//     has an adjustment before or after the change, every variant with base prices;
+//     the currencies, those of the list's prices, written or derived. Within them, the
+//     scenarios are the values at which the rules can decide differently: the regions
+//     of the prices that can apply at the instant (the base prices, the list's, those
+//     of the lists in force), and "" for no region and every region without a price of
+//     its own; the tiers between the quantities at which one of those prices starts or
+//     stops applying; the anonymous shopper, a customer in exactly each group the list
+//     names before or after the change, and each customer it names, with the groups
+//     they belong to; no channel and each channel the list names. When the list is
+//     open to everyone, or to every channel, before or after the change, the groups
+//     and customers, or the channels, of the other lists in force are examined too,
+//     those of lists with an adjustment included. PreviewOptions.Audiences adds
+//     audiences.
+//  3. "A customer in exactly group G" is a simplification: a customer in G and in
+//     another group whose lists compete is examined only when PreviewOptions.Audiences
+//     names those groups, or the customer.
+//  4. A change is a scenario whose calculated price (found or not, its ID, amount, type
+//     and tax basis) or original price differs; ValidUntil alone is no change. It
+//     carries the resolution before and after, and the list's own price for the
+//     scenario before and after, with its outcome: calculated, original, the reason it
+//     lost, or the term of the list that keeps it out (a draft, not yet started, ended,
+//     another channel, not in the audience). Consecutive tiers that change alike are one
+//     change.
+//  5. Changes come by variant ID, then currency, region ("" first), audience
+//     (anonymous, groups, customers, the audiences added), channel ("" first) and
+//     quantity. The variants are examined in at most 16 transactions of at least 256
+//     variants each (the change is applied, then rolled back, once per transaction):
+//     each is consistent, and a write committed during a preview shows in the variants
+//     after it. On a store whose Updates run one at a time (memory, bolt), a large
+//     preview delays writers by up to a sixteenth of its time at a stretch;
+//     PreviewOptions.StartAfter resumes after a variant, for a host that pages or
+//     previews by parts.
+//
+// # Overlaps
+//
+// [Service.Overlaps] reports where active lists compete for the same variant,
+// currency, region, audience and time, and which wins; [Service.DeadWeight] reports
+// the lists, and the prices, that never win: what a merchant with 400 lists needs to
+// know before deleting some of them.
+//
+//  1. The lists examined are the active ones whose window meets OverlapOptions.Period
+//     ([From, To); a zero From is now, a zero To unbounded). Drafts are not examined.
+//  2. The scenarios are those of Preview, for the lists examined that price the
+//     variant in the currency, written or derived: the regions and tiers of the base
+//     prices and of theirs; the anonymous shopper, a customer in exactly each group
+//     they name, each customer they name, and OverlapOptions.Audiences; no channel and
+//     each channel they name. Time is cut at every bound of their windows within the
+//     period; each period is resolved at its start, which it shares with every instant
+//     up to its end.
+//  3. An overlap is a scenario and period in which prices of two or more lists are
+//     eligible. It carries the eligible prices, base prices included, with their
+//     outcomes (rule 6 of Resolution decides ties: the report shows which), and the
+//     resolution. Consecutive tiers, and consecutive periods, that resolve alike are one
+//     overlap.
+//  4. A price is chosen in a scenario when it is the calculated price or the original
+//     one. A list is dead weight when none of its prices, written or derived, is chosen
+//     in any scenario and period: its window does not meet the period, it prices
+//     nothing, or its prices are never chosen (with the reasons they lost). The prices
+//     never chosen of the other lists are reported one by one. A price chosen for one
+//     tier, region, audience, channel or period is not dead.
+//  5. Limits, from the audiences of rule 2: two lists of different groups compete only
+//     for the audiences OverlapOptions.Audiences names; and a sale that loses for a
+//     customer in its group alone could win for a customer also in a group whose
+//     override raises the reference above the base price. For the prices of override
+//     lists, and of lists open to everyone, a customer in several groups gives a price
+//     no chance that a customer in one of them does not, when OverlapOptions.TaxRate is
+//     set or all the prices have one tax basis: what DeadWeight then finds dead of them
+//     is dead. Without a rate, prices of both bases are compared only with those of the
+//     basis rule 7 picks, which another group's price can change; a price found dead
+//     for that reason ("tax basis not comparable") may live for such a customer.
+//
+// Which of my 400 lists are dead weight?
+//
+//	dw, _ := svc.DeadWeight(ctx, nil)
+//	for _, l := range dw.Lists {
+//		fmt.Println(l.PriceListID, l.Reason, l.Outcomes) // pl_old never chosen [higher than the winner]
+//	}
 //
 // # Revisions and the change feed
 //

@@ -40,8 +40,8 @@ func (o *optional[T]) UnmarshalJSON(b []byte) error {
 	return json.Unmarshal(b, &o.v)
 }
 
-// MarshalJSON writes the list with null for an unbounded StartsAt or EndsAt, and [] for
-// an audience of everyone.
+// MarshalJSON writes the list with null for an unbounded StartsAt or EndsAt, and []
+// for an empty audience or set of channels.
 func (pl PriceList) MarshalJSON() ([]byte, error) {
 	type plain PriceList
 	return json.Marshal(struct {
@@ -49,19 +49,23 @@ func (pl PriceList) MarshalJSON() ([]byte, error) {
 		StartsAt         nullTime `json:"starts_at"`
 		EndsAt           nullTime `json:"ends_at"`
 		CustomerGroupIDs []string `json:"customer_group_ids"`
-	}{plain(pl), nullTime(pl.StartsAt), nullTime(pl.EndsAt), nonNil(pl.CustomerGroupIDs)})
+		CustomerIDs      []string `json:"customer_ids"`
+		ChannelIDs       []string `json:"channel_ids"`
+	}{plain(pl), nullTime(pl.StartsAt), nullTime(pl.EndsAt), nonNil(pl.CustomerGroupIDs), nonNil(pl.CustomerIDs), nonNil(pl.ChannelIDs)})
 }
 
-// UnmarshalJSON reads a list; an audience of everyone ([] or null) is nil, as the
-// Service keeps it.
+// UnmarshalJSON reads a list; an empty set of groups, customers or channels ([] or
+// null) is nil, as the Service keeps it.
 func (pl *PriceList) UnmarshalJSON(b []byte) error {
 	type plain PriceList
 	var p plain
 	if err := json.Unmarshal(b, &p); err != nil {
 		return err
 	}
-	if len(p.CustomerGroupIDs) == 0 {
-		p.CustomerGroupIDs = nil
+	for _, ids := range []*[]string{&p.CustomerGroupIDs, &p.CustomerIDs, &p.ChannelIDs} {
+		if len(*ids) == 0 {
+			*ids = nil
+		}
 	}
 	*pl = PriceList(p)
 	return nil
@@ -80,23 +84,35 @@ func (in NewPriceList) MarshalJSON() ([]byte, error) {
 // MarshalJSON writes the update with the members it sets: null for a bound it clears.
 func (u PriceListUpdate) MarshalJSON() ([]byte, error) {
 	type plain PriceListUpdate
-	return json.Marshal(struct {
+	out := struct {
 		plain
-		StartsAt *nullTime `json:"starts_at,omitempty"`
-		EndsAt   *nullTime `json:"ends_at,omitempty"`
-	}{plain(u), (*nullTime)(u.StartsAt), (*nullTime)(u.EndsAt)})
+		StartsAt   *nullTime `json:"starts_at,omitempty"`
+		EndsAt     *nullTime `json:"ends_at,omitempty"`
+		Adjustment any       `json:"adjustment,omitempty"`
+	}{plain: plain(u), StartsAt: (*nullTime)(u.StartsAt), EndsAt: (*nullTime)(u.EndsAt)}
+	switch {
+	case u.Adjustment != nil && *u.Adjustment == (Adjustment{}):
+		out.Adjustment = json.RawMessage("null")
+	case u.Adjustment != nil:
+		out.Adjustment = u.Adjustment
+	}
+	return json.Marshal(out)
 }
 
 // UnmarshalJSON reads an update: a missing member leaves its field nil (unchanged);
-// null for starts_at or ends_at clears the bound, and null for customer_group_ids
-// opens the list to everyone, as [] does.
+// null for starts_at or ends_at clears the bound, null for customer_group_ids,
+// customer_ids or channel_ids empties the set, as [] does, and null for adjustment
+// removes it.
 func (u *PriceListUpdate) UnmarshalJSON(b []byte) error {
 	type plain PriceListUpdate
 	var in struct {
 		plain
-		StartsAt         optional[time.Time] `json:"starts_at"`
-		EndsAt           optional[time.Time] `json:"ends_at"`
-		CustomerGroupIDs optional[[]string]  `json:"customer_group_ids"`
+		StartsAt         optional[time.Time]  `json:"starts_at"`
+		EndsAt           optional[time.Time]  `json:"ends_at"`
+		CustomerGroupIDs optional[[]string]   `json:"customer_group_ids"`
+		CustomerIDs      optional[[]string]   `json:"customer_ids"`
+		ChannelIDs       optional[[]string]   `json:"channel_ids"`
+		Adjustment       optional[Adjustment] `json:"adjustment"`
 	}
 	if err := json.Unmarshal(b, &in); err != nil {
 		return err
@@ -108,9 +124,17 @@ func (u *PriceListUpdate) UnmarshalJSON(b []byte) error {
 	if in.EndsAt.set {
 		u.EndsAt = &in.EndsAt.v
 	}
-	if in.CustomerGroupIDs.set {
-		ids := nonNil(in.CustomerGroupIDs.v)
-		u.CustomerGroupIDs = &ids
+	for _, f := range []struct {
+		in  optional[[]string]
+		out **[]string
+	}{{in.CustomerGroupIDs, &u.CustomerGroupIDs}, {in.CustomerIDs, &u.CustomerIDs}, {in.ChannelIDs, &u.ChannelIDs}} {
+		if f.in.set {
+			ids := nonNil(f.in.v)
+			*f.out = &ids
+		}
+	}
+	if in.Adjustment.set {
+		u.Adjustment = &in.Adjustment.v
 	}
 	return nil
 }
@@ -193,4 +217,25 @@ func jsonPathOf(goPath string) string {
 		b.WriteRune(r)
 	}
 	return b.String()
+}
+
+// MarshalJSON writes the options with null for a zero At (now).
+func (o PreviewOptions) MarshalJSON() ([]byte, error) {
+	type plain PreviewOptions
+	return json.Marshal(struct {
+		plain
+		At nullTime `json:"at"`
+	}{plain(o), nullTime(o.At)})
+}
+
+// MarshalJSON writes the overlap with null for an unbounded To, and [] for no
+// candidates.
+func (ov Overlap) MarshalJSON() ([]byte, error) {
+	type plain Overlap
+	return json.Marshal(struct {
+		plain
+		To           nullTime    `json:"to"`
+		PriceListIDs []string    `json:"price_list_ids"`
+		Candidates   []Candidate `json:"candidates"`
+	}{plain(ov), nullTime(ov.To), nonNil(ov.PriceListIDs), nonNil(ov.Candidates)})
 }

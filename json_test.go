@@ -83,6 +83,59 @@ func jsonCases() []jsonCase {
 				{Price: sale, Type: pricing.TypeSale, Outcome: pricing.Calculated}}},
 			func() any { return new(pricing.Resolution) }, nil},
 		{"resolution_not_found.json", pricing.Resolution{VariantID: "var_ghost", Quantity: 1}, func() any { return new(pricing.Resolution) }, nil},
+		{"price_batch.json", pricing.PriceBatch{
+			Create:    []pricing.PriceInput{{VariantID: "var_hat", CurrencyCode: "usd", Amount: 900}},
+			Update:    []pricing.PriceInput{{ID: "pr_2", VariantID: "var_shirt", CurrencyCode: "usd", Amount: 1400, MinQuantity: 2, MaxQuantity: 10}},
+			Delete:    []string{"pr_3"},
+			Revisions: map[string]int64{"pr_2": 7, "pr_3": 8}},
+			func() any { return new(pricing.PriceBatch) }, nil},
+		{"price_batch_result.json", pricing.PriceBatchResult{Created: []pricing.Price{base}, Updated: []pricing.Price{sale}, Deleted: []string{"pr_3"}},
+			func() any { return new(pricing.PriceBatchResult) }, nil},
+		{"export_filter.json", pricing.ExportFilter{PriceListIDs: []string{"pl_summer"}, VariantIDs: []string{"var_shirt"}},
+			func() any { return new(pricing.ExportFilter) }, nil},
+		{"import_stats.json", pricing.ImportStats{CustomerGroups: 2, Memberships: 40, PriceLists: 3, Prices: 1200},
+			func() any { return new(pricing.ImportStats) }, nil},
+		{"price_list_change.json", pricing.PriceListChange{Update: &pricing.PriceListUpdate{Status: &status, EndsAt: &zero}},
+			func() any { return new(pricing.PriceListChange) }, nil},
+		{"price_list_change_delete.json", pricing.PriceListChange{Delete: true}, func() any { return new(pricing.PriceListChange) }, nil},
+		{"preview_options.json", pricing.PreviewOptions{At: start, TaxRate: &rate,
+			Audiences: []pricing.Audience{{CustomerGroupIDs: []string{"cg_a", "cg_b"}}, {CustomerID: "cus_1"}}, StartAfter: "var_hat"},
+			func() any { return new(pricing.PreviewOptions) }, nil},
+		{"preview_options_now.json", pricing.PreviewOptions{}, func() any { return new(pricing.PreviewOptions) }, nil},
+		{"price_change.json", pricing.PriceChange{
+			Scenario: pricing.Scenario{VariantID: "var_shirt", CurrencyCode: "usd", RegionID: "reg_us",
+				Audience: pricing.Audience{CustomerGroupIDs: []string{"cg_vip"}}, ChannelID: "web", MinQuantity: 2, MaxQuantity: 10},
+			Before: pricing.Resolution{VariantID: "var_shirt", Quantity: 2, Found: true, CalculatedAmount: 2000, CalculatedPrice: base,
+				CalculatedType: pricing.TypeDefault, HasOriginal: true, OriginalAmount: 2000, OriginalPrice: base, OriginalType: pricing.TypeDefault},
+			After: pricing.Resolution{VariantID: "var_shirt", Quantity: 2, Found: true, CalculatedAmount: 1500, CalculatedPrice: sale,
+				CalculatedType: pricing.TypeSale, CalculatedIncludesTax: true, HasOriginal: true, OriginalAmount: 2000, OriginalPrice: base,
+				OriginalType: pricing.TypeDefault, ValidUntil: end},
+			ListBefore: &pricing.Candidate{Price: sale, Type: pricing.TypeSale, Outcome: pricing.DraftList},
+			ListAfter:  &pricing.Candidate{Price: sale, Type: pricing.TypeSale, Outcome: pricing.Calculated},
+		}, func() any { return new(pricing.PriceChange) }, nil},
+		{"overlap_options.json", pricing.OverlapOptions{Period: pricing.TimeRange{From: start}, TaxRate: &rate,
+			Audiences: []pricing.Audience{{CustomerGroupIDs: []string{"cg_a", "cg_b"}}}},
+			func() any { return new(pricing.OverlapOptions) }, nil},
+		{"overlap.json", pricing.Overlap{
+			Scenario:     pricing.Scenario{VariantID: "var_shirt", CurrencyCode: "usd", MinQuantity: 1},
+			From:         start,
+			PriceListIDs: []string{"pl_a", "pl_summer"},
+			Candidates: []pricing.Candidate{{Price: base, Type: pricing.TypeDefault, Outcome: pricing.Original},
+				{Price: sale, Type: pricing.TypeSale, Outcome: pricing.Calculated},
+				{Price: pricing.Price{ID: "pl_a~pr_1", PriceListID: "pl_a", VariantID: "var_shirt", CurrencyCode: "usd", Amount: 1800},
+					Type: pricing.TypeSale, Outcome: pricing.HigherThanWinner,
+					Derivation: &pricing.Derivation{BasePrice: base, Adjustment: pricing.Adjustment{Percent: -10, Rounding: pricing.RoundHalfUp}}}},
+			Resolution: pricing.Resolution{VariantID: "var_shirt", Quantity: 1, Found: true, CalculatedAmount: 1500, CalculatedPrice: sale,
+				CalculatedType: pricing.TypeSale, CalculatedIncludesTax: true, HasOriginal: true, OriginalAmount: 2000, OriginalPrice: base,
+				OriginalType: pricing.TypeDefault},
+		}, func() any { return new(pricing.Overlap) }, nil},
+		{"dead_weight.json", pricing.DeadWeight{
+			Lists: []pricing.DeadList{
+				{PriceListID: "pl_ended", Reason: pricing.DeadOutsidePeriod, Outcomes: []pricing.Outcome{}},
+				{PriceListID: "pl_loser", Reason: pricing.DeadNeverChosen, Outcomes: []pricing.Outcome{pricing.HigherThanWinner, pricing.ShadowedByRegion}},
+			},
+			Prices: []pricing.DeadPrice{{Price: sale, Outcomes: []pricing.Outcome{pricing.SaleNotLower}}},
+		}, func() any { return new(pricing.DeadWeight) }, nil},
 	}
 }
 
@@ -196,7 +249,9 @@ func TestFieldErrorJSONField(t *testing.T) {
 	for _, v := range []any{pricing.CustomerGroup{}, pricing.NewCustomerGroup{}, pricing.CustomerGroupUpdate{},
 		pricing.CustomerGroupFilter{}, pricing.PriceList{}, pricing.NewPriceList{}, pricing.PriceListUpdate{},
 		pricing.PriceListFilter{}, pricing.Price{}, pricing.PriceInput{}, pricing.PriceFilter{}, pricing.Query{},
-		pricing.Item{}, pricing.Resolution{}, pricing.Candidate{}, pricing.TimeRange{}} {
+		pricing.Item{}, pricing.Resolution{}, pricing.Candidate{}, pricing.TimeRange{}, pricing.PriceListChange{},
+		pricing.PreviewOptions{}, pricing.PriceChange{}, pricing.Scenario{}, pricing.Audience{}, pricing.OverlapOptions{},
+		pricing.Overlap{}, pricing.DeadWeight{}, pricing.DeadList{}, pricing.DeadPrice{}} {
 		typ := reflect.TypeOf(v)
 		for i := range typ.NumField() {
 			f := typ.Field(i)

@@ -112,9 +112,7 @@ func (s *Service) checkPrices(fe *fieldErrors, field string, ins []PriceInput, v
 // a price without a list.
 func (s *Service) checkPrice(fe *fieldErrors, name func(sub string) string, in PriceInput, variantID string) Price {
 	if in.ID != "" {
-		if reason := idReason(in.ID); reason != "" {
-			fe.add(name("ID"), reason)
-		}
+		checkNewListOrPriceID(fe, name("ID"), in.ID)
 	}
 	if variantID != "" && in.VariantID == "" {
 		in.VariantID = variantID

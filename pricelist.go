@@ -44,9 +44,16 @@ type PriceList struct {
 	// applies. A zero bound is unbounded (null in JSON).
 	StartsAt time.Time `json:"starts_at"`
 	EndsAt   time.Time `json:"ends_at"`
-	// CustomerGroupIDs is the audience, in ascending order. Empty: everyone, anonymous
+	// CustomerGroupIDs and CustomerIDs are the audience, each in ascending order: the
+	// customers of the groups, and the customers named. Both empty: everyone, anonymous
 	// shoppers included.
 	CustomerGroupIDs []string `json:"customer_group_ids"`
+	CustomerIDs      []string `json:"customer_ids"`
+	// ChannelIDs are the sales channels the list applies in, in ascending order. Empty:
+	// every channel, and queries that name none.
+	ChannelIDs []string `json:"channel_ids"`
+	// Adjustment, when set, derives a price of the list from every base price.
+	Adjustment *Adjustment `json:"adjustment"`
 	// IncludesTax says whether the list's amounts include tax.
 	IncludesTax bool           `json:"includes_tax"`
 	Metadata    map[string]any `json:"metadata"`
@@ -60,6 +67,12 @@ type PriceList struct {
 // Clone returns a deep copy of pl.
 func (pl PriceList) Clone() PriceList {
 	pl.CustomerGroupIDs = slices.Clone(pl.CustomerGroupIDs)
+	pl.CustomerIDs = slices.Clone(pl.CustomerIDs)
+	pl.ChannelIDs = slices.Clone(pl.ChannelIDs)
+	if pl.Adjustment != nil {
+		a := *pl.Adjustment
+		pl.Adjustment = &a
+	}
 	pl.Metadata = CloneMetadata(pl.Metadata)
 	return pl
 }
@@ -74,6 +87,9 @@ type NewPriceList struct {
 	StartsAt         time.Time       `json:"starts_at"`
 	EndsAt           time.Time       `json:"ends_at"`
 	CustomerGroupIDs []string        `json:"customer_group_ids,omitempty"`
+	CustomerIDs      []string        `json:"customer_ids,omitempty"`
+	ChannelIDs       []string        `json:"channel_ids,omitempty"`
+	Adjustment       *Adjustment     `json:"adjustment,omitempty"` // nil or the zero Adjustment: none
 	IncludesTax      bool            `json:"includes_tax,omitempty"`
 	Metadata         map[string]any  `json:"metadata,omitempty"`
 	Prices           []PriceInput    `json:"prices,omitempty"`
@@ -88,10 +104,17 @@ type PriceListUpdate struct {
 	// A pointer to the zero time clears the bound; in JSON, null does.
 	StartsAt *time.Time `json:"starts_at,omitempty"`
 	EndsAt   *time.Time `json:"ends_at,omitempty"`
-	// CustomerGroupIDs replaces the audience; a pointer to an empty slice opens the list
-	// to everyone, and so does null in JSON.
+	// CustomerGroupIDs and CustomerIDs replace the groups and the customers of the
+	// audience; when both are empty the list is open to everyone. A pointer to an empty
+	// slice, or null in JSON, empties one.
 	CustomerGroupIDs *[]string `json:"customer_group_ids,omitempty"`
-	IncludesTax      *bool     `json:"includes_tax,omitempty"`
+	CustomerIDs      *[]string `json:"customer_ids,omitempty"`
+	// ChannelIDs replaces the channels; empty: every channel.
+	ChannelIDs *[]string `json:"channel_ids,omitempty"`
+	// Adjustment replaces the list's adjustment; a pointer to the zero Adjustment, or
+	// null in JSON, removes it.
+	Adjustment  *Adjustment `json:"adjustment,omitempty"`
+	IncludesTax *bool       `json:"includes_tax,omitempty"`
 	// Metadata is merged into the list's: a key set to "" is removed.
 	Metadata map[string]any `json:"metadata,omitempty"`
 	// IfRevision, when not 0, makes the update happen only if the list is at that
@@ -110,8 +133,12 @@ type PriceListFilter struct {
 	// Statuses and Types keep lists with one of these statuses and types.
 	Statuses []PriceListStatus `json:"statuses,omitempty"`
 	Types    []PriceListType   `json:"types,omitempty"`
-	// CustomerGroupIDs keeps lists whose audience names one of these groups.
+	// CustomerGroupIDs keeps lists whose audience names one of these groups, and
+	// CustomerIDs lists whose audience names one of these customers.
 	CustomerGroupIDs []string `json:"customer_group_ids,omitempty"`
+	CustomerIDs      []string `json:"customer_ids,omitempty"`
+	// ChannelIDs keeps lists limited to one of these channels.
+	ChannelIDs []string `json:"channel_ids,omitempty"`
 	// ActiveAt, when set, keeps active lists whose window contains that instant.
 	ActiveAt time.Time `json:"active_at,omitzero"`
 	// CreatedAt and UpdatedAt keep lists whose timestamps fall in the range.
@@ -132,14 +159,18 @@ type PriceListTerms struct {
 	Status           PriceListStatus
 	StartsAt, EndsAt time.Time
 	CustomerGroupIDs []string
+	CustomerIDs      []string
+	ChannelIDs       []string
+	Adjustment       *Adjustment
 	IncludesTax      bool
 }
 
-// Terms returns the list's terms. The result shares CustomerGroupIDs with pl.
+// Terms returns the list's terms. The result shares its slices and Adjustment with pl.
 func (pl PriceList) Terms() PriceListTerms {
 	return PriceListTerms{
 		ID: pl.ID, Type: pl.Type, Status: pl.Status, StartsAt: pl.StartsAt, EndsAt: pl.EndsAt,
-		CustomerGroupIDs: pl.CustomerGroupIDs, IncludesTax: pl.IncludesTax,
+		CustomerGroupIDs: pl.CustomerGroupIDs, CustomerIDs: pl.CustomerIDs, ChannelIDs: pl.ChannelIDs,
+		Adjustment: pl.Adjustment, IncludesTax: pl.IncludesTax,
 	}
 }
 
@@ -166,7 +197,9 @@ const maxDescriptionBytes = 64 << 10
 // "PriceLists[2]." in a snapshot), and returns the list as it is stored: type and
 // status defaulted, times in UTC, audience sorted without repeats, metadata normalized.
 func checkList(fe *fieldErrors, prefix string, pl PriceList) PriceList {
-	checkOptionalID(fe, prefix+"ID", pl.ID)
+	if pl.ID != "" {
+		checkNewListOrPriceID(fe, prefix+"ID", pl.ID)
+	}
 	pl.Name = cleanName(fe, prefix+"Name", pl.Name)
 	checkDescription(fe, prefix+"Description", pl.Description)
 	pl.Type = checkType(fe, prefix+"Type", pl.Type, true)
@@ -174,6 +207,9 @@ func checkList(fe *fieldErrors, prefix string, pl PriceList) PriceList {
 	pl.StartsAt, pl.EndsAt = utc(pl.StartsAt), utc(pl.EndsAt)
 	checkWindow(fe, prefix+"EndsAt", pl.StartsAt, pl.EndsAt)
 	pl.CustomerGroupIDs = foldIDs(fe, prefix+"CustomerGroupIDs", pl.CustomerGroupIDs)
+	pl.CustomerIDs = foldIDs(fe, prefix+"CustomerIDs", pl.CustomerIDs)
+	pl.ChannelIDs = foldIDs(fe, prefix+"ChannelIDs", pl.ChannelIDs)
+	pl.Adjustment = checkAdjustment(fe, prefix+"Adjustment", pl.Adjustment)
 	pl.Metadata = normalizeMetadata(fe, prefix+"Metadata", pl.Metadata)
 	return pl
 }
@@ -237,6 +273,7 @@ func (s *Service) CreatePriceListWithPrices(ctx context.Context, in NewPriceList
 	pl := checkList(&fe, "", PriceList{
 		ID: in.ID, Name: in.Name, Description: in.Description, Type: in.Type, Status: in.Status,
 		StartsAt: in.StartsAt, EndsAt: in.EndsAt, CustomerGroupIDs: in.CustomerGroupIDs,
+		CustomerIDs: in.CustomerIDs, ChannelIDs: in.ChannelIDs, Adjustment: in.Adjustment,
 		IncludesTax: in.IncludesTax, Metadata: in.Metadata,
 	})
 	prices := s.checkPrices(&fe, "Prices", in.Prices, "")
@@ -302,12 +339,54 @@ func (s *Service) PriceList(ctx context.Context, id string) (PriceList, error) {
 // UpdatePriceList changes the fields of upd that are set and merges upd.Metadata into
 // the list's metadata. Changing IncludesTax changes it on every price of the list.
 func (s *Service) UpdatePriceList(ctx context.Context, id string, upd PriceListUpdate) (PriceList, error) {
-	var fe fieldErrors
-	var name string
-	var groups []string
-	if upd.Name != nil {
-		name = cleanName(&fe, "Name", *upd.Name)
+	u, err := s.checkListUpdate(upd)
+	if err != nil {
+		return PriceList{}, err
 	}
+	var pl PriceList
+	rev, err := s.update(ctx, func(tx Tx) (err error) {
+		old, err := getList(tx, id)
+		if err != nil {
+			return err
+		}
+		if pl, err = u.apply(tx, old); err != nil {
+			return err
+		}
+		pl.UpdatedAt = s.clock()
+		return putUpdatedList(tx, old, pl)
+	})
+	if err != nil {
+		return PriceList{}, err
+	}
+	pl.Revision = rev
+	return pl.Clone(), nil
+}
+
+// listUpdate is a PriceListUpdate checked outside a transaction, with the sets it
+// replaces in the form the list keeps them. UpdatePriceList applies it, and so does
+// PreviewPriceList, in a transaction it rolls back.
+type listUpdate struct {
+	upd                         PriceListUpdate
+	name                        string
+	groups, customers, channels []string
+	adjustment                  *Adjustment
+	patch                       map[string]any
+}
+
+// checkListUpdate validates the fields of upd that need no transaction.
+func (s *Service) checkListUpdate(upd PriceListUpdate) (listUpdate, error) {
+	var fe fieldErrors
+	u := listUpdate{upd: upd}
+	if upd.Name != nil {
+		u.name = cleanName(&fe, "Name", *upd.Name)
+	}
+	if upd.CustomerIDs != nil {
+		u.customers = foldIDs(&fe, "CustomerIDs", *upd.CustomerIDs)
+	}
+	if upd.ChannelIDs != nil {
+		u.channels = foldIDs(&fe, "ChannelIDs", *upd.ChannelIDs)
+	}
+	u.adjustment = checkAdjustment(&fe, "Adjustment", upd.Adjustment)
 	if upd.Description != nil {
 		checkDescription(&fe, "Description", *upd.Description)
 	}
@@ -318,72 +397,84 @@ func (s *Service) UpdatePriceList(ctx context.Context, id string, upd PriceListU
 		checkStatus(&fe, "Status", *upd.Status, false)
 	}
 	if upd.CustomerGroupIDs != nil {
-		groups = foldIDs(&fe, "CustomerGroupIDs", *upd.CustomerGroupIDs)
+		u.groups = foldIDs(&fe, "CustomerGroupIDs", *upd.CustomerGroupIDs)
 	}
-	patch := normalizeMetadata(&fe, "Metadata", upd.Metadata)
+	u.patch = normalizeMetadata(&fe, "Metadata", upd.Metadata)
 	if err := fe.err(); err != nil {
-		return PriceList{}, err
+		return listUpdate{}, err
 	}
 	if err := s.checkRevisionSupport(upd.IfRevision); err != nil {
+		return listUpdate{}, err
+	}
+	return u, nil
+}
+
+// apply returns the list pl as the update changes it, without writing: it checks the
+// expected revision, the window and that the groups exist. UpdatedAt is left to the
+// caller.
+func (u *listUpdate) apply(tx Tx, pl PriceList) (PriceList, error) {
+	upd := &u.upd
+	if err := checkRevision("price list", pl.ID, pl.Revision, upd.IfRevision); err != nil {
 		return PriceList{}, err
 	}
-	var pl PriceList
-	rev, err := s.update(ctx, func(tx Tx) (err error) {
-		if pl, err = getList(tx, id); err != nil {
-			return err
+	pl = pl.Clone()
+	if upd.Name != nil {
+		pl.Name = u.name
+	}
+	if upd.Description != nil {
+		pl.Description = *upd.Description
+	}
+	if upd.Type != nil {
+		pl.Type = *upd.Type
+	}
+	if upd.Status != nil {
+		pl.Status = *upd.Status
+	}
+	if upd.StartsAt != nil {
+		pl.StartsAt = utc(*upd.StartsAt)
+	}
+	if upd.EndsAt != nil {
+		pl.EndsAt = utc(*upd.EndsAt)
+	}
+	var fe fieldErrors
+	if checkWindow(&fe, "EndsAt", pl.StartsAt, pl.EndsAt); fe.err() != nil {
+		return PriceList{}, fe.err()
+	}
+	if upd.CustomerGroupIDs != nil {
+		if err := groupsExist(tx, u.groups); err != nil {
+			return PriceList{}, err
 		}
-		if err := checkRevision("price list", id, pl.Revision, upd.IfRevision); err != nil {
-			return err
-		}
-		wasTaxInclusive := pl.IncludesTax
-		if upd.Name != nil {
-			pl.Name = name
-		}
-		if upd.Description != nil {
-			pl.Description = *upd.Description
-		}
-		if upd.Type != nil {
-			pl.Type = *upd.Type
-		}
-		if upd.Status != nil {
-			pl.Status = *upd.Status
-		}
-		if upd.StartsAt != nil {
-			pl.StartsAt = utc(*upd.StartsAt)
-		}
-		if upd.EndsAt != nil {
-			pl.EndsAt = utc(*upd.EndsAt)
-		}
-		var fe fieldErrors
-		if checkWindow(&fe, "EndsAt", pl.StartsAt, pl.EndsAt); fe.err() != nil {
-			return fe.err()
-		}
-		if upd.CustomerGroupIDs != nil {
-			if err := groupsExist(tx, groups); err != nil {
-				return err
-			}
-			pl.CustomerGroupIDs = groups
-		}
-		if upd.IncludesTax != nil {
-			pl.IncludesTax = *upd.IncludesTax
-		}
-		if pl.Metadata, err = mergeMetadataChecked(pl.Metadata, patch); err != nil {
-			return err
-		}
-		pl.UpdatedAt = s.clock()
-		if err := tx.PutPriceList(pl); err != nil {
-			return err
-		}
-		if pl.IncludesTax != wasTaxInclusive {
-			return setListTaxFlag(tx, pl.ID, pl.IncludesTax)
-		}
-		return nil
-	})
-	if err != nil {
+		pl.CustomerGroupIDs = u.groups
+	}
+	if upd.CustomerIDs != nil {
+		pl.CustomerIDs = u.customers
+	}
+	if upd.ChannelIDs != nil {
+		pl.ChannelIDs = u.channels
+	}
+	if upd.Adjustment != nil {
+		pl.Adjustment = u.adjustment
+	}
+	if upd.IncludesTax != nil {
+		pl.IncludesTax = *upd.IncludesTax
+	}
+	var err error
+	if pl.Metadata, err = mergeMetadataChecked(pl.Metadata, u.patch); err != nil {
 		return PriceList{}, err
 	}
-	pl.Revision = rev
-	return pl.Clone(), nil
+	return pl, nil
+}
+
+// putUpdatedList writes pl, the list old as an update changed it, and gives the list's
+// prices its tax flag when that changed.
+func putUpdatedList(tx Tx, old, pl PriceList) error {
+	if err := tx.PutPriceList(pl); err != nil {
+		return err
+	}
+	if pl.IncludesTax != old.IncludesTax {
+		return setListTaxFlag(tx, pl.ID, pl.IncludesTax)
+	}
+	return nil
 }
 
 // setListTaxFlag gives every price of the list the list's IncludesTax.
@@ -416,22 +507,26 @@ func (s *Service) DeletePriceListIf(ctx context.Context, id string, revision int
 	if err := s.checkRevisionSupport(revision); err != nil {
 		return err
 	}
-	_, err := s.update(ctx, func(tx Tx) error {
-		pl, err := tx.PriceList(id)
-		switch {
-		case errors.Is(err, ErrNotFound) && revision == 0:
-			return nil
-		case errors.Is(err, ErrNotFound):
-			return errorf(ErrConflict, "price list %q is gone; revision %d was expected", id, revision)
-		case err != nil:
-			return err
-		}
-		if err := checkRevision("price list", id, pl.Revision, revision); err != nil {
-			return err
-		}
-		return tx.DeletePriceList(id)
-	})
+	_, err := s.update(ctx, func(tx Tx) error { return deleteList(tx, id, revision) })
 	return err
+}
+
+// deleteList deletes the list id if it is at the revision (0: any). A missing list is
+// no error unless a revision is expected.
+func deleteList(tx Tx, id string, revision int64) error {
+	pl, err := tx.PriceList(id)
+	switch {
+	case errors.Is(err, ErrNotFound) && revision == 0:
+		return nil
+	case errors.Is(err, ErrNotFound):
+		return errorf(ErrConflict, "price list %q is gone; revision %d was expected", id, revision)
+	case err != nil:
+		return err
+	}
+	if err := checkRevision("price list", id, pl.Revision, revision); err != nil {
+		return err
+	}
+	return tx.DeletePriceList(id)
 }
 
 // ListPriceLists returns the page of price lists that match f, and how many match in all.
@@ -453,6 +548,7 @@ func (s *Service) ListPriceLists(ctx context.Context, f PriceListFilter) ([]Pric
 		return nil, 0, err
 	}
 	ids, statuses, types, groups := set(f.IDs), set(f.Statuses), set(f.Types), set(f.CustomerGroupIDs)
+	customers, channels := set(f.CustomerIDs), set(f.ChannelIDs)
 	var out []PriceList
 	err := s.store.View(ctx, func(tx Tx) error {
 		groupNames, err := groupNamesFor(tx, f.Q)
@@ -462,6 +558,8 @@ func (s *Service) ListPriceLists(ctx context.Context, f PriceListFilter) ([]Pric
 		match := func(pl PriceList) bool {
 			return in(ids, pl.ID) && in(statuses, pl.Status) && in(types, pl.Type) &&
 				(groups == nil || slices.ContainsFunc(pl.CustomerGroupIDs, func(id string) bool { return in(groups, id) })) &&
+				(customers == nil || slices.ContainsFunc(pl.CustomerIDs, func(id string) bool { return in(customers, id) })) &&
+				(channels == nil || slices.ContainsFunc(pl.ChannelIDs, func(id string) bool { return in(channels, id) })) &&
 				(f.ActiveAt.IsZero() || pl.ActiveAt(f.ActiveAt)) &&
 				f.CreatedAt.Contains(pl.CreatedAt) && f.UpdatedAt.Contains(pl.UpdatedAt) &&
 				(f.Q == "" || containsFold(pl.Name, f.Q) || containsFold(pl.Description, f.Q) ||

@@ -113,6 +113,16 @@ func (h *priorHistory) read(ctx context.Context, store Store, j Journal, q Query
 		}
 	}
 	noteLists(priceChanges)
+	// The lists that had an adjustment, whose derived prices are in no variant's
+	// history: from the journal's markers, and those that have one now.
+	if err := j.ReadJournal(ctx, 0, adjustedKey, 0, func(e JournalEntry) bool {
+		for _, it := range e.Items {
+			lists[string(it.Data)] = true
+		}
+		return true
+	}); err != nil {
+		return false, err
+	}
 	var rev int64
 	h.now = priorState{prices: map[string]Price{}, terms: map[string]PriceListTerms{}, groups: map[string]bool{}}
 	err = store.View(ctx, func(tx Tx) error {
@@ -127,6 +137,13 @@ func (h *priorHistory) read(ctx context.Context, store Store, j Journal, q Query
 		prices, err := tx.AppendVariantPrices(nil, variantID, q.CurrencyCode)
 		if err != nil {
 			return err
+		}
+		adjusted, err := appendAdjustedListIDs(tx, nil)
+		if err != nil {
+			return err
+		}
+		for _, id := range adjusted {
+			lists[id] = true
 		}
 		for _, p := range prices {
 			h.now.prices[p.ID] = p
@@ -381,6 +398,9 @@ func (s *Service) resolveState(q Query, it Item, st *priorState, at time.Time) (
 	defer s.putResolver(r)
 	r.q, r.explain = q, false
 	r.q.At, r.q.Explain, r.q.ExplainVisible = at, false, false
+	if q.TaxRate != nil {
+		r.rate, _ = parseRate(*q.TaxRate, maxTaxRate) // validated with q
+	}
 	r.customerGroups = r.customerGroups[:0]
 	for g := range st.groups {
 		r.customerGroups = append(r.customerGroups, g)
@@ -391,8 +411,10 @@ func (s *Service) resolveState(q Query, it Item, st *priorState, at time.Time) (
 	r.queryGroups = slices.Compact(r.queryGroups)
 	r.mergeGroups()
 	r.resetTerms()
+	r.adjusted = r.adjusted[:0]
 	for _, t := range st.terms {
 		r.addTerms(t)
+		r.noteAdjusted(t)
 	}
 	r.prices = r.prices[:0]
 	for _, p := range st.prices {

@@ -109,6 +109,18 @@ func TestLowestPrior(t *testing.T) {
 			want:  true, amount: 60, reduction: 0, from: -30,
 		},
 		{
+			// -60        0                5
+			//  |--100----|--110 incl.-----A    rate 0.2: the base raises to 120, the sale
+			//                                  (110 with tax) is lower; prior 100 (its amount)
+			name: "a tax rate compares the bases in the history too",
+			steps: []step{
+				{-60, func(f *fx) { f.base(pi("b", 100)) }},
+				{-60, func(f *fx) { f.sale("s", ps(pi("s1", 110, taxIncl)), window(day(0), time.Time{}), inclTax) }},
+			},
+			query: pricing.Query{TaxRate: rate(0.2)},
+			want:  true, amount: 100, reduction: 0, from: -30,
+		},
+		{
 			// -60                       0        5
 			//  |--100 (anonymous: no w)--|---80---A    another customer never saw 60: prior 100
 			name: "the same catalog, for another shopper",
@@ -172,6 +184,21 @@ func TestLowestPrior(t *testing.T) {
 				{-10, func(f *fx) { f.base(pi("b", 120)) }},
 			},
 			want: true, amount: 100, reduction: 0, from: -30,
+		},
+		{
+			// -60      -20        -10       0        5
+			//  |--100---|--90 (-10%)--|--85 (-15%)--|---80---A    an override list at -10%, then -15%, deleted at 0: prior 85
+			name: "a percentage list counts, with the percentage it had then, even once deleted",
+			steps: []step{
+				{-60, func(f *fx) { f.base(pi("b", 100)) }},
+				{-60, func(f *fx) { f.override("pct", nil, adjust(-10, ""), window(day(-20), time.Time{})) }},
+				{-60, func(f *fx) { f.sale("s", ps(pi("s1", 80)), window(day(0), time.Time{})) }},
+				{-10, func(f *fx) {
+					must1[pricing.PriceList](f.t)(f.svc.UpdatePriceList(f.ctx, "pct", pricing.PriceListUpdate{Adjustment: &pricing.Adjustment{Percent: -15}}))
+				}},
+				{0, func(f *fx) { must(f.t, f.svc.DeletePriceList(f.ctx, "pct")) }},
+			},
+			want: true, amount: 85, reduction: 0, from: -30,
 		},
 		{
 			name: "not a sale: no prior price",

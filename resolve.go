@@ -20,6 +20,9 @@ type Query struct {
 	CustomerID string `json:"customer_id,omitempty"`
 	// CustomerGroupIDs are groups to resolve for in addition to the customer's own.
 	CustomerGroupIDs []string `json:"customer_group_ids,omitempty"`
+	// ChannelID, when set, is the sales channel: lists limited to channels apply only
+	// in theirs. Empty: only lists open to every channel apply.
+	ChannelID string `json:"channel_id,omitempty"`
 	// At is the instant at which list windows are evaluated. Zero (null in JSON): the
 	// service's now.
 	At time.Time `json:"at"`
@@ -110,6 +113,22 @@ type Candidate struct {
 	Price   Price   `json:"price"`
 	Type    string  `json:"type"` // TypeDefault, TypeSale or TypeOverride
 	Outcome Outcome `json:"outcome"`
+	// Derivation, for a price a list's Adjustment derived, says from what.
+	Derivation *Derivation `json:"derivation,omitempty"`
+}
+
+// Derivation is how a list's Adjustment derived a price: the base price, the change,
+// the rounding. The derived price's ID is DerivedPriceID(list, base price).
+type Derivation struct {
+	BasePrice  Price      `json:"base_price"`
+	Adjustment Adjustment `json:"adjustment"`
+}
+
+// DerivedPriceID returns the ID of the price that the adjustment of the list listID
+// derives from the base price basePriceID: the two IDs joined by "~". A derived price
+// is never stored; Service.Price does not find it.
+func DerivedPriceID(listID, basePriceID string) string {
+	return listID + derivedIDSeparator + basePriceID
 }
 
 // Outcome says why a price was chosen or why it lost.
@@ -126,6 +145,7 @@ const (
 	NotStarted       Outcome = "not yet started" // At is before its list's StartsAt
 	Ended            Outcome = "ended"           // At is at or after its list's EndsAt
 	NotInAudience    Outcome = "customer not in the audience"
+	WrongChannel     Outcome = "channel"                    // its list is limited to other channels
 	ShadowedByRegion Outcome = "shadowed by a region price" // its source has an eligible price for the region
 	HigherThanWinner Outcome = "higher than the winner"     // lost to a better price of its kind
 	Overridden       Outcome = "replaced by an override"    // a base price when an override applies
@@ -223,9 +243,21 @@ type resolver struct {
 	// ID once there are more than maxScannedTerms.
 	terms      []PriceListTerms
 	termsIndex map[string]int
-	regional   []string   // sources (list IDs, "" for the base prices) with an eligible region price
-	validUntil time.Time  // the item's Resolution.ValidUntil so far
-	candidates Candidates // what a CandidateReader read
+	regional   []string // sources (list IDs, "" for the base prices) with an eligible region price
+	// adjusted are the lists with an adjustment, and itemPrices and bases hold an
+	// item's prices with those these lists derive, and the base price of each derived
+	// one (nil for the others).
+	adjusted   []adjustedList
+	itemPrices []Price
+	bases      []*Price
+	baseOf     []int // the index of the base price of each derived price
+	// derivedIDs keeps the IDs of the prices derived so far (DerivedPriceID), so that
+	// a resolve that derives what an earlier one did allocates nothing.
+	derivedIDs  map[derivedKey]string
+	ratios      []percentRatio // the factors of the percentages met so far, up to maxRatios
+	validUntil  time.Time      // the item's Resolution.ValidUntil so far
+	candidates  Candidates     // what a CandidateReader read
+	adjustedIDs []string       // scratch for loadAdjusted
 	// oneItem and oneOut back items and out for Resolve, so that it allocates nothing.
 	oneItem [1]Item
 	oneOut  [1]Resolution
@@ -238,6 +270,8 @@ type candidate struct {
 	startsAt time.Time
 	outcome  Outcome
 	eligible bool
+	base     *Price // for a derived price, its base price
+	adjusted *Adjustment
 }
 
 var resolverPool sync.Pool
@@ -260,6 +294,9 @@ func (s *Service) putResolver(r *resolver) {
 	clear(r.regional)
 	clear(r.queryGroups)
 	clear(r.union)
+	clear(r.itemPrices)
+	clear(r.bases)
+	clear(r.adjusted)
 	r.candidates.Prices = r.candidates.Prices[:cap(r.candidates.Prices)]
 	clear(r.candidates.Prices)
 	r.candidates.Terms = r.candidates.Terms[:cap(r.candidates.Terms)]
@@ -274,6 +311,7 @@ func (r *resolver) prepare(q Query, batch bool) error {
 	q.CurrencyCode = r.s.checkCurrency(&fe, "CurrencyCode", q.CurrencyCode)
 	checkOptionalID(&fe, "RegionID", q.RegionID)
 	checkOptionalID(&fe, "CustomerID", q.CustomerID)
+	checkOptionalID(&fe, "ChannelID", q.ChannelID)
 	for i, id := range q.CustomerGroupIDs {
 		if reason := idReason(id); reason != "" {
 			fe.add(fmt.Sprintf("CustomerGroupIDs[%d]", i), reason)
@@ -345,8 +383,10 @@ func (r *resolver) load(ctx context.Context) error {
 	r.customerGroups = c.CustomerGroupIDs
 	r.mergeGroups()
 	r.resetTerms()
+	r.adjusted = r.adjusted[:0]
 	for _, t := range c.Terms {
 		r.addTerms(t)
+		r.noteAdjusted(t)
 	}
 	prices := c.Prices
 	if len(r.items) > 1 {
@@ -381,6 +421,9 @@ func (r *resolver) resolve(tx Tx) error {
 	}
 	r.mergeGroups()
 	r.resetTerms()
+	if err := r.loadAdjusted(tx); err != nil {
+		return err
+	}
 	for _, it := range r.items {
 		var err error
 		r.prices = r.prices[:0]
@@ -430,6 +473,154 @@ func (r *resolver) mergeGroups() {
 	r.groups = r.union
 }
 
+// adjustedList is a list with an adjustment, with its factor.
+type adjustedList struct {
+	id     string
+	factor decimalRatio
+}
+
+// loadAdjusted reads the lists with an adjustment, through the Tx's AdjustedLister
+// when it has one, else by a scan of every list.
+func (r *resolver) loadAdjusted(tx Tx) error {
+	r.adjusted = r.adjusted[:0]
+	var err error
+	if r.adjustedIDs, err = appendAdjustedListIDs(tx, r.adjustedIDs[:0]); err != nil {
+		return err
+	}
+	for _, id := range r.adjustedIDs {
+		t, err := r.listTerms(id)
+		if err != nil {
+			return err
+		}
+		r.noteAdjusted(*t)
+	}
+	return nil
+}
+
+// appendAdjustedListIDs appends the IDs of the lists with an adjustment: through the
+// Tx's AdjustedLister, or by a scan of every list.
+func appendAdjustedListIDs(tx Tx, dst []string) ([]string, error) {
+	if al, ok := tx.(AdjustedLister); ok {
+		return al.AppendAdjustedListIDs(dst)
+	}
+	return scanAdjustedListIDs(tx, dst)
+}
+
+// scanAdjustedListIDs is appendAdjustedListIDs without the capability. It is apart so
+// that the closure's capture of dst does not move dst to the heap on the common path.
+func scanAdjustedListIDs(tx Tx, dst []string) ([]string, error) {
+	err := tx.PriceLists(func(pl PriceList) bool {
+		if pl.Adjustment != nil {
+			dst = append(dst, pl.ID)
+		}
+		return true
+	})
+	return dst, err
+}
+
+// noteAdjusted adds the list of t to the adjusted lists if it has an adjustment.
+func (r *resolver) noteAdjusted(t PriceListTerms) {
+	if t.Adjustment == nil {
+		return
+	}
+	if factor, ok := r.ratio(t.Adjustment.Percent); ok {
+		r.adjusted = append(r.adjusted, adjustedList{t.ID, factor})
+	}
+}
+
+// percentRatio is a percentage with its factor (adjustmentRatio).
+type percentRatio struct {
+	percent float64
+	factor  decimalRatio
+	ok      bool
+}
+
+// maxRatios bounds resolver.ratios: a shop uses a handful of percentages.
+const maxRatios = 16
+
+// ratio returns adjustmentRatio(percent), which reads the percentage's shortest
+// decimal, computed once per resolver for the first maxRatios percentages.
+func (r *resolver) ratio(percent float64) (decimalRatio, bool) {
+	for _, pr := range r.ratios {
+		if pr.percent == percent {
+			return pr.factor, pr.ok
+		}
+	}
+	factor, ok := adjustmentRatio(percent)
+	if len(r.ratios) < maxRatios {
+		r.ratios = append(r.ratios, percentRatio{percent, factor, ok})
+	}
+	return factor, ok
+}
+
+// derive returns prices with, after them, the prices the adjusted lists derive from
+// the base prices among them, and sets bases.
+func (r *resolver) derive(prices []Price) ([]Price, error) {
+	r.itemPrices = append(r.itemPrices[:0], prices...)
+	r.baseOf = r.baseOf[:0]
+	for _, al := range r.adjusted {
+		t, err := r.listTerms(al.id)
+		if err != nil {
+			return nil, err
+		}
+		for i := range prices {
+			b := &prices[i]
+			if b.PriceListID != "" || hasWritten(prices, al.id, b) {
+				continue
+			}
+			d := *b
+			d.ID, d.PriceListID, d.Revision = r.derivedID(al.id, b.ID), al.id, 0
+			d.Amount = t.Adjustment.adjust(b.Amount, al.factor)
+			r.itemPrices = append(r.itemPrices, d)
+			r.baseOf = append(r.baseOf, i)
+		}
+	}
+	// itemPrices no longer grows: point at its elements.
+	r.bases = r.bases[:0]
+	for range prices {
+		r.bases = append(r.bases, nil)
+	}
+	for _, i := range r.baseOf {
+		r.bases = append(r.bases, &r.itemPrices[i])
+	}
+	return r.itemPrices, nil
+}
+
+// derivedKey is the key of a derived price's ID: its list and its base price.
+type derivedKey struct{ listID, baseID string }
+
+// maxDerivedIDs bounds resolver.derivedIDs, which starts over when full.
+const maxDerivedIDs = 1 << 12
+
+// derivedID returns DerivedPriceID(listID, baseID), made once per resolver.
+func (r *resolver) derivedID(listID, baseID string) string {
+	k := derivedKey{listID, baseID}
+	if id, ok := r.derivedIDs[k]; ok {
+		return id
+	}
+	if r.derivedIDs == nil {
+		r.derivedIDs = make(map[derivedKey]string)
+	} else if len(r.derivedIDs) >= maxDerivedIDs {
+		clear(r.derivedIDs)
+	}
+	id := DerivedPriceID(listID, baseID)
+	r.derivedIDs[k] = id
+	return id
+}
+
+// hasWritten reports whether prices hold a price of the list with the key of the base
+// price b: that written price takes precedence over the one the list would derive.
+func hasWritten(prices []Price, listID string, b *Price) bool {
+	for i := range prices {
+		p := &prices[i]
+		if p.PriceListID == listID && p.VariantID == b.VariantID && p.CurrencyCode == b.CurrencyCode &&
+			p.RegionID == b.RegionID && p.MinQuantity == b.MinQuantity && p.MaxQuantity == b.MaxQuantity {
+			return true
+		}
+	}
+	return false
+}
+
 // item resolves one item from the prices of its variant, in the steps of the rules of
 // the package documentation.
 func (r *resolver) item(prices []Price, it Item) (Resolution, error) {
@@ -439,6 +630,13 @@ func (r *resolver) item(prices []Price, it Item) (Resolution, error) {
 	}
 	res := Resolution{VariantID: it.VariantID, Quantity: qty}
 	r.validUntil = time.Time{}
+	r.bases = r.bases[:0]
+	if len(r.adjusted) > 0 {
+		var err error
+		if prices, err = r.derive(prices); err != nil {
+			return res, err
+		}
+	}
 	if err := r.eligible(prices, qty); err != nil {
 		return res, err
 	}
@@ -459,6 +657,9 @@ func (r *resolver) eligible(prices []Price, qty int64) error {
 	r.cands = r.cands[:0]
 	for i := range prices {
 		c := candidate{p: &prices[i], typ: TypeDefault}
+		if i < len(r.bases) {
+			c.base = r.bases[i]
+		}
 		c.outcome = r.priceEligibility(c.p, qty)
 		if c.outcome != pending && !r.explain {
 			continue
@@ -469,6 +670,9 @@ func (r *resolver) eligible(prices []Price, qty int64) error {
 				return err
 			}
 			c.typ, c.startsAt = string(t.Type), t.StartsAt
+			if c.base != nil {
+				c.adjusted = t.Adjustment
+			}
 			listOutcome := r.listEligibility(t)
 			if c.outcome == pending {
 				r.noteBoundary(t, listOutcome)
@@ -496,7 +700,7 @@ func (r *resolver) noteBoundary(t *PriceListTerms, listOutcome Outcome) {
 	switch {
 	case listOutcome == pending:
 		at = t.EndsAt
-	case listOutcome == NotStarted && r.inAudience(t.CustomerGroupIDs):
+	case listOutcome == NotStarted && r.inAudience(t) && (len(t.ChannelIDs) == 0 || containsSorted(t.ChannelIDs, r.q.ChannelID)):
 		at = t.StartsAt
 	}
 	if !at.IsZero() && (r.validUntil.IsZero() || at.Before(r.validUntil)) {
@@ -530,25 +734,36 @@ func (r *resolver) listEligibility(t *PriceListTerms) Outcome {
 		return NotStarted
 	case ended:
 		return Ended
-	case !r.inAudience(t.CustomerGroupIDs):
+	case len(t.ChannelIDs) > 0 && !containsSorted(t.ChannelIDs, r.q.ChannelID):
+		return WrongChannel
+	case !r.inAudience(t):
 		return NotInAudience
 	}
 	return pending
 }
 
-// inAudience reports whether the query's customer is in the audience: everyone when
-// the audience is empty, else a member of one of its groups through the customer's own
-// groups or the query's.
-func (r *resolver) inAudience(audience []string) bool {
-	if len(audience) == 0 {
+// inAudience reports whether the query's customer is in the list's audience: everyone
+// when it names no group and no customer, else a customer it names or a member of one
+// of its groups, through the customer's own groups or the query's.
+func (r *resolver) inAudience(t *PriceListTerms) bool {
+	if len(t.CustomerGroupIDs) == 0 && len(t.CustomerIDs) == 0 {
 		return true
 	}
-	for _, g := range audience {
-		if _, ok := slices.BinarySearch(r.groups, g); ok {
+	if r.q.CustomerID != "" && containsSorted(t.CustomerIDs, r.q.CustomerID) {
+		return true
+	}
+	for _, g := range t.CustomerGroupIDs {
+		if containsSorted(r.groups, g) {
 			return true
 		}
 	}
 	return false
+}
+
+// containsSorted reports whether the ascending ids hold id.
+func containsSorted(ids []string, id string) bool {
+	_, ok := slices.BinarySearch(ids, id)
+	return ok && id != ""
 }
 
 // shadow applies the first rule of choosing: it drops the currency-wide eligible
@@ -627,6 +842,9 @@ func (r *resolver) result(res *Resolution, ref, sale *candidate) {
 		res.Explanation = make([]Candidate, len(r.cands))
 		for i, c := range r.cands {
 			res.Explanation[i] = Candidate{Price: *c.p, Type: c.typ, Outcome: c.outcome}
+			if c.base != nil {
+				res.Explanation[i].Derivation = &Derivation{BasePrice: *c.base, Adjustment: *c.adjusted}
+			}
 		}
 		slices.SortFunc(res.Explanation, func(a, b Candidate) int { return strings.Compare(a.Price.ID, b.Price.ID) })
 	}
@@ -754,12 +972,18 @@ func (r *resolver) addTerms(t PriceListTerms) *PriceListTerms {
 	return &r.terms[i]
 }
 
-// resetTerms forgets the terms of the previous call.
+// resetTerms forgets the terms of the previous call. The index keeps its capacity, so
+// that calls that meet many lists (a variant priced by thousands of contract lists)
+// do not build it again each time; one beyond maxIndexedTerms is let go, since clearing
+// a map costs its capacity and such a call is rare.
 func (r *resolver) resetTerms() {
 	r.terms = r.terms[:0]
-	if len(r.termsIndex) > 64*maxScannedTerms {
-		r.termsIndex = nil // clearing a map costs its capacity: let a big one go
+	if len(r.termsIndex) > maxIndexedTerms {
+		r.termsIndex = nil
 	} else {
 		clear(r.termsIndex)
 	}
 }
+
+// maxIndexedTerms is the size of the largest index of terms a pooled resolver keeps.
+const maxIndexedTerms = 1 << 14

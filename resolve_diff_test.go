@@ -32,18 +32,21 @@ import (
 //
 //   - every field of the Resolution but Explanation, the same with an explanation as
 //     without, and the error: ErrNoPrice, or ErrInvalid for the TaxRate;
-//   - with Explain, the Explanation: every price of the variant, in ID order, with its
-//     outcome; with ExplainVisible, exactly those of them that are base prices or
-//     prices of lists that apply to the shopper (active, in their window, open to the
-//     customer's groups or the query's), with the same outcomes; without, none.
+//   - with Explain, the Explanation: every price of the variant, written or derived by
+//     an adjusted list (with its Derivation), in ID order, with its outcome; with
+//     ExplainVisible, exactly those of them that are base prices or prices of lists
+//     that apply to the shopper (active, in their window, in the query's channel, open
+//     to the customer by name or by the customer's groups or the query's), with the
+//     same outcomes; without, none.
 //
 // The catalogs are small and their values few (amounts, quantity bounds, window bounds
-// around the instant, regions, groups, IDs), so that ties, boundaries and mixed tax
-// bases are common; each store gets catalogs of its own. A worker makes its calls one
-// after the other in one goroutine, and makes each call of a query that names groups
-// besides a customer right after the same call for the customer alone, so that what the
-// pooled resolvers keep from one call meets the next. A run of the default size also
-// checks that the catalogs reached every situation of diffSituations.
+// around the instant, regions, groups, customers and channels lists name, percents of
+// adjustments, IDs), so that ties, boundaries, roundings and mixed tax bases are
+// common; each store gets catalogs of its own. A worker makes its calls one after the
+// other in one goroutine, and makes each call of a query that names groups besides a
+// customer right after the same call for the customer alone, so that what the pooled
+// resolvers keep from one call meets the next. A run of the default size also checks
+// that the catalogs reached every situation of diffSituations.
 //
 // A store's first disagreement is shrunk to a minimal catalog and query, and printed as
 // an entry for the resolution table of resolve_test.go with the result the rules give.
@@ -79,6 +82,9 @@ type dCatalog struct {
 	members map[string][]string // customer → groups
 	base    []dPrice            // the base prices of every variant
 	lists   []dList
+	// baseLast sets the base prices after the lists are created: the prices adjusted
+	// lists derive follow the base prices, whenever they are written.
+	baseLast bool
 }
 
 type dList struct {
@@ -86,12 +92,24 @@ type dList struct {
 	typ        pricing.PriceListType
 	active     bool
 	start, end time.Time
-	audience   []string
+	audience   []string // groups
+	customers  []string // customers the audience names
+	channels   []string // the channels it is limited to
+	adj        *pricing.Adjustment
 	incl       bool
-	prices     []dPrice
+	prices     []dPrice // the written prices
 	// later is how many of prices (the last ones) are added with AddPrices after the
 	// list is created.
 	later int
+	// first, when set, are the terms the list is created with, before an update gives
+	// it its customers, channels and adjustment.
+	first *dTerms
+}
+
+// dTerms are the terms of a list that an update changes.
+type dTerms struct {
+	customers, channels []string
+	adj                 *pricing.Adjustment
 }
 
 type dPrice struct {
@@ -102,6 +120,11 @@ type dPrice struct {
 	amount, min, max  int64
 	incl              bool
 	revision          int64 // the revision the build stored it at (0 on a store without a journal)
+	// base, for a price a list's adjustment derives, is the base price it derives
+	// from, and adj the adjustment with its rounding defaulted; id is then
+	// DerivedPriceID(list, base.id).
+	base *dPrice
+	adj  pricing.Adjustment
 }
 
 // dQuery is a query of the model.
@@ -110,6 +133,7 @@ type dQuery struct {
 	region   string
 	customer string // "" anonymous
 	groups   []string
+	channel  string    // "" none
 	at       time.Time // zero: the service clock, t0
 	rate     *float64
 }
@@ -127,6 +151,20 @@ var (
 	}
 	diffBadRates = []float64{-0.1, -5e-324, math.Nextafter(10, 11), 11, 1e300, math.NaN(), math.Inf(1), math.Inf(-1)}
 	diffOffsets  = []time.Duration{-time.Hour, -time.Nanosecond, 0, time.Nanosecond, time.Hour}
+	// diffPercents are the percents of adjustments: whole and fractional, the bounds,
+	// halves of a minor unit (-10 of 5, -12.5 of 4, ±50 of odd amounts), and shortest
+	// decimals of more than 16 places, which matter on huge amounts.
+	diffPercents = []float64{
+		-10, -12.5, -50, 50, 5, -7.5, -33.3, 0.7, 0, math.Copysign(0, -1), -100, 1000,
+		0.1 + 0.2, 1.5e-16, 2.5e-16, -1.5e-16, 5e-17,
+	}
+	diffRoundings = []pricing.Rounding{"", pricing.RoundHalfUp, pricing.RoundDown, pricing.RoundUp}
+	// diffChannels are the channels lists are limited to; queries also name "kiosk",
+	// which no list names.
+	diffChannels = []string{"web", "pos"}
+	// diffNamed are the customers lists name: the query's customers "cus" (who has
+	// groups) and "nobody" (who has none), and one no query names.
+	diffNamed = []string{"cus", "nobody", "other"}
 )
 
 func pick[T any](r *rand.Rand, s []T) T { return s[r.IntN(len(s))] }
@@ -154,11 +192,10 @@ func genCatalog(r *rand.Rand) *dCatalog {
 		}
 	}
 	// Price IDs: a random permutation, so that ID order is not creation order; short,
-	// sometimes of different lengths ("p7" > "p10").
-	format := "p%02d"
-	if r.IntN(5) == 0 {
-		format = "p%d"
-	}
+	// sometimes of different lengths ("p7" > "p10"). The IDs of derived prices begin
+	// with their list's ("l1~p07"): written prices "p..." follow them all in ID order,
+	// prices "l..." come before some ("l05" < "l1~p07" < "l25").
+	format := pick(r, []string{"p%02d", "p%02d", "p%02d", "p%d", "l%02d", "l%d"})
 	ids := r.Perm(100)
 	nextID := func() string {
 		id := fmt.Sprintf(format, ids[0])
@@ -219,7 +256,23 @@ func genCatalog(r *rand.Rand) *dCatalog {
 		}
 		return t0.Add(pick(r, diffOffsets))
 	}
-	for i := range r.IntN(7) {
+	// some returns one or two of the values, in random order.
+	some := func(vals []string) []string {
+		perm := r.Perm(len(vals))[:1+r.IntN(2)]
+		out := make([]string, len(perm))
+		for i, j := range perm {
+			out[i] = vals[j]
+		}
+		return out
+	}
+	c.baseLast = r.IntN(4) == 0
+	// Some catalogs have many lists, two thirds of them adjusted: a call then often
+	// reads the terms of more lists than the resolver scans (16) before it indexes them.
+	lists, written, adjusted := r.IntN(7), 9, 1 // adjusted: in thirds
+	if r.IntN(10) == 0 {
+		lists, written, adjusted = 20+r.IntN(4), 3, 2
+	}
+	for i := range lists {
 		l := dList{id: fmt.Sprintf("l%d", i+1), typ: pricing.Sale, active: r.IntN(5) > 0, incl: r.IntN(3) == 0}
 		if r.IntN(2) == 0 {
 			l.typ = pricing.Override
@@ -239,8 +292,51 @@ func genCatalog(r *rand.Rand) *dCatalog {
 				}
 			}
 		}
-		for range r.IntN(9) {
-			if p := price(l.id, l.incl); unique(p) {
+		if r.IntN(3) == 0 {
+			l.customers = some(diffNamed)
+		}
+		if r.IntN(3) == 0 {
+			l.channels = some(diffChannels)
+		}
+		written := written
+		adjustment := func() *pricing.Adjustment {
+			a := &pricing.Adjustment{Percent: pick(r, diffPercents), Rounding: pick(r, diffRoundings)}
+			if *a == (pricing.Adjustment{}) { // (-0 too) the zero Adjustment is none
+				a.Rounding = pricing.RoundHalfUp
+			}
+			return a
+		}
+		if r.IntN(3) < adjusted {
+			l.adj = adjustment()
+			written = min(written, 4) // the list has the derived prices besides
+		}
+		if r.IntN(6) == 0 {
+			// Created with other terms, then updated: the terms the resolver reads, and
+			// the lists a store knows to have an adjustment, follow the update.
+			l.first = &dTerms{}
+			if len(l.customers) == 0 || r.IntN(2) == 0 {
+				l.first.customers = some(diffNamed)
+			}
+			if len(l.channels) == 0 || r.IntN(2) == 0 {
+				l.first.channels = some(diffChannels)
+			}
+			if l.adj == nil || r.IntN(2) == 0 {
+				l.first.adj = adjustment()
+			}
+		}
+		for range r.IntN(written) {
+			p := price(l.id, l.incl)
+			if l.adj != nil && len(c.base) > 0 && r.IntN(2) == 0 {
+				// The key of a base price: the written price takes precedence over
+				// the derived one.
+				b := pick(r, c.base)
+				p.variant, p.currency, p.region, p.min, p.max = b.variant, b.currency, b.region, b.min, b.max
+				p.inCurrency = p.currency
+				if r.IntN(4) == 0 {
+					p.inCurrency = strings.ToUpper(p.currency)
+				}
+			}
+			if unique(p) {
 				l.prices = append(l.prices, p)
 			}
 		}
@@ -274,6 +370,16 @@ func genQuery(r *rand.Rand, c *dCatalog) dQuery {
 			q.groups = append(q.groups, "g_unknown")
 		}
 	}
+	switch r.IntN(4) {
+	case 0:
+		q.channel = "web"
+	case 1:
+		q.channel = "pos"
+	case 2:
+		if r.IntN(3) == 0 {
+			q.channel = "kiosk"
+		}
+	}
 	switch n := r.IntN(10); {
 	case n < 2:
 		q.at = t0.Add(pick(r, diffOffsets))
@@ -303,22 +409,30 @@ func (c *dCatalog) build(ctx context.Context, svc *pricing.Service, ns string) e
 		}
 	}
 	// Each price records the revision it was stored at, from what the Service returns.
-	byVariant := map[string][]*dPrice{}
-	for i := range c.base {
-		byVariant[c.base[i].variant] = append(byVariant[c.base[i].variant], &c.base[i])
+	base := func() error {
+		byVariant := map[string][]*dPrice{}
+		for i := range c.base {
+			byVariant[c.base[i].variant] = append(byVariant[c.base[i].variant], &c.base[i])
+		}
+		for _, v := range slices.Sorted(maps.Keys(byVariant)) {
+			ps := byVariant[v]
+			var ins []pricing.PriceInput
+			for _, p := range ps {
+				ins = append(ins, p.input(ns))
+			}
+			stored, err := svc.SetBasePrices(ctx, ns+v, ins)
+			if err != nil {
+				return err
+			}
+			for i, p := range ps {
+				p.revision = stored[i].Revision
+			}
+		}
+		return nil
 	}
-	for _, v := range slices.Sorted(maps.Keys(byVariant)) {
-		ps := byVariant[v]
-		var ins []pricing.PriceInput
-		for _, p := range ps {
-			ins = append(ins, p.input(ns))
-		}
-		stored, err := svc.SetBasePrices(ctx, ns+v, ins)
-		if err != nil {
+	if !c.baseLast {
+		if err := base(); err != nil {
 			return err
-		}
-		for i, p := range ps {
-			p.revision = stored[i].Revision
 		}
 	}
 	for li := range c.lists {
@@ -336,12 +450,22 @@ func (c *dCatalog) build(ctx context.Context, svc *pricing.Service, ns string) e
 				now = append(now, in)
 			}
 		}
+		terms := dTerms{l.customers, l.channels, l.adj}
+		if l.first != nil {
+			terms = *l.first
+		}
 		_, stored, err := svc.CreatePriceListWithPrices(ctx, pricing.NewPriceList{
 			ID: ns + l.id, Name: ns + l.id, Type: l.typ, Status: status, StartsAt: l.start, EndsAt: l.end,
-			CustomerGroupIDs: prefixed(ns, l.audience), IncludesTax: l.incl, Prices: now,
+			CustomerGroupIDs: prefixed(ns, l.audience), CustomerIDs: prefixed(ns, terms.customers),
+			ChannelIDs: terms.channels, Adjustment: terms.adj, IncludesTax: l.incl, Prices: now,
 		})
 		if err != nil {
 			return err
+		}
+		if l.first != nil {
+			if _, err := svc.UpdatePriceList(ctx, ns+l.id, l.update(ns)); err != nil {
+				return err
+			}
 		}
 		if len(later) > 0 {
 			more, err := svc.AddPrices(ctx, ns+l.id, later, false)
@@ -354,7 +478,24 @@ func (c *dCatalog) build(ctx context.Context, svc *pricing.Service, ns string) e
 			l.prices[i].revision = stored[i].Revision
 		}
 	}
+	if c.baseLast {
+		return base()
+	}
 	return nil
+}
+
+// update is the update that gives the list, created with its first terms, its own.
+func (l *dList) update(ns string) pricing.PriceListUpdate {
+	customers, channels := prefixed(ns, l.customers), slices.Clone(l.channels)
+	upd := pricing.PriceListUpdate{CustomerIDs: &customers, ChannelIDs: &channels, Adjustment: &pricing.Adjustment{}}
+	if l.adj != nil {
+		a := *l.adj
+		if a == (pricing.Adjustment{}) { // (-0 too) the zero Adjustment would remove it
+			a.Rounding = pricing.RoundHalfUp
+		}
+		upd.Adjustment = &a
+	}
+	return upd
 }
 
 func prefixed(ns string, ids []string) []string {
@@ -375,14 +516,19 @@ func (p dPrice) input(ns string) pricing.PriceInput {
 	}
 }
 
-// price is the Price the store must hold for p.
+// price is the Price the store must hold for p, or for a derived price the Price the
+// resolver derives.
 func (p dPrice) price(ns string) pricing.Price {
 	list := ""
 	if p.list != "" {
 		list = ns + p.list
 	}
+	id := ns + p.id
+	if p.base != nil {
+		id = pricing.DerivedPriceID(ns+p.list, ns+p.base.id)
+	}
 	return pricing.Price{
-		ID: ns + p.id, PriceListID: list, VariantID: ns + p.variant, CurrencyCode: p.currency, RegionID: p.region,
+		ID: id, PriceListID: list, VariantID: ns + p.variant, CurrencyCode: p.currency, RegionID: p.region,
 		Amount: p.amount, MinQuantity: p.min, MaxQuantity: p.max, IncludesTax: p.incl, Revision: p.revision,
 	}
 }
@@ -396,14 +542,14 @@ func (q dQuery) String() string {
 	if !q.at.IsZero() {
 		at = q.at.Format(time.RFC3339Nano)
 	}
-	return fmt.Sprintf("{currency %q, region %q, customer %q, groups %q, at %s, rate %s}", q.currency, q.region, q.customer, q.groups, at, rate)
+	return fmt.Sprintf("{currency %q, region %q, customer %q, groups %q, channel %q, at %s, rate %s}", q.currency, q.region, q.customer, q.groups, q.channel, at, rate)
 }
 
 // query is the Query for q in the store of prefix ns, without an explanation.
 func (q dQuery) query(ns string) pricing.Query {
 	pq := pricing.Query{
 		CurrencyCode: q.currency, RegionID: q.region, CustomerGroupIDs: prefixed(ns, q.groups),
-		At: q.at, TaxRate: q.rate,
+		ChannelID: q.channel, At: q.at, TaxRate: q.rate,
 	}
 	if q.customer != "" {
 		pq.CustomerID = ns + q.customer
@@ -412,13 +558,27 @@ func (q dQuery) query(ns string) pricing.Query {
 }
 
 func (c *dCatalog) clone() *dCatalog {
-	d := &dCatalog{groups: slices.Clone(c.groups), members: map[string][]string{}, base: slices.Clone(c.base)}
+	d := &dCatalog{groups: slices.Clone(c.groups), members: map[string][]string{}, base: slices.Clone(c.base), baseLast: c.baseLast}
 	for k, v := range c.members {
 		d.members[k] = slices.Clone(v)
 	}
 	for _, l := range c.lists {
 		l.audience = slices.Clone(l.audience)
+		l.customers = slices.Clone(l.customers)
+		l.channels = slices.Clone(l.channels)
+		if l.adj != nil {
+			a := *l.adj
+			l.adj = &a
+		}
 		l.prices = slices.Clone(l.prices)
+		if l.first != nil {
+			f := dTerms{slices.Clone(l.first.customers), slices.Clone(l.first.channels), nil}
+			if l.first.adj != nil {
+				a := *l.first.adj
+				f.adj = &a
+			}
+			l.first = &f
+		}
 		d.lists = append(d.lists, l)
 	}
 	return d
@@ -444,9 +604,13 @@ type refResult struct {
 	calc, ref *refCand
 	cands     []refCand // every price of the variant, in ascending ID order
 	// validUntil is the next start or end, after the instant, of the window of an
-	// active list of the customer's audience that has a price of the item's currency,
-	// region and quantity: the instant the answer may change.
+	// active list of the customer's audience and the query's channel that has a price
+	// (written or derived) of the item's currency, region and quantity: the instant the
+	// answer may change.
 	validUntil time.Time
+	// precedence reports an adjusted list with a written price of the key of a base
+	// price of the variant, which therefore derives no price for that key.
+	precedence bool
 }
 
 // refRateScale is the precision of a tax rate: 18 decimal places.
@@ -480,6 +644,103 @@ func refRaise(amount int64, rate *big.Int) *big.Int {
 	return q
 }
 
+// refPercentScale is the precision of an adjustment's percent: 16 decimal places.
+var refPercentScale = new(big.Int).Exp(big.NewInt(10), big.NewInt(16), nil)
+
+// refPercentDen is 100 × 10^16: a percent of 16 decimal places over it is a rate.
+var refPercentDen = new(big.Int).Mul(big.NewInt(100), refPercentScale)
+
+// refPercents caches refPercent16 (float64 bits → *big.Int, never modified).
+var refPercents sync.Map
+
+// refPercent16 returns the percent's shortest decimal rounded half to even to 16
+// decimal places, times 10^16.
+func refPercent16(percent float64) *big.Int {
+	if v, ok := refPercents.Load(math.Float64bits(percent)); ok {
+		return v.(*big.Int)
+	}
+	pct, ok := new(big.Rat).SetString(strconv.FormatFloat(percent, 'f', -1, 64))
+	if !ok {
+		panic("bad percent")
+	}
+	// |percent| × 10^16, rounded half to even.
+	x := new(big.Rat).Mul(new(big.Rat).Abs(pct), new(big.Rat).SetInt(refPercentScale))
+	p16, m := new(big.Int).QuoRem(x.Num(), x.Denom(), new(big.Int))
+	switch c := new(big.Int).Lsh(m, 1).Cmp(x.Denom()); {
+	case c > 0, c == 0 && p16.Bit(0) == 1:
+		p16.Add(p16, big.NewInt(1))
+	}
+	if pct.Sign() < 0 {
+		p16.Neg(p16)
+	}
+	refPercents.Store(math.Float64bits(percent), p16)
+	return p16
+}
+
+// refDerivedExact returns amount × (100 + percent) / 100, exactly, for the percent as
+// refPercent16 reads it: the quotient and the remainder of refPercentDen.
+func refDerivedExact(amount int64, percent float64) (q, rem *big.Int) {
+	// amount × (100 × 10^16 + p16) / (100 × 10^16), >= 0
+	num := new(big.Int).Add(refPercentDen, refPercent16(percent))
+	num.Mul(num, big.NewInt(amount))
+	return num.QuoRem(num, refPercentDen, new(big.Int))
+}
+
+// refDerive returns the amount changed by the adjustment: the exact amount of
+// refDerivedExact rounded to an integer as Rounding says (amounts are >= 0: half up is
+// half away from zero, down toward zero, up away from zero), capped at the largest int64.
+func refDerive(amount int64, a pricing.Adjustment) int64 {
+	q, rem := refDerivedExact(amount, a.Percent)
+	switch a.Rounding {
+	case pricing.RoundDown:
+	case pricing.RoundUp:
+		if rem.Sign() > 0 {
+			q.Add(q, big.NewInt(1))
+		}
+	case pricing.RoundHalfUp, "":
+		if rem.Lsh(rem, 1).Cmp(refPercentDen) >= 0 {
+			q.Add(q, big.NewInt(1))
+		}
+	default:
+		panic("bad rounding " + string(a.Rounding))
+	}
+	if !q.IsInt64() {
+		return math.MaxInt64
+	}
+	return q.Int64()
+}
+
+// refDerived returns the prices the list's adjustment derives for the variant: one from
+// every base price of the variant, in every currency, but for the keys of the list's
+// written prices; and whether a written price took precedence over one.
+func refDerived(c *dCatalog, l *dList, variant string) (out []dPrice, precedence bool) {
+	if l.adj == nil {
+		return nil, false
+	}
+	adj := *l.adj
+	if adj.Rounding == "" {
+		adj.Rounding = pricing.RoundHalfUp
+	}
+	for i := range c.base {
+		b := &c.base[i]
+		if b.variant != variant {
+			continue
+		}
+		if slices.ContainsFunc(l.prices, func(w dPrice) bool {
+			return w.variant == b.variant && w.currency == b.currency && w.region == b.region && w.min == b.min && w.max == b.max
+		}) {
+			precedence = true
+			continue
+		}
+		out = append(out, dPrice{
+			id: l.id + "~" + b.id, list: l.id, variant: b.variant, currency: b.currency, inCurrency: b.currency,
+			region: b.region, amount: refDerive(b.amount, adj), min: b.min, max: b.max, incl: b.incl,
+			base: b, adj: adj,
+		})
+	}
+	return out, precedence
+}
+
 // refResolve resolves one item of the catalog by the rules.
 func refResolve(c *dCatalog, q dQuery, variant string, qty int64) refResult {
 	var res refResult
@@ -508,6 +769,14 @@ func refResolve(c *dCatalog, q dQuery, variant string, qty int64) refResult {
 
 	// Eligibility, and the reason of every price that is not eligible: its own fields
 	// first, then its list's terms.
+	inAudience := func(l *dList) bool {
+		return len(l.audience) == 0 && len(l.customers) == 0 ||
+			q.customer != "" && slices.Contains(l.customers, q.customer) ||
+			slices.ContainsFunc(l.audience, func(g string) bool { return slices.Contains(groups, g) })
+	}
+	inChannel := func(l *dList) bool {
+		return len(l.channels) == 0 || q.channel != "" && slices.Contains(l.channels, q.channel)
+	}
 	listReason := func(l *dList) pricing.Outcome {
 		switch {
 		case !l.active:
@@ -516,7 +785,9 @@ func refResolve(c *dCatalog, q dQuery, variant string, qty int64) refResult {
 			return pricing.NotStarted
 		case !l.end.IsZero() && !at.Before(l.end):
 			return pricing.Ended
-		case len(l.audience) > 0 && !slices.ContainsFunc(l.audience, func(g string) bool { return slices.Contains(groups, g) }):
+		case !inChannel(l):
+			return pricing.WrongChannel
+		case !inAudience(l):
 			return pricing.NotInAudience
 		}
 		return ""
@@ -538,7 +809,7 @@ func refResolve(c *dCatalog, q dQuery, variant string, qty int64) refResult {
 			rc.outcome = pricing.WrongQuantity
 		default:
 			rc.outcome, rc.elig = listOutcome, listOutcome == ""
-			if l != nil && l.active && (len(l.audience) == 0 || slices.ContainsFunc(l.audience, func(g string) bool { return slices.Contains(groups, g) })) {
+			if l != nil && l.active && inChannel(l) && inAudience(l) {
 				for _, b := range []time.Time{l.start, l.end} {
 					if b.After(at) && (res.validUntil.IsZero() || b.Before(res.validUntil)) {
 						res.validUntil = b
@@ -562,6 +833,11 @@ func refResolve(c *dCatalog, q dQuery, variant string, qty int64) refResult {
 			if p := &l.prices[i]; p.variant == variant {
 				add(p, l)
 			}
+		}
+		derived, precedence := refDerived(c, l, variant)
+		res.precedence = res.precedence || precedence
+		for i := range derived {
+			add(&derived[i], l)
 		}
 	}
 	slices.SortFunc(res.cands, func(a, b refCand) int { return strings.Compare(a.p.id, b.p.id) })
@@ -714,7 +990,11 @@ func (r refResult) explanation(ns string, visible bool) []pricing.Candidate {
 	out := []pricing.Candidate{}
 	for _, rc := range r.cands {
 		if rc.visible || !visible {
-			out = append(out, pricing.Candidate{Price: rc.p.price(ns), Type: rc.typ, Outcome: rc.outcome})
+			cand := pricing.Candidate{Price: rc.p.price(ns), Type: rc.typ, Outcome: rc.outcome}
+			if rc.p.base != nil {
+				cand.Derivation = &pricing.Derivation{BasePrice: rc.p.base.price(ns), Adjustment: rc.p.adj}
+			}
+			out = append(out, cand)
 		}
 	}
 	return out
@@ -856,11 +1136,27 @@ func compareExplanation(got, want []pricing.Candidate) (field, g, w string) {
 			return "Explanation", "(missing)", fmt.Sprintf("%+v", want[i])
 		case i >= len(want):
 			return "Explanation", fmt.Sprintf("%+v", got[i]), "(none)"
-		case got[i] != want[i]:
-			return fmt.Sprintf("Explanation[%s]", want[i].Price.ID), fmt.Sprintf("%+v", got[i]), fmt.Sprintf("%+v", want[i])
+		case !sameCandidate(got[i], want[i]):
+			return fmt.Sprintf("Explanation[%s]", want[i].Price.ID), diffCandidate(got[i]), diffCandidate(want[i])
 		}
 	}
 	return "", "", ""
+}
+
+func sameCandidate(a, b pricing.Candidate) bool {
+	da, db := a.Derivation, b.Derivation
+	a.Derivation, b.Derivation = nil, nil
+	return a == b && (da == nil) == (db == nil) && (da == nil || *da == *db)
+}
+
+// fmtCandidate formats a candidate, with its derivation rather than its pointer.
+func diffCandidate(c pricing.Candidate) string {
+	d := c.Derivation
+	c.Derivation = nil
+	if d == nil {
+		return fmt.Sprintf("%+v", c)
+	}
+	return fmt.Sprintf("%+v, derived: %+v", c, *d)
 }
 
 func prefixedItems(ns string, items []pricing.Item) []pricing.Item {
@@ -899,14 +1195,24 @@ type diffFailure struct {
 // original, a sale that ties with its reference, mixed tax bases compared with a rate, a
 // raised amount beyond int64, an invalid rate, a price that ExplainVisible shows although
 // it cannot apply, and a list open to the customer's groups for a query that names other
-// groups.
+// groups; of the adjustments, a derived price that wins, one that is the original, one
+// shadowed by a region price of its list, a written price that takes precedence over the
+// derived one of its key, derived amounts rounded each way (and a half rounded up), one
+// capped at the largest int64; a list that applies to a customer it names and to none of
+// whose groups it is open, one limited to the query's channel; and calls that meet more
+// lists than the resolver scans before it indexes their terms.
 var diffSituations = []string{
 	"calculated", "original", "currency", "region", "quantity", "draft list", "not yet started", "ended",
-	"customer not in the audience", "shadowed by a region price", "higher than the winner",
+	"channel", "customer not in the audience", "shadowed by a region price", "higher than the winner",
 	"replaced by an override", "sale not lower than the reference", "tax basis not comparable",
 	"type default", "type sale", "type override", "no price", "sale without original",
 	"sale tied with the reference", "mixed bases with a rate", "raised beyond int64", "invalid rate",
 	"visible but not eligible", "audience through the customer's groups next to explicit groups",
+	"derived price calculated", "derived price original", "derived price shadowed by a region price",
+	"written price takes precedence over the derived one", "derived amount rounded half_up",
+	"derived amount rounded down", "derived amount rounded up", "derived amount of a half rounded up",
+	"derived amount capped at int64", "customer in the audience by name only", "list of the query's channel",
+	"more than 16 lists",
 }
 
 // cover records the situations of an item's resolution.
@@ -923,6 +1229,20 @@ func (s *diffState) cover(c *dCatalog, q dQuery, it pricing.Item) {
 		if ref.ref == nil {
 			seen = append(seen, "sale without original")
 		}
+		if ref.calc.p.base != nil {
+			seen = append(seen, "derived price calculated")
+		}
+		if ref.ref != nil && ref.ref != ref.calc && ref.ref.p.base != nil {
+			seen = append(seen, "derived price original")
+		}
+	}
+	if ref.precedence {
+		seen = append(seen, "written price takes precedence over the derived one")
+	}
+	if n := len(slices.DeleteFunc(slices.Clone(c.lists), func(l dList) bool {
+		return l.adj == nil && !slices.ContainsFunc(l.prices, func(p dPrice) bool { return p.variant == it.VariantID })
+	})); n > 16 {
+		seen = append(seen, "more than 16 lists") // adjusted, or with a price of the variant
 	}
 	var sale *refCand
 	for i := range ref.cands {
@@ -934,6 +1254,20 @@ func (s *diffState) cover(c *dCatalog, q dQuery, it pricing.Item) {
 		if rc.raised != nil && !rc.raised.IsInt64() {
 			seen = append(seen, "raised beyond int64")
 		}
+		if b := rc.p.base; b != nil {
+			switch q, rem := refDerivedExact(b.amount, rc.p.adj.Percent); {
+			case !q.IsInt64() || q.Int64() == math.MaxInt64 && rem.Sign() > 0:
+				seen = append(seen, "derived amount capped at int64")
+			case rem.Sign() > 0:
+				seen = append(seen, "derived amount rounded "+string(rc.p.adj.Rounding))
+				if rem.Lsh(rem, 1).Cmp(refPercentDen) == 0 && rc.p.adj.Rounding == pricing.RoundHalfUp {
+					seen = append(seen, "derived amount of a half rounded up")
+				}
+			}
+			if rc.outcome == pricing.ShadowedByRegion {
+				seen = append(seen, "derived price shadowed by a region price")
+			}
+		}
 		if rc.p.list == "" || !rc.visible {
 			continue
 		}
@@ -942,8 +1276,17 @@ func (s *diffState) cover(c *dCatalog, q dQuery, it pricing.Item) {
 			seen = append(seen, "visible but not eligible")
 		}
 		l := c.lists[slices.IndexFunc(c.lists, func(l dList) bool { return l.id == rc.p.list })]
-		if len(q.groups) > 0 && len(l.audience) > 0 && !slices.ContainsFunc(l.audience, func(g string) bool { return slices.Contains(q.groups, g) }) {
+		if len(q.groups) > 0 && len(l.audience) > 0 && !slices.ContainsFunc(l.audience, func(g string) bool { return slices.Contains(q.groups, g) }) &&
+			!slices.Contains(l.customers, q.customer) {
 			seen = append(seen, "audience through the customer's groups next to explicit groups")
+		}
+		if slices.Contains(l.customers, q.customer) && !slices.ContainsFunc(l.audience, func(g string) bool {
+			return slices.Contains(q.groups, g) || slices.Contains(c.members[q.customer], g)
+		}) {
+			seen = append(seen, "customer in the audience by name only")
+		}
+		if len(l.channels) > 0 {
+			seen = append(seen, "list of the query's channel")
 		}
 	}
 	if ref.ref != nil && sale != nil && sale.p.amount == ref.ref.p.amount && sale.p.incl == ref.ref.p.incl {
@@ -997,7 +1340,7 @@ func TestResolveDiff(t *testing.T) {
 					"(go test -run 'TestResolveDiff$/%s$' -diff.seed=%d -diff.case=%d), %v for %v:\n"+
 					"  %s: got  %s\n  %s: want %s\nminimized, %v for %v:\n  %s: got  %s\n  %s: want %s\n%s",
 					s.failures.Load(), f.i, st.name, seed, f.i, f.call, f.q, f.m.field, f.m.got, f.m.field, f.m.want,
-					small.call, small.q, sm.field, sm.got, sm.field, sm.want, small.fixture())
+					small.call, small.q, sm.field, sm.got, sm.field, sm.want, small.fixture(sm))
 			}
 		})
 	}
@@ -1021,7 +1364,10 @@ func (s *diffState) round(from, to, workers int) {
 }
 
 // catalog generates the catalog of index i, builds it in svc's store under its own ID
-// prefix, and checks the calls of random queries on it.
+// prefix, and checks the calls of random queries on it. An adjusted list derives prices
+// from the base prices of every variant, those of the store's other catalogs too, and
+// the channels are not prefixed: the catalog's adjusted lists are deleted when its
+// checks are done, so that the store never holds those of two catalogs.
 func (s *diffState) catalog(svc *pricing.Service, i int) {
 	ctx := context.Background()
 	r := rand.New(rand.NewPCG(s.seed, s.stream<<32|uint64(i)))
@@ -1049,6 +1395,14 @@ func (s *diffState) catalog(svc *pricing.Service, i int) {
 					}
 					s.mu.Unlock()
 				}
+			}
+		}
+	}
+	for _, l := range c.lists {
+		if l.adj != nil {
+			if err := svc.DeletePriceList(ctx, ns+l.id); err != nil {
+				s.t.Errorf("catalog %d: delete list %s: %v", i, l.id, err)
+				s.stop.Store(true)
 			}
 		}
 	}
@@ -1206,6 +1560,12 @@ func (dc diffRepro) smaller() []diffRepro {
 	if len(dc.q.groups) > 0 {
 		with(func(c *diffRepro) { c.q.groups = nil })
 	}
+	if dc.q.channel != "" {
+		with(func(c *diffRepro) { c.q.channel = "" })
+	}
+	if dc.cat.baseLast {
+		with(func(c *diffRepro) { c.cat.baseLast = false })
+	}
 	for i := range dc.q.groups {
 		if len(dc.q.groups) > 1 {
 			with(func(c *diffRepro) { c.q.groups = slices.Delete(c.q.groups, i, i+1) })
@@ -1244,6 +1604,18 @@ func (dc diffRepro) smaller() []diffRepro {
 		for i := range l.audience {
 			edit(len(l.audience) > 1, func(l *dList) { l.audience = slices.Delete(l.audience, i, i+1) })
 		}
+		edit(len(l.customers) > 0, func(l *dList) { l.customers = nil })
+		for i := range l.customers {
+			edit(len(l.customers) > 1, func(l *dList) { l.customers = slices.Delete(l.customers, i, i+1) })
+		}
+		edit(len(l.channels) > 0, func(l *dList) { l.channels = nil })
+		for i := range l.channels {
+			edit(len(l.channels) > 1, func(l *dList) { l.channels = slices.Delete(l.channels, i, i+1) })
+		}
+		edit(l.first != nil, func(l *dList) { l.first = nil })
+		edit(l.adj != nil, func(l *dList) { l.adj = nil })
+		edit(l.adj != nil && l.adj.Rounding != "", func(l *dList) { l.adj.Rounding = "" })
+		edit(l.adj != nil && l.adj.Percent != -10, func(l *dList) { l.adj.Percent = -10 })
 		edit(l.later > 0, func(l *dList) { l.later = 0 })
 		edit(!l.active, func(l *dList) { l.active = true })
 		edit(l.incl, func(l *dList) {
@@ -1303,8 +1675,9 @@ func (dc diffRepro) smaller() []diffRepro {
 }
 
 // fixture prints the case as a case of the resolution table of resolve_test.go, with
-// the result the rules give.
-func (dc diffRepro) fixture() string {
+// the result the rules give; when the disagreement m is in ValidUntil, the case checks
+// it too.
+func (dc diffRepro) fixture(m *diffMismatch) string {
 	var b strings.Builder
 	c := dc.cat
 	it := dc.call.items[0]
@@ -1372,8 +1745,20 @@ func (dc diffRepro) fixture() string {
 	for _, p := range c.base {
 		byVariant[p.variant] = append(byVariant[p.variant], p)
 	}
-	for _, v := range slices.Sorted(maps.Keys(byVariant)) {
-		fmt.Fprintf(&b, "\t\t\tf.base(%s)\n", pis(byVariant[v], true))
+	base := func() {
+		for _, v := range slices.Sorted(maps.Keys(byVariant)) {
+			fmt.Fprintf(&b, "\t\t\tf.base(%s)\n", pis(byVariant[v], true))
+		}
+	}
+	if !c.baseLast {
+		base()
+	}
+	quoted := func(ids []string) string {
+		var q []string
+		for _, id := range ids {
+			q = append(q, strconv.Quote(id))
+		}
+		return strings.Join(q, ", ")
 	}
 	for _, l := range c.lists {
 		var opts []string
@@ -1387,17 +1772,39 @@ func (dc diffRepro) fixture() string {
 			opts = append(opts, fmt.Sprintf("window(%s, %s)", at(l.start), at(l.end)))
 		}
 		if len(l.audience) > 0 {
-			var gs []string
-			for _, g := range l.audience {
-				gs = append(gs, strconv.Quote(g))
-			}
-			opts = append(opts, fmt.Sprintf("groups(%s)", strings.Join(gs, ", ")))
+			opts = append(opts, fmt.Sprintf("groups(%s)", quoted(l.audience)))
+		}
+		terms := dTerms{l.customers, l.channels, l.adj}
+		if l.first != nil {
+			terms = *l.first
+		}
+		if len(terms.customers) > 0 {
+			opts = append(opts, fmt.Sprintf("customers(%s)", quoted(terms.customers)))
+		}
+		if len(terms.channels) > 0 {
+			opts = append(opts, fmt.Sprintf("channels(%s)", quoted(terms.channels)))
+		}
+		if terms.adj != nil {
+			opts = append(opts, fmt.Sprintf("adjust(%s, %s)", goFloat(terms.adj.Percent), goRounding(terms.adj.Rounding)))
 		}
 		o := ""
 		if len(opts) > 0 {
 			o = ", " + strings.Join(opts, ", ")
 		}
 		fmt.Fprintf(&b, "\t\t\tf.%s(%q, ps(%s)%s)\n", l.typ, l.id, pis(l.prices, false), o)
+		if l.first != nil {
+			upd := l.update("")
+			adj := "&pricing.Adjustment{}"
+			if a := upd.Adjustment; *a != (pricing.Adjustment{}) {
+				adj = fmt.Sprintf("&pricing.Adjustment{Percent: %s, Rounding: %s}", goFloat(a.Percent), goRounding(a.Rounding))
+			}
+			fmt.Fprintf(&b, "\t\t\tmust1[pricing.PriceList](f.t)(f.svc.UpdatePriceList(f.ctx, %q, pricing.PriceListUpdate{\n"+
+				"\t\t\t\tCustomerIDs: &[]string{%s}, ChannelIDs: &[]string{%s}, Adjustment: %s}))\n",
+				l.id, quoted(*upd.CustomerIDs), quoted(*upd.ChannelIDs), adj)
+		}
+	}
+	if c.baseLast {
+		base()
 	}
 	// queryFields are the fields of q but CurrencyCode, in Go.
 	queryFields := func(q dQuery) []string {
@@ -1410,6 +1817,9 @@ func (dc diffRepro) fixture() string {
 		}
 		if len(q.groups) > 0 {
 			qf = append(qf, fmt.Sprintf("CustomerGroupIDs: %#v", q.groups))
+		}
+		if q.channel != "" {
+			qf = append(qf, fmt.Sprintf("ChannelID: %q", q.channel))
 		}
 		if !q.at.IsZero() {
 			qf = append(qf, "At: "+at(q.at))
@@ -1454,7 +1864,13 @@ func (dc diffRepro) fixture() string {
 	for _, rc := range ref.cands {
 		oc = append(oc, fmt.Sprintf("%q: %s", rc.p.id, outcomeName(rc.outcome)))
 	}
-	fmt.Fprintf(&b, "\t\twant: want{%s,\n\t\t\toutcomes: oc{%s}},\n\t},\n", strings.Join(w, ", "), strings.Join(oc, ", "))
+	extra := ""
+	if strings.HasSuffix(m.field, "ValidUntil") {
+		extra = fmt.Sprintf(",\n\t\t\textra: func(t *testing.T, r pricing.Resolution) {\n"+
+			"\t\t\t\tif want := (%s); !r.ValidUntil.Equal(want) {\n"+
+			"\t\t\t\t\tt.Errorf(\"ValidUntil = %%v, want %%v\", r.ValidUntil, want)\n\t\t\t\t}\n\t\t\t}", at(ref.validUntil))
+	}
+	fmt.Fprintf(&b, "\t\twant: want{%s,\n\t\t\toutcomes: oc{%s}%s},\n\t},\n", strings.Join(w, ", "), strings.Join(oc, ", "), extra)
 	switch {
 	case dc.call.many:
 		fmt.Fprintf(&b, "\t// (the disagreement is in %v)\n", dc.call)
@@ -1468,6 +1884,16 @@ func (dc diffRepro) fixture() string {
 		fmt.Fprintf(&b, "\t// (the disagreement is in Resolve with ExplainVisible, which lists %q: a case for TestExplainVisible)\n", ids)
 	}
 	return b.String()
+}
+
+// goRounding returns Go source for r.
+func goRounding(r pricing.Rounding) string {
+	if name, ok := map[pricing.Rounding]string{
+		pricing.RoundHalfUp: "RoundHalfUp", pricing.RoundDown: "RoundDown", pricing.RoundUp: "RoundUp",
+	}[r]; ok {
+		return "pricing." + name
+	}
+	return strconv.Quote(string(r))
 }
 
 // goFloat returns Go source for f (a constant -0 is +0 in Go).
@@ -1499,8 +1925,8 @@ func outcomeName(o pricing.Outcome) string {
 	for name, v := range map[string]pricing.Outcome{
 		"WrongCurrency": pricing.WrongCurrency, "WrongRegion": pricing.WrongRegion, "WrongQuantity": pricing.WrongQuantity,
 		"DraftList": pricing.DraftList, "NotStarted": pricing.NotStarted, "Ended": pricing.Ended,
-		"NotInAudience": pricing.NotInAudience, "Overridden": pricing.Overridden, "SaleNotLower": pricing.SaleNotLower,
-		"TaxNotComparable": pricing.TaxNotComparable,
+		"NotInAudience": pricing.NotInAudience, "WrongChannel": pricing.WrongChannel, "Overridden": pricing.Overridden,
+		"SaleNotLower": pricing.SaleNotLower, "TaxNotComparable": pricing.TaxNotComparable,
 	} {
 		if v == o {
 			return "pricing." + name
@@ -1520,7 +1946,7 @@ func TestResolveDiffReferenceMatchesTable(t *testing.T) {
 			tc.setup(&fx{t: t, ctx: context.Background(), svc: svc})
 			c := catalogOf(dumpStore(t, st))
 			q := dQuery{currency: tc.query.CurrencyCode, region: tc.query.RegionID, customer: tc.query.CustomerID,
-				groups: tc.query.CustomerGroupIDs, at: tc.query.At, rate: tc.query.TaxRate}
+				groups: tc.query.CustomerGroupIDs, channel: tc.query.ChannelID, at: tc.query.At, rate: tc.query.TaxRate}
 			if q.currency == "" {
 				q.currency = "usd"
 			}
@@ -1570,7 +1996,8 @@ func catalogOf(d dump) *dCatalog {
 	for _, pl := range d.Lists {
 		lists[pl.ID] = len(c.lists)
 		c.lists = append(c.lists, dList{id: pl.ID, typ: pl.Type, active: pl.Status == pricing.Active,
-			start: pl.StartsAt, end: pl.EndsAt, audience: pl.CustomerGroupIDs, incl: pl.IncludesTax})
+			start: pl.StartsAt, end: pl.EndsAt, audience: pl.CustomerGroupIDs, customers: pl.CustomerIDs,
+			channels: pl.ChannelIDs, adj: pl.Adjustment, incl: pl.IncludesTax})
 	}
 	for _, p := range d.Prices {
 		dp := dPrice{id: p.ID, list: p.PriceListID, variant: p.VariantID, currency: p.CurrencyCode, inCurrency: p.CurrencyCode,

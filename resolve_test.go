@@ -52,6 +52,20 @@ func groups(ids ...string) listOpt {
 	return func(l *pricing.NewPriceList) { l.CustomerGroupIDs = ids }
 }
 
+func customers(ids ...string) listOpt {
+	return func(l *pricing.NewPriceList) { l.CustomerIDs = ids }
+}
+
+func channels(ids ...string) listOpt {
+	return func(l *pricing.NewPriceList) { l.ChannelIDs = ids }
+}
+
+func adjust(percent float64, rounding pricing.Rounding) listOpt {
+	return func(l *pricing.NewPriceList) {
+		l.Adjustment = &pricing.Adjustment{Percent: percent, Rounding: rounding}
+	}
+}
+
 // list creates an active list of the type whose ID and name are id.
 func (f *fx) list(typ pricing.PriceListType, id string, prices []pricing.PriceInput, opts ...listOpt) {
 	f.t.Helper()
@@ -850,6 +864,158 @@ var resolveCases = []resolveCase{
 			outcomes: oc{"p27": calc}},
 	},
 
+	// Percentage lists: prices derived from the base prices.
+	{
+		name:  "adjustment: 10% off every base price",
+		setup: func(f *fx) { f.base(pi("b", 2000)); f.sale("vip10", nil, adjust(-10, "")) },
+		qty:   1,
+		want: want{found: true, amount: 1800, typ: "sale", hasOrig: true, orig: 2000, id: "vip10~b", origID: "b",
+			outcomes: oc{"b": origOut, "vip10~b": calc},
+			extra: func(t *testing.T, r pricing.Resolution) {
+				if r.CalculatedPrice.PriceListID != "vip10" {
+					t.Errorf("derived price of list %q", r.CalculatedPrice.PriceListID)
+				}
+			}},
+	},
+	{
+		name: "adjustment: a price written into the list takes precedence for its key",
+		setup: func(f *fx) {
+			f.base(pi("b", 2000), pi("b10", 1900, qty(10, 0)))
+			f.sale("vip10", ps(pi("w", 1950)), adjust(-10, ""))
+		},
+		qty: 10,
+		want: want{found: true, amount: 1710, typ: "sale", hasOrig: true, orig: 1900, id: "vip10~b10",
+			outcomes: oc{"b": higher, "b10": origOut, "w": higher, "vip10~b10": calc}},
+	},
+	{
+		name: "adjustment: from every tier and region price; the list's region price shadows its currency-wide one",
+		setup: func(f *fx) {
+			f.base(pi("b", 2000), pi("b_us", 2200, rg("reg_us")))
+			f.sale("off", nil, adjust(-50, ""))
+		},
+		query: pricing.Query{RegionID: "reg_us"},
+		qty:   1,
+		want: want{found: true, amount: 1100, typ: "sale", hasOrig: true, orig: 2200, id: "off~b_us",
+			outcomes: oc{"b": shadowed, "b_us": origOut, "off~b": shadowed, "off~b_us": calc}},
+	},
+	{
+		// Precedence is per key: the written currency-wide price does not stop the
+		// derivation of the region price, which shadows it in the region (rule 1).
+		name: "adjustment: a written currency-wide price is shadowed in a region by the price derived there",
+		setup: func(f *fx) {
+			f.base(pi("b", 1000), pi("b_de", 1200, rg("reg_de")))
+			f.sale("off", ps(pi("w", 500)), adjust(-10, ""))
+		},
+		query: pricing.Query{RegionID: "reg_de"},
+		qty:   1,
+		want: want{found: true, amount: 1080, typ: "sale", hasOrig: true, orig: 1200, id: "off~b_de", origID: "b_de",
+			outcomes: oc{"b": shadowed, "b_de": origOut, "w": shadowed, "off~b_de": calc}},
+	},
+	{
+		name:  "adjustment: half up (15 × 0.9 = 13.5 → 14)",
+		setup: func(f *fx) { f.base(pi("b", 15)); f.sale("off", nil, adjust(-10, pricing.RoundHalfUp)) },
+		qty:   1,
+		want:  want{found: true, amount: 14, typ: "sale", hasOrig: true, orig: 15, id: "off~b"},
+	},
+	{
+		name:  "adjustment: down (15 × 0.9 = 13.5 → 13)",
+		setup: func(f *fx) { f.base(pi("b", 15)); f.sale("off", nil, adjust(-10, pricing.RoundDown)) },
+		qty:   1,
+		want:  want{found: true, amount: 13, typ: "sale", hasOrig: true, orig: 15, id: "off~b"},
+	},
+	{
+		name:  "adjustment: up (1999 × 0.875 = 1749.125 → 1750), exactly",
+		setup: func(f *fx) { f.base(pi("b", 1999)); f.sale("off", nil, adjust(-12.5, pricing.RoundUp)) },
+		qty:   1,
+		want:  want{found: true, amount: 1750, typ: "sale", hasOrig: true, orig: 1999, id: "off~b"},
+	},
+	{
+		name:  "adjustment: an override 5% on, above the base price",
+		setup: func(f *fx) { f.base(pi("b", 2000)); f.override("plus5", nil, adjust(5, "")) },
+		qty:   1,
+		want: want{found: true, amount: 2100, typ: "override", hasOrig: true, orig: 2100, id: "plus5~b",
+			outcomes: oc{"b": pricing.Overridden, "plus5~b": calc}},
+	},
+	{
+		name: "adjustment: a list of a group, in a window, as written prices are",
+		setup: func(f *fx) {
+			f.group("vip", "cus_vip")
+			f.base(pi("b", 2000))
+			f.sale("vip", nil, adjust(-20, ""), groups("vip"), window(t0.Add(-time.Hour), t0.Add(time.Hour)))
+		},
+		query: pricing.Query{CustomerID: "cus_other"},
+		qty:   1,
+		want:  want{found: true, amount: 2000, typ: "default", hasOrig: true, orig: 2000, id: "b", outcomes: oc{"b": calc, "vip~b": pricing.NotInAudience}},
+	},
+	{
+		name:  "adjustment: the derived price keeps its base price's tax basis",
+		setup: func(f *fx) { f.base(pi("b", 1200, taxIncl)); f.sale("off", nil, adjust(-10, "")) },
+		query: pricing.Query{TaxRate: rate(0.2)},
+		qty:   1,
+		want: want{found: true, amount: 1080, typ: "sale", hasOrig: true, orig: 1200, id: "off~b",
+			extra: func(t *testing.T, r pricing.Resolution) {
+				if !r.CalculatedIncludesTax {
+					t.Error("a price derived from a tax-inclusive base price does not include tax")
+				}
+			}},
+	},
+
+	// Channels.
+	{
+		name:  "channel: a list limited to a channel applies in it",
+		setup: func(f *fx) { f.base(pi("b", 2000)); f.override("pos", ps(pi("o", 2100)), channels("pos", "kiosk")) },
+		query: pricing.Query{ChannelID: "pos"},
+		qty:   1,
+		want:  want{found: true, amount: 2100, typ: "override", hasOrig: true, orig: 2100, id: "o"},
+	},
+	{
+		name:  "channel: not in another channel, nor for a query that names none",
+		setup: func(f *fx) { f.base(pi("b", 2000)); f.override("pos", ps(pi("o", 2100)), channels("pos")) },
+		query: pricing.Query{ChannelID: "web"},
+		qty:   1,
+		want:  want{found: true, amount: 2000, typ: "default", hasOrig: true, orig: 2000, id: "b", outcomes: oc{"b": calc, "o": pricing.WrongChannel}},
+	},
+	{
+		name:  "channel: a list without channels applies in every channel",
+		setup: func(f *fx) { f.base(pi("b", 2000)); f.sale("all", ps(pi("s", 1500))) },
+		query: pricing.Query{ChannelID: "pos"},
+		qty:   1,
+		want:  want{found: true, amount: 1500, typ: "sale", hasOrig: true, orig: 2000, id: "s"},
+	},
+
+	// Customers named by a list.
+	{
+		name: "customers: a contract list for one customer",
+		setup: func(f *fx) {
+			f.base(pi("b", 2000))
+			f.override("acme", ps(pi("o", 1500)), customers("cus_acme"))
+		},
+		query: pricing.Query{CustomerID: "cus_acme"},
+		qty:   1,
+		want:  want{found: true, amount: 1500, typ: "override", hasOrig: true, orig: 1500, id: "o"},
+	},
+	{
+		name: "customers: not for another customer, nor for an anonymous shopper",
+		setup: func(f *fx) {
+			f.base(pi("b", 2000))
+			f.override("acme", ps(pi("o", 1500)), customers("cus_acme"))
+		},
+		query: pricing.Query{CustomerID: "cus_other"},
+		qty:   1,
+		want:  want{found: true, amount: 2000, typ: "default", hasOrig: true, orig: 2000, id: "b", outcomes: oc{"b": calc, "o": pricing.NotInAudience}},
+	},
+	{
+		name: "customers: a customer named, or in a group of the audience",
+		setup: func(f *fx) {
+			f.group("b2b", "cus_member")
+			f.base(pi("b", 2000))
+			f.sale("mixed", ps(pi("s", 1500)), customers("cus_named"), groups("b2b"))
+		},
+		query: pricing.Query{CustomerID: "cus_member"},
+		qty:   1,
+		want:  want{found: true, amount: 1500, typ: "sale", hasOrig: true, orig: 2000, id: "s"},
+	},
+
 	// What Medusa users do with customer groups.
 	{
 		name: "B2B: the wholesale group gets its own tiered prices",
@@ -1023,7 +1189,7 @@ func TestResolveRulesCoverEveryOutcome(t *testing.T) {
 		pricing.Calculated, pricing.Original, pricing.WrongCurrency, pricing.WrongRegion,
 		pricing.WrongQuantity, pricing.DraftList, pricing.NotStarted, pricing.Ended,
 		pricing.NotInAudience, pricing.ShadowedByRegion, pricing.HigherThanWinner,
-		pricing.Overridden, pricing.SaleNotLower, pricing.TaxNotComparable,
+		pricing.Overridden, pricing.SaleNotLower, pricing.TaxNotComparable, pricing.WrongChannel,
 	}
 	seen := map[pricing.Outcome]bool{}
 	for _, tc := range resolveCases {

@@ -3,6 +3,8 @@ package pricing_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -1345,5 +1347,41 @@ func TestErrorMessages(t *testing.T) {
 		if tc.err == nil || tc.err.Error() != tc.msg {
 			t.Errorf("message %q, want %q", tc.err, tc.msg)
 		}
+	}
+}
+
+// Lists name customers and channels, and take an adjustment; each is validated,
+// updated, filtered on and cleared.
+func TestListAudienceChannelsAdjustment(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	svc, _ := newService(t)
+	pl := must1[pricing.PriceList](t)(svc.CreatePriceList(ctx, pricing.NewPriceList{ID: "c", Name: "contract",
+		CustomerIDs: []string{"cus_b", "cus_a", "cus_b"}, ChannelIDs: []string{"pos"},
+		Adjustment: &pricing.Adjustment{Percent: -7.5}}))
+	deepEqual(t, "customers, folded and sorted", pl.CustomerIDs, []string{"cus_a", "cus_b"})
+	deepEqual(t, "adjustment, rounding defaulted", pl.Adjustment, &pricing.Adjustment{Percent: -7.5, Rounding: pricing.RoundHalfUp})
+	must1[pricing.PriceList](t)(svc.CreatePriceList(ctx, pricing.NewPriceList{ID: "o", Name: "open"}))
+	for _, tc := range []struct {
+		f    pricing.PriceListFilter
+		want []string
+	}{
+		{pricing.PriceListFilter{CustomerIDs: []string{"cus_a"}}, []string{"c"}},
+		{pricing.PriceListFilter{CustomerIDs: []string{"cus_z"}}, []string{}},
+		{pricing.PriceListFilter{ChannelIDs: []string{"pos", "web"}}, []string{"c"}},
+	} {
+		deepEqual(t, fmt.Sprintf("lists of %+v", tc.f), listIDs(mustPage[pricing.PriceList](t)(svc.ListPriceLists(ctx, tc.f))), tc.want)
+	}
+	up := must1[pricing.PriceList](t)(svc.UpdatePriceList(ctx, "c", pricing.PriceListUpdate{
+		CustomerIDs: &[]string{}, ChannelIDs: &[]string{"web", "pos"}, Adjustment: &pricing.Adjustment{}}))
+	if up.CustomerIDs != nil || up.Adjustment != nil || !slices.Equal(up.ChannelIDs, []string{"pos", "web"}) {
+		t.Errorf("updated list: %+v", up)
+	}
+	up = must1[pricing.PriceList](t)(svc.UpdatePriceList(ctx, "c", pricing.PriceListUpdate{Adjustment: &pricing.Adjustment{Percent: 3, Rounding: pricing.RoundDown}}))
+	deepEqual(t, "adjustment set again", up.Adjustment, &pricing.Adjustment{Percent: 3, Rounding: pricing.RoundDown})
+	// The zero Adjustment is none on creation too, as it is in an update.
+	zero := must1[pricing.PriceList](t)(svc.CreatePriceList(ctx, pricing.NewPriceList{Name: "zero", Adjustment: &pricing.Adjustment{}}))
+	if zero.Adjustment != nil {
+		t.Errorf("created with the zero Adjustment: %+v", zero.Adjustment)
 	}
 }

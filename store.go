@@ -41,8 +41,9 @@ import "context"
 // Values passed to a Store are never retained by reference: the store copies maps and
 // slices it keeps; an empty map or slice may come back nil. Values returned by a Tx are
 // the caller's to keep and change, with one exception on the resolver's path: the
-// CustomerGroupIDs of a PriceListTerms may be shared with the store and must be treated
-// as read-only by the caller.
+// slices (CustomerGroupIDs, CustomerIDs, ChannelIDs) and the Adjustment of a
+// PriceListTerms may be shared with the store and must be treated as read-only by the
+// caller.
 //
 // # Errors
 //
@@ -90,8 +91,8 @@ type Tx interface {
 
 	// PriceList returns the price list with the given ID.
 	PriceList(id string) (PriceList, error)
-	// PriceListTerms returns what the resolver needs of a price list. Its
-	// CustomerGroupIDs is ascending and read-only.
+	// PriceListTerms returns what the resolver needs of a price list. Its slices are
+	// ascending, and they and its Adjustment are read-only.
 	PriceListTerms(id string) (PriceListTerms, error)
 	// PriceLists calls fn for every price list, in ascending ID order.
 	PriceLists(fn func(PriceList) bool) error

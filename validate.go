@@ -38,6 +38,21 @@ func idReason(id string) string {
 	return ""
 }
 
+// derivedIDSeparator joins a list's ID and a base price's ID in a derived price's ID
+// (DerivedPriceID). New list and price IDs cannot contain it, so that a derived ID is
+// never the ID of a stored price, nor of another derivation.
+const derivedIDSeparator = "~"
+
+// checkNewListOrPriceID validates the ID chosen for a new list or price: an ID, without
+// derivedIDSeparator.
+func checkNewListOrPriceID(fe *fieldErrors, field, id string) {
+	if reason := idReason(id); reason != "" {
+		fe.add(field, reason)
+	} else if strings.Contains(id, derivedIDSeparator) {
+		fe.add(field, `contains "~", which is kept for derived prices`)
+	}
+}
+
 // printableASCII reports whether s has only the bytes 0x20 to 0x7E: valid UTF-8 without
 // a control character.
 func printableASCII(s string) bool {

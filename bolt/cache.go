@@ -16,11 +16,15 @@ type termsCaches struct {
 	cur atomic.Pointer[termsCache]
 }
 
-// termsCache is the terms of one snapshot, filled as they are read.
+// termsCache is the terms of one snapshot, filled as they are read, and the IDs of its
+// lists with an adjustment, once read.
 type termsCache struct {
 	txid int
 	mu   sync.RWMutex
 	m    map[string]pricing.PriceListTerms
+	// adjusted holds the IDs of the adjusted lists when hasAdjusted is set.
+	adjusted    []string
+	hasAdjusted bool
 }
 
 // maxCachedTerms bounds a cache; past it, terms are decoded each time.
@@ -48,6 +52,23 @@ func (c *termsCache) get(id string) (pricing.PriceListTerms, bool) {
 	t, ok := c.m[id]
 	c.mu.RUnlock()
 	return t, ok
+}
+
+// adjustedIDs appends the IDs of the adjusted lists to dst, when they are cached.
+func (c *termsCache) adjustedIDs(dst []string) ([]string, bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	if !c.hasAdjusted {
+		return dst, false
+	}
+	return append(dst, c.adjusted...), true
+}
+
+// putAdjusted caches the IDs of the adjusted lists; the cache keeps ids.
+func (c *termsCache) putAdjusted(ids []string) {
+	c.mu.Lock()
+	c.adjusted, c.hasAdjusted = ids, true
+	c.mu.Unlock()
 }
 
 func (c *termsCache) put(t pricing.PriceListTerms) {

@@ -307,10 +307,11 @@ func (c *checker) memberships() error {
 	return nil
 }
 
-// lists checks lists, list_terms, list_groups and group_lists.
+// lists checks lists, list_terms, list_groups, group_lists and adjusted_lists.
 func (c *checker) lists() error {
 	b := &c.t.bk
 	audiences := map[string][]string{}
+	adjusted := map[string]bool{}
 	err := c.each(bkLists, func(k, v []byte) {
 		id := string(k)
 		pl, err := c.t.decodeList(id, v)
@@ -319,6 +320,10 @@ func (c *checker) lists() error {
 			return
 		}
 		audiences[id] = pl.CustomerGroupIDs
+		adjusted[id] = pl.Adjustment != nil
+		if pl.Adjustment != nil && b[bkAdjustedLists].Get(k) == nil {
+			c.add("lists: list %q: adjusted_lists entry missing", id)
+		}
 		for _, g := range pl.CustomerGroupIDs {
 			if !c.t.has(bkListGroups, pairKey(nil, id, g)) {
 				c.add("lists: list %q: list_groups entry for group %q missing", id, g)
@@ -354,7 +359,7 @@ func (c *checker) lists() error {
 	if err != nil {
 		return err
 	}
-	return c.each(bkGroupLists, func(k, v []byte) {
+	err = c.each(bkGroupLists, func(k, v []byte) {
 		g, l, ok := splitPair(k)
 		if !ok || len(l) == 0 || len(g) == 0 {
 			c.add("group_lists: bad key %q", k)
@@ -364,6 +369,19 @@ func (c *checker) lists() error {
 			c.add("group_lists: list %q: record missing", l)
 		} else if !slices.Contains(aud, string(g)) {
 			c.add("group_lists: list %q does not name group %q", l, g)
+		}
+	})
+	if err != nil {
+		return err
+	}
+	return c.each(bkAdjustedLists, func(k, v []byte) {
+		if len(v) != 0 {
+			c.add("adjusted_lists: list %q: a value of %d bytes, want none", k, len(v))
+		}
+		if adj, ok := adjusted[string(k)]; !ok {
+			c.add("adjusted_lists: list %q: record missing", k)
+		} else if !adj {
+			c.add("adjusted_lists: list %q has no adjustment", k)
 		}
 	})
 }

@@ -63,6 +63,11 @@ func TestCheckFindsCorruptIndexes(t *testing.T) {
 		{"list terms deleted", []edit{{"list_terms", "pl_2", nil}}, "terms missing"},
 		{"group_lists entry deleted", []edit{{"group_lists", lp("cg_1") + "pl_2", nil}}, "group_lists entry"},
 		{"stray list_groups entry", []edit{{"list_groups", lp("pl_2") + "cg_2", []byte{}}}, "does not name group"},
+		{"adjusted_lists entry deleted", []edit{{"adjusted_lists", "pl_1", nil}}, `list "pl_1": adjusted_lists entry missing`},
+		{"adjusted_lists entry of a list without adjustment", []edit{{"adjusted_lists", "pl_2", []byte{}}}, `adjusted_lists: list "pl_2" has no adjustment`},
+		{"adjusted_lists entry of no list", []edit{{"adjusted_lists", "ghost", []byte{}}}, `adjusted_lists: list "ghost": record missing`},
+		{"adjusted_lists entry with a value", []edit{{"adjusted_lists", "pl_1", []byte("x")}}, `adjusted_lists: list "pl_1": a value of 1 bytes`},
+		{"list terms of an unknown format", []edit{{"list_terms", "pl_2", []byte("\x03")}}, `bucket list_terms, key "pl_2": value of format 3, this package reads formats 1 to 2`},
 	}
 	// Stale value: the price's amount changed in the index only.
 	stale := p

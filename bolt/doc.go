@@ -18,7 +18,7 @@
 //
 // All data lives under one root bucket (Options.Bucket, "pricing" by default). Every
 // key and value below is built and parsed by one function of encoding.go, every bucket
-// is named in schema.go. The tree, for schema version 3:
+// is named in schema.go. The tree, for schema version 4:
 //
 //	<root>/                          Options.Bucket, default "pricing"
 //	├── version                      schema version: uint64
@@ -54,8 +54,10 @@
 //	│   └── revision                 → entry
 //	├── journal_items/               the entries' items, in their order
 //	│   └── revision seq             → item
-//	└── journal_keys/                item key → the items of that key, by revision
-//	    └── lp(item key) revision seq → ""
+//	├── journal_keys/                item key → the items of that key, by revision
+//	│   └── lp(item key) revision seq → ""
+//	└── adjusted_lists/              the lists with an adjustment, which every resolve reads
+//	    └── <list ID>                → ""
 //
 // Notation: lp(s) is s preceded by its length as an unsigned varint
 // (encoding/binary.AppendUvarint), ‖ is concatenation, integers are big-endian, and
@@ -69,7 +71,9 @@
 // Values: every value but the schema version and the empty ones is a format byte
 // followed by the layout below (time and metadata are parts of the others). The
 // format is 2 for group records, list records, prices and price index values, whose
-// format 1 (schema 2) had no revision, and 1 for every other kind (see Formats below):
+// format 1 (schema 2) had no revision, 2 for list terms, whose format 1 (schemas 1 to 3)
+// had no adjustment, customers or channels, and 1 for every other kind (see Formats
+// below):
 //
 //	time         1 tag byte: 0 for the zero time.Time (no payload), 1 + int64 Unix
 //	             nanoseconds, or 2 + int64 Unix seconds + uint32 nanoseconds for instants
@@ -85,9 +89,14 @@
 //	metadata     the rest of the value: nothing for nil metadata, else the JSON object
 //	             (encoding/json); it comes back with JSON's types (map[string]any,
 //	             []any, string, float64, bool, nil).
-//	list terms   lp(type) lp(status) flags(1 byte; bit 0: includes tax, others 0) time(starts)
-//	             time(ends) uvarint(n) n×uvarint(length of group ID) group IDs back to
-//	             back. n is 0 for a nil audience, else the number of groups plus one.
+//	list terms   (format 2) lp(type) lp(status) flags(1 byte; bit 0: includes tax,
+//	             others 0) time(starts) time(ends) adjustment, then a header for each
+//	             of three sets of IDs (customer groups, customers, channels): uvarint(n)
+//	             and n-1 × uvarint(length of an ID), n being 0 for a nil set, else the
+//	             number of IDs plus one; then the IDs of the three sets back to back.
+//	             The adjustment is 0 for none, else 1, the IEEE 754 bits of the
+//	             percentage (uint64) and lp(rounding). Format 1 (schemas 1 to 3) has no
+//	             adjustment and one set, the customer groups.
 //	price        fixed part: flags(1 byte, as in list terms) int64(amount)
 //	             int64(min quantity) int64(max quantity); then varint(revision),
 //	             uvarint lengths of (variant ID, currency, list ID, region ID) and those
@@ -162,7 +171,7 @@
 // The store keeps the price list terms decoded by read-only transactions, for the
 // snapshot they read (bbolt's transaction ID): the resolver asks for them on every
 // resolve, and they change rarely. Terms that PriceListTerms returns from this cache
-// share their CustomerGroupIDs, which the pricing.Tx contract makes read-only.
+// share their slices and Adjustment, which the pricing.Tx contract makes read-only.
 //
 // # The journal
 //
@@ -204,8 +213,9 @@
 // open. Migration 0 → 1 creates the buckets of the records and their indexes; 1 → 2
 // puts the format bytes before the values; 2 → 3 creates the journal's buckets, empty,
 // and last_revision 0 (a file of schema 2 has no journal: its first entry is revision
-// 1). Only 1 → 2 rewrites values; the others write a few pages, whatever the size of
-// the file.
+// 1); 3 → 4 creates adjusted_lists, empty (no list of an older schema has an
+// adjustment), and leaves the list terms of format 1 as they are. Only 1 → 2 rewrites
+// values; the others write a few pages, whatever the size of the file.
 //
 // # Durability and locking
 //

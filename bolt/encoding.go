@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"time"
 
@@ -28,7 +29,7 @@ import (
 const (
 	groupFormat      = 2 // groups; 1 had no revision
 	listFormat       = 2 // lists; 1 had no revision
-	termsFormat      = 1 // list_terms
+	termsFormat      = 2 // list_terms; 1 had no adjustment, customers or channels
 	priceFormat      = 2 // prices; 1 had no revision
 	priceIndexFormat = 2 // variant_currency_prices; 1 had no revision
 	idFormat         = 1 // group_names, price_keys: an ID
@@ -293,14 +294,35 @@ func decodeList(pl *pricing.PriceList, v []byte) error {
 // Bits of the flags byte of list terms and prices.
 const flagIncludesTax = 1
 
-// encodeTerms encodes a list_terms value: termsFormat ‖ lp(type) ‖ lp(status) ‖ flags
-// (1 byte) ‖ time(starts) ‖ time(ends) ‖ uvarint(n) ‖ n × uvarint(len(group ID)) ‖ the
-// n group IDs back to back. n is 0 for a nil audience and the number of groups plus one
-// otherwise, so that an empty non-nil slice comes back as one.
+// The sets of IDs of list terms, in the order format 2 stores them; format 1 stores the
+// first only.
+const (
+	setGroups = iota
+	setCustomers
+	setChannels
+	numSets
+)
+
+// encodeTerms encodes a list_terms value, in format 2: termsFormat ‖ lp(type) ‖
+// lp(status) ‖ flags (1 byte) ‖ time(starts) ‖ time(ends) ‖ adjustment ‖ three set
+// headers (customer groups, customers, channels) ‖ the IDs of the three sets back to
+// back. The adjustment is 0 for none, or 1 ‖ the IEEE 754 bits of Percent (uint64) ‖
+// lp(rounding). A set header is uvarint(n) ‖ n-1 × uvarint(len(ID)): n is 0 for a nil
+// set and the number of IDs plus one otherwise, so that an empty non-nil slice comes
+// back as one.
+//
+// Format 1 is format 2 without the adjustment and with the customer groups' set only.
 func encodeTerms(pl pricing.PriceList) []byte {
-	n := 1 + 2*binary.MaxVarintLen16 + len(pl.Type) + len(pl.Status) + 1 + 2*13 + binary.MaxVarintLen32
-	for _, g := range pl.CustomerGroupIDs {
-		n += binary.MaxVarintLen16 + len(g)
+	sets := [numSets][]string{setGroups: pl.CustomerGroupIDs, setCustomers: pl.CustomerIDs, setChannels: pl.ChannelIDs}
+	n := 1 + 2*binary.MaxVarintLen16 + len(pl.Type) + len(pl.Status) + 1 + 2*13 + 10
+	if a := pl.Adjustment; a != nil {
+		n += len(a.Rounding)
+	}
+	for _, s := range sets {
+		n += binary.MaxVarintLen32
+		for _, id := range s {
+			n += binary.MaxVarintLen16 + len(id)
+		}
 	}
 	b := make([]byte, 0, n)
 	b = append(b, termsFormat)
@@ -313,23 +335,35 @@ func encodeTerms(pl pricing.PriceList) []byte {
 	b = append(b, flags)
 	b = appendTime(b, pl.StartsAt)
 	b = appendTime(b, pl.EndsAt)
-	if pl.CustomerGroupIDs == nil {
-		return append(b, 0)
+	if a := pl.Adjustment; a == nil {
+		b = append(b, 0)
+	} else {
+		b = append(b, 1)
+		b = binary.BigEndian.AppendUint64(b, math.Float64bits(a.Percent))
+		b = appendLP(b, string(a.Rounding))
 	}
-	b = binary.AppendUvarint(b, uint64(len(pl.CustomerGroupIDs))+1)
-	for _, g := range pl.CustomerGroupIDs {
-		b = binary.AppendUvarint(b, uint64(len(g)))
+	for _, s := range sets {
+		if s == nil {
+			b = append(b, 0)
+			continue
+		}
+		b = binary.AppendUvarint(b, uint64(len(s))+1)
+		for _, id := range s {
+			b = binary.AppendUvarint(b, uint64(len(id)))
+		}
 	}
-	for _, g := range pl.CustomerGroupIDs {
-		b = append(b, g...)
+	for _, s := range sets {
+		for _, id := range s {
+			b = append(b, id...)
+		}
 	}
 	return b
 }
 
-// decodeTerms decodes a list_terms value. It makes two allocations at most: the group
-// IDs are substrings of one string.
+// decodeTerms decodes a list_terms value of format 1 or 2. The IDs are substrings of
+// one string: it allocates that string, a slice per non-empty set and the Adjustment.
 func decodeTerms(id string, v []byte) (pricing.PriceListTerms, error) {
-	b, _, ok := body(v, termsFormat)
+	b, format, ok := body(v, termsFormat)
 	if !ok {
 		return pricing.PriceListTerms{}, badValue(bkListTerms, id, "%s", formatProblem(v, termsFormat))
 	}
@@ -341,44 +375,81 @@ func decodeTerms(id string, v []byte) (pricing.PriceListTerms, error) {
 	t.IncludesTax = flags&flagIncludesTax != 0
 	t.StartsAt = d.time()
 	t.EndsAt = d.time()
-	n := d.uvarint()
-	if d.bad || flags&^flagIncludesTax != 0 || n > uint64(len(d.b))+1 {
+	nsets := 1
+	if format >= 2 {
+		nsets = numSets
+		switch d.byte() {
+		case 0:
+		case 1:
+			p := math.Float64frombits(uint64(d.i64()))
+			r := d.lp()
+			if math.IsNaN(p) || math.IsInf(p, 0) {
+				d.fail()
+			}
+			t.Adjustment = &pricing.Adjustment{Percent: p, Rounding: rounding(r)}
+		default:
+			d.fail()
+		}
+	}
+	if d.bad || flags&^flagIncludesTax != 0 {
 		return pricing.PriceListTerms{}, badValue(bkListTerms, id, "bad price list terms")
 	}
-	if n == 1 {
-		t.CustomerGroupIDs = []string{}
-	}
-	if n > 1 {
-		n--
-		var lens [16]int
-		ls := lens[:0]
-		if n > uint64(len(lens)) {
-			ls = make([]int, 0, n)
+	// The set headers: counts (plus one, 0 for nil) and the lengths of the IDs.
+	var (
+		counts [numSets]uint64
+		lens   [16]int
+	)
+	ls, total := lens[:0], 0
+	for s := range nsets {
+		n := d.uvarint()
+		if n > uint64(len(d.b))+1 {
+			d.fail()
 		}
-		total := 0
-		for range n {
+		counts[s] = n
+		for i := uint64(1); i < n && !d.bad; i++ {
 			l := d.uvarint()
-			if l > uint64(len(b)) {
-				d.bad = true
-				break
+			if l > uint64(len(v)) {
+				d.fail()
 			}
 			ls = append(ls, int(l))
 			total += int(l)
 		}
-		if d.bad || total != len(d.b) {
-			return pricing.PriceListTerms{}, badValue(bkListTerms, id, "bad price list terms")
-		}
-		all := string(d.b)
-		t.CustomerGroupIDs = make([]string, n)
-		off := 0
-		for i, l := range ls {
-			t.CustomerGroupIDs[i] = all[off : off+l]
-			off += l
-		}
-	} else if len(d.b) != 0 {
+	}
+	if d.bad || total != len(d.b) {
 		return pricing.PriceListTerms{}, badValue(bkListTerms, id, "bad price list terms")
 	}
+	var all string
+	if total > 0 {
+		all = string(d.b)
+	}
+	dst := [numSets]*[]string{setGroups: &t.CustomerGroupIDs, setCustomers: &t.CustomerIDs, setChannels: &t.ChannelIDs}
+	off, li := 0, 0
+	for s, n := range counts[:nsets] {
+		if n == 0 {
+			continue
+		}
+		ids := make([]string, n-1)
+		for i := range ids {
+			ids[i] = all[off : off+ls[li]]
+			off += ls[li]
+			li++
+		}
+		*dst[s] = ids
+	}
 	return t, nil
+}
+
+// rounding returns the rounding spelled by b, without allocating for the known ones.
+func rounding(b []byte) pricing.Rounding {
+	switch string(b) {
+	case string(pricing.RoundHalfUp):
+		return pricing.RoundHalfUp
+	case string(pricing.RoundDown):
+		return pricing.RoundDown
+	case string(pricing.RoundUp):
+		return pricing.RoundUp
+	}
+	return pricing.Rounding(b)
 }
 
 // listType returns the type spelled by b, without allocating for the known types.

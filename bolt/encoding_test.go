@@ -3,6 +3,7 @@ package bolt
 import (
 	"bytes"
 	"encoding/hex"
+	"errors"
 	"reflect"
 	"strings"
 	"testing"
@@ -185,6 +186,46 @@ func TestGoldenTerms(t *testing.T) {
 		{"sale, active, tax, window, two groups",
 			pricing.PriceList{ID: "pl_1", Type: pricing.Sale, Status: pricing.Active, IncludesTax: true,
 				StartsAt: goldenT1, EndsAt: goldenFar, CustomerGroupIDs: []string{"cg_1", "cg_22"}},
+			"02 | 04 73616c65 | 06 616374697665 | 01 | " + hexT1 + " | " + hexFar + " | 00 | 03 04 05 | 00 | 00 | 63675f31 63675f3232"},
+		{"override, draft, no window, nil audience",
+			pricing.PriceList{ID: "pl_2", Type: pricing.Override, Status: pricing.Draft},
+			"02 | 08 6f76657272696465 | 05 6472616674 | 00 | 00 | 00 | 00 | 00 | 00 | 00"},
+		{"other type and status, empty audience",
+			pricing.PriceList{ID: "pl_3", Type: "x", Status: "y", CustomerGroupIDs: []string{}},
+			"02 | 01 78 | 01 79 | 00 | 00 | 00 | 00 | 01 | 00 | 00"},
+		{"adjustment, customers and channels, no groups",
+			pricing.PriceList{ID: "pl_4", Type: pricing.Sale, Status: pricing.Active,
+				Adjustment:  &pricing.Adjustment{Percent: -12.5, Rounding: pricing.RoundDown},
+				CustomerIDs: []string{"c1", "c22"}, ChannelIDs: []string{}},
+			"02 | 04 73616c65 | 06 616374697665 | 00 | 00 | 00 | 01 c029000000000000 04 646f776e | 00 | 03 02 03 | 01 | 6331 633232"},
+		{"every set, adjustment of a rounding unknown to this version",
+			pricing.PriceList{ID: "pl_5", Type: pricing.Override, Status: pricing.Active,
+				Adjustment:       &pricing.Adjustment{Percent: 5, Rounding: "even"},
+				CustomerGroupIDs: []string{"g"}, CustomerIDs: []string{"c"}, ChannelIDs: []string{"pos", "web"}},
+			"02 | 08 6f76657272696465 | 06 616374697665 | 00 | 00 | 00 | 01 4014000000000000 04 6576656e | 02 01 | 02 01 | 03 03 03 | 67 63 706f73 776562"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			wantBytes(t, "encodeTerms", encodeTerms(c.pl), c.hex)
+			terms, err := decodeTerms(c.pl.ID, unhex(t, c.hex))
+			if err != nil || !reflect.DeepEqual(terms, c.pl.Terms()) {
+				t.Errorf("decodeTerms = %#v, %v; want %#v", terms, err, c.pl.Terms())
+			}
+		})
+	}
+}
+
+// TestGoldenTermsFormat1: the list terms of format 1, which schemas 1 and 2 wrote and
+// files migrated to schema 3 still hold, read as format 2 with no adjustment,
+// customers or channels.
+func TestGoldenTermsFormat1(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		pl   pricing.PriceList
+		hex  string
+	}{
+		{"sale, active, tax, window, two groups",
+			pricing.PriceList{ID: "pl_1", Type: pricing.Sale, Status: pricing.Active, IncludesTax: true,
+				StartsAt: goldenT1, EndsAt: goldenFar, CustomerGroupIDs: []string{"cg_1", "cg_22"}},
 			"01 | 04 73616c65 | 06 616374697665 | 01 | " + hexT1 + " | " + hexFar + " | 03 | 04 05 | 63675f31 63675f3232"},
 		{"override, draft, no window, nil audience",
 			pricing.PriceList{ID: "pl_2", Type: pricing.Override, Status: pricing.Draft},
@@ -194,12 +235,20 @@ func TestGoldenTerms(t *testing.T) {
 			"01 | 01 78 | 01 79 | 00 | 00 | 00 | 01"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			wantBytes(t, "encodeTerms", encodeTerms(c.pl), c.hex)
 			terms, err := decodeTerms(c.pl.ID, unhex(t, c.hex))
 			if err != nil || !reflect.DeepEqual(terms, c.pl.Terms()) {
 				t.Errorf("decodeTerms = %#v, %v; want %#v", terms, err, c.pl.Terms())
 			}
 		})
+	}
+	// Format 1 has no adjustment byte: what follows the times is the audience.
+	for _, bad := range []string{
+		"01 | 01 78 | 01 79 | 00 | 00 | 00 | 00 | 00 | 00",      // format 2's tail
+		"03 | 01 78 | 01 79 | 00 | 00 | 00 | 00 | 00 | 00 | 00", // a format from the future
+	} {
+		if _, err := decodeTerms("pl", unhex(t, bad)); !errors.Is(err, ErrCorrupt) {
+			t.Errorf("decodeTerms(%s) = %v, want ErrCorrupt", bad, err)
+		}
 	}
 }
 
@@ -466,7 +515,7 @@ func TestGoldenJournal(t *testing.T) {
 func TestGoldenBucketNames(t *testing.T) {
 	want := []string{"groups", "group_names", "members", "member_of", "member_counts", "lists", "list_terms",
 		"list_groups", "group_lists", "prices", "price_keys", "variant_currency_prices", "list_prices",
-		"journal", "journal_items", "journal_keys"}
+		"journal", "journal_items", "journal_keys", "adjusted_lists"}
 	if got := bucketNames[:]; !reflect.DeepEqual(got, want) {
 		t.Errorf("bucket names %q, want %q", got, want)
 	}

@@ -52,6 +52,9 @@ var (
 			CreatedAt: fuzzTime, UpdatedAt: fuzzTime, Revision: 3},
 		{ID: "pl_2", Type: pricing.Override, Status: pricing.Draft, CustomerGroupIDs: []string{}},
 		{ID: "pl_3", Type: "custom", Status: "custom"},
+		{ID: "pl_4", Type: pricing.Sale, Status: pricing.Active, CustomerGroupIDs: []string{"cg_1"},
+			CustomerIDs: []string{"cus_1", "cus_22"}, ChannelIDs: []string{"web"},
+			Adjustment: &pricing.Adjustment{Percent: -12.5, Rounding: pricing.RoundHalfUp}},
 	}
 	fuzzPrices = []pricing.Price{
 		{ID: "price_1", VariantID: "var_1", CurrencyCode: "usd", Amount: 2000},
@@ -136,7 +139,8 @@ func FuzzDecodeTerms(f *testing.F) {
 			return
 		}
 		pl := pricing.PriceList{ID: id, Type: terms.Type, Status: terms.Status, StartsAt: terms.StartsAt,
-			EndsAt: terms.EndsAt, CustomerGroupIDs: terms.CustomerGroupIDs, IncludesTax: terms.IncludesTax}
+			EndsAt: terms.EndsAt, CustomerGroupIDs: terms.CustomerGroupIDs, CustomerIDs: terms.CustomerIDs,
+			ChannelIDs: terms.ChannelIDs, Adjustment: terms.Adjustment, IncludesTax: terms.IncludesTax}
 		terms2, err := decodeTerms(id, encodeTerms(pl))
 		if err != nil || !reflect.DeepEqual(terms2, terms) {
 			t.Fatalf("round trip: %#v %v, want %#v", terms2, err, terms)

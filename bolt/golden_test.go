@@ -46,7 +46,8 @@ var (
 
 // golden is what every testdata database holds, spelled out: no value here comes from
 // the package's encoders. The records' revisions and the journal are in the files of
-// schema 3 on (goldenAt).
+// schema 3 on, the lists' customers, channels and adjustment in those of schema 4 on
+// (goldenAt).
 var golden = struct {
 	groups   []pricing.CustomerGroup
 	nameKeys []string // of groups, by index
@@ -80,10 +81,11 @@ var golden = struct {
 			Metadata:  map[string]any{"campaign": "spring", "priority": 2.0},
 			CreatedAt: goldenT1, UpdatedAt: goldenT2, Revision: 2},
 		{ID: "pl_override", Name: "Wholesale prices", Type: pricing.Override, Status: pricing.Draft,
-			CreatedAt: goldenT1, UpdatedAt: goldenT1},
+			CustomerIDs: []string{"cus_1", goldenNUL}, ChannelIDs: []string{"pos", "web"},
+			Adjustment: &pricing.Adjustment{Percent: -12.5, Rounding: pricing.RoundDown}, CreatedAt: goldenT1, UpdatedAt: goldenT1},
 		{ID: "pl_long", Name: "Long", Type: pricing.Override, Status: pricing.Active,
 			StartsAt: goldenOld, EndsAt: goldenFar, CustomerGroupIDs: []string{}, IncludesTax: false,
-			CreatedAt: goldenT2, UpdatedAt: goldenT2},
+			ChannelIDs: []string{}, CreatedAt: goldenT2, UpdatedAt: goldenT2},
 	},
 	prices: []pricing.Price{
 		// Base prices: list ID "".
@@ -256,7 +258,8 @@ func rawVersion(t *testing.T, path string) uint64 {
 }
 
 // goldenRecords are the records of golden as a file of schema version holds them:
-// before schema 3, records had no revision.
+// before schema 3, records had no revision; before schema 4, lists had no customers,
+// channels or adjustment.
 type goldenRecords struct {
 	groups   []pricing.CustomerGroup
 	nameKeys []string
@@ -276,6 +279,11 @@ func goldenAt(version uint64) goldenRecords {
 		}
 		for i := range r.prices {
 			r.prices[i].Revision = 0
+		}
+	}
+	if version < 4 {
+		for i := range r.lists {
+			r.lists[i].CustomerIDs, r.lists[i].ChannelIDs, r.lists[i].Adjustment = nil, nil, nil
 		}
 	}
 	return r
@@ -339,10 +347,18 @@ func verifyGolden(t *testing.T, s pricing.Store, version uint64) {
 			terms, err := tx.PriceListTerms(pl.ID)
 			eq(fmt.Sprintf("PriceListTerms(%q)", pl.ID), terms, pricing.PriceListTerms{
 				ID: pl.ID, Type: pl.Type, Status: pl.Status, StartsAt: pl.StartsAt, EndsAt: pl.EndsAt,
-				CustomerGroupIDs: pl.CustomerGroupIDs, IncludesTax: pl.IncludesTax,
+				CustomerGroupIDs: pl.CustomerGroupIDs, CustomerIDs: pl.CustomerIDs, ChannelIDs: pl.ChannelIDs,
+				Adjustment: pl.Adjustment, IncludesTax: pl.IncludesTax,
 			})
 			eq("PriceListTerms error", err, nil)
 		}
+		var adjusted []string
+		if version >= 4 {
+			adjusted = []string{"pl_override"}
+		}
+		ids, err := tx.(pricing.AdjustedLister).AppendAdjustedListIDs(nil)
+		eq("AppendAdjustedListIDs", ids, adjusted)
+		eq("AppendAdjustedListIDs error", err, nil)
 		lists, err := collect(tx.PriceLists)
 		eq("PriceLists error", err, nil)
 		eq("PriceLists", lists, []pricing.PriceList{golden.lists[2], golden.lists[1], golden.lists[0]})

@@ -440,3 +440,103 @@ func TestMigrate2to3(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// TestMigrate3to4: the lists of schema 3 keep their terms of format 1, which read with
+// no adjustment, customers or channels; the new adjusted_lists index is empty and
+// follows the lists written afterwards.
+func TestMigrate3to4(t *testing.T) {
+	db := openRaw(t)
+	if err := migrate(db, []byte("pricing"), migrations[:3]); err != nil {
+		t.Fatal(err)
+	}
+	const (
+		list  = "01 | 04 53616c65 | 00 | 01 188ae5bc304f4d15 | 01 188ae5bc304f4d15"
+		terms = "01 | 04 73616c65 | 06 616374697665 | 01 | 01 188ae5bc304f4d15 | 02 0000003afff4417f 3b9ac9ff | 02 | 04 | 63675f31"
+	)
+	if err := db.Update(func(btx *bbolt.Tx) error {
+		root := btx.Bucket([]byte("pricing"))
+		if root.Bucket(bucketKeys[bkAdjustedLists]) != nil {
+			t.Error("schema 3 has the adjusted_lists bucket")
+		}
+		for _, e := range []struct {
+			bucket   bucketID
+			key, val string
+		}{
+			{bkGroups, "63675f31", "01 | 03 564950 | 03 766970 | 01 188ae5bc304f4d15 | 00"},
+			{bkGroupNames, "766970", "01 | 63675f31"},
+			{bkLists, "706c5f31", list},
+			{bkListTerms, "706c5f31", terms},
+			{bkListGroups, "04 706c5f31 | 63675f31", ""},
+			{bkGroupLists, "04 63675f31 | 706c5f31", ""},
+		} {
+			if err := root.Bucket(bucketKeys[e.bucket]).Put(unhex(t, e.key), unhex(t, e.val)); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := migrate(db, []byte("pricing"), migrations[:4]); err != nil {
+		t.Fatal(err)
+	}
+	if v := versionOf(t, db, "pricing"); v != 4 {
+		t.Fatalf("version after migration 3→4 = %d, want 4", v)
+	}
+	if err := db.View(func(btx *bbolt.Tx) error {
+		root := btx.Bucket([]byte("pricing"))
+		b := root.Bucket(bucketKeys[bkAdjustedLists])
+		if b == nil {
+			t.Fatal("adjusted_lists missing after migration 3→4")
+		}
+		if k, _ := b.Cursor().First(); k != nil {
+			t.Errorf("adjusted_lists holds %q after the migration", k)
+		}
+		if got := root.Bucket(bucketKeys[bkListTerms]).Get(unhex(t, "706c5f31")); !bytes.Equal(got, unhex(t, terms)) {
+			t.Errorf("the migration rewrote the terms: %x", got)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+
+	s, err := New(db, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	want := pricing.PriceList{ID: "pl_1", Name: "Sale", Type: pricing.Sale, Status: pricing.Active, IncludesTax: true,
+		StartsAt: goldenT1, EndsAt: goldenFar, CustomerGroupIDs: []string{"cg_1"}, CreatedAt: goldenT1, UpdatedAt: goldenT1}
+	adjusted := pricing.PriceList{ID: "pl_2", Name: "VIP", Type: pricing.Sale, Status: pricing.Active,
+		CustomerIDs: []string{"cus_1"}, ChannelIDs: []string{"web"},
+		Adjustment: &pricing.Adjustment{Percent: -10, Rounding: pricing.RoundHalfUp}, CreatedAt: goldenT1, UpdatedAt: goldenT1}
+	if err := s.Update(ctx, func(tx pricing.Tx) error {
+		pl, err := tx.PriceList("pl_1")
+		if err != nil || !reflect.DeepEqual(pl, want) {
+			t.Errorf("PriceList = %#v, %v; want %#v", pl, err, want)
+		}
+		ids, err := tx.(pricing.AdjustedLister).AppendAdjustedListIDs(nil)
+		if err != nil || len(ids) != 0 {
+			t.Errorf("AppendAdjustedListIDs = %q, %v; want none", ids, err)
+		}
+		return tx.PutPriceList(adjusted)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.View(ctx, func(tx pricing.Tx) error {
+		pl, err := tx.PriceList("pl_2")
+		if err != nil || !reflect.DeepEqual(pl, adjusted) {
+			t.Errorf("PriceList = %#v, %v; want %#v", pl, err, adjusted)
+		}
+		ids, err := tx.(pricing.AdjustedLister).AppendAdjustedListIDs(nil)
+		if err != nil || !reflect.DeepEqual(ids, []string{"pl_2"}) {
+			t.Errorf("AppendAdjustedListIDs = %q, %v; want [pl_2]", ids, err)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Check(ctx); err != nil {
+		t.Fatal(err)
+	}
+}

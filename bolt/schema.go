@@ -10,7 +10,7 @@ import (
 // SchemaVersion is the version of the schema this package reads and writes. Open
 // migrates a file of an older version to it, and refuses a file of a newer one with
 // ErrSchemaTooNew.
-const SchemaVersion = 3
+const SchemaVersion = 4
 
 // versionKey is the key, in the root bucket, of the schema version: a big-endian uint64.
 // A root bucket without it (or no root bucket at all) is at version 0.
@@ -42,6 +42,7 @@ const (
 	bkJournal                               // revision → journal entry (schema 3)
 	bkJournalItems                          // revision ‖ seq → journal item (schema 3)
 	bkJournalKeys                           // lp(item key) ‖ revision ‖ seq → "" (schema 3)
+	bkAdjustedLists                         // list ID → "", the lists with an adjustment (schema 4)
 	numBuckets
 )
 
@@ -67,6 +68,7 @@ var bucketNames = [numBuckets]string{
 	bkJournal:               "journal",
 	bkJournalItems:          "journal_items",
 	bkJournalKeys:           "journal_keys",
+	bkAdjustedLists:         "adjusted_lists",
 }
 
 // fillPercent is, for the buckets whose keys mostly arrive in ascending order, how
@@ -102,6 +104,7 @@ var migrations = []migration{
 	{"create the buckets of schema 1", migrate0to1},
 	{"put a format byte before every value", migrate1to2},
 	{"create the buckets of the journal", migrate2to3},
+	{"index the lists with an adjustment; list terms of format 2", migrate3to4},
 }
 
 // migrate0to1 creates the buckets of schema 1 in a new (empty) root bucket.
@@ -185,6 +188,15 @@ func prefixValues(b *bbolt.Bucket, prefix byte) error {
 		}
 	}
 	return nil
+}
+
+// migrate3to4 creates the adjusted_lists index, empty: no list of an older schema has
+// an adjustment. The list terms of the older format stay as they are (format 1 reads
+// as format 2 with no adjustment, customers or channels); the version changes so that
+// an older package refuses the terms of format 2 that this one writes.
+func migrate3to4(root *bbolt.Bucket) error {
+	_, err := root.CreateBucket(bucketKeys[bkAdjustedLists])
+	return err
 }
 
 // readVersion returns the schema version of the root bucket named root, 0 when there is

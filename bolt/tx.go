@@ -51,7 +51,10 @@ type tx struct {
 	entry int64
 }
 
-var _ pricing.Tx = (*tx)(nil)
+var (
+	_ pricing.Tx             = (*tx)(nil)
+	_ pricing.AdjustedLister = (*tx)(nil)
+)
 
 // errTxDone reports the use of a Tx after its function returned.
 var errTxDone = errors.New("bolt: transaction used after its function returned")
@@ -465,7 +468,8 @@ func (t *tx) decodeList(id string, v []byte) (pricing.PriceList, error) {
 	}
 	pl := pricing.PriceList{
 		ID: id, Type: terms.Type, Status: terms.Status, StartsAt: terms.StartsAt, EndsAt: terms.EndsAt,
-		CustomerGroupIDs: terms.CustomerGroupIDs, IncludesTax: terms.IncludesTax,
+		CustomerGroupIDs: terms.CustomerGroupIDs, CustomerIDs: terms.CustomerIDs, ChannelIDs: terms.ChannelIDs,
+		Adjustment: terms.Adjustment, IncludesTax: terms.IncludesTax,
 	}
 	if err := decodeList(&pl, v); err != nil {
 		return pricing.PriceList{}, err
@@ -475,7 +479,7 @@ func (t *tx) decodeList(id string, v []byte) (pricing.PriceList, error) {
 
 // PriceListTerms implements pricing.Tx. It reads the compact terms value only, and a
 // read-only transaction first asks the store's cache of terms decoded at the same
-// snapshot; the CustomerGroupIDs of cached terms are shared, read-only as the contract
+// snapshot; the slices and Adjustment of cached terms are shared, read-only as the contract
 // says.
 func (t *tx) PriceListTerms(id string) (_ pricing.PriceListTerms, err error) {
 	defer t.leave(&err)
@@ -555,7 +559,7 @@ func (t *tx) PutPriceList(pl pricing.PriceList) (err error) {
 	if err := t.enter(); err != nil {
 		return err
 	}
-	if err := t.openWrite("PutPriceList", bkLists, bkListTerms, bkListGroups, bkGroupLists); err != nil {
+	if err := t.openWrite("PutPriceList", bkLists, bkListTerms, bkListGroups, bkGroupLists, bkAdjustedLists); err != nil {
 		return err
 	}
 	if err := cmp.Or(checkRequired("PutPriceList", pl.ID), checkParts("PutPriceList", pl.ID)); err != nil {
@@ -578,6 +582,13 @@ func (t *tx) PutPriceList(pl pricing.PriceList) (err error) {
 		if err := t.put(bkGroupLists, t.pair(g, pl.ID), empty); err != nil {
 			return err
 		}
+	}
+	if pl.Adjustment != nil {
+		if err := t.put(bkAdjustedLists, t.key(pl.ID), empty); err != nil {
+			return err
+		}
+	} else {
+		t.del(bkAdjustedLists, t.key(pl.ID))
 	}
 	if err := t.put(bkLists, t.key(pl.ID), rec); err != nil {
 		return err
@@ -604,7 +615,7 @@ func (t *tx) DeletePriceList(id string) (err error) {
 	if err := t.enter(); err != nil {
 		return err
 	}
-	if err := t.openWrite("DeletePriceList", bkLists, bkListTerms, bkListGroups, bkGroupLists,
+	if err := t.openWrite("DeletePriceList", bkLists, bkListTerms, bkListGroups, bkGroupLists, bkAdjustedLists,
 		bkPrices, bkPriceKeys, bkVariantCurrencyPrices, bkListPrices); err != nil {
 		return err
 	}
@@ -625,7 +636,38 @@ func (t *tx) DeletePriceList(id string) (err error) {
 	}
 	t.del(bkLists, t.key(id))
 	t.del(bkListTerms, t.key(id))
+	t.del(bkAdjustedLists, t.key(id))
 	return nil
+}
+
+// AppendAdjustedListIDs implements pricing.AdjustedLister with the adjusted_lists index.
+func (t *tx) AppendAdjustedListIDs(dst []string) (out []string, err error) {
+	out = dst
+	defer t.leave(&err)
+	if err := t.enter(); err != nil {
+		return dst, err
+	}
+	// Every resolve asks: a read-only transaction asks the cache of its snapshot first.
+	var cache *termsCache
+	if t.btx != nil && t.terms != nil && !t.btx.Writable() {
+		if cache = t.terms.at(t.btx.ID()); cache != nil {
+			if out, ok := cache.adjustedIDs(dst); ok {
+				return out, nil
+			}
+		}
+	}
+	if err := t.open(bkAdjustedLists); err != nil {
+		return dst, err
+	}
+	n := len(dst)
+	err = t.scan(bkAdjustedLists, nil, func(id, _ []byte) bool {
+		dst = append(dst, string(id))
+		return true
+	})
+	if err == nil && cache != nil {
+		cache.putAdjusted(slices.Clone(dst[n:]))
+	}
+	return dst, err
 }
 
 // Prices.

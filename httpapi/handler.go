@@ -19,6 +19,11 @@ type Options struct {
 	// request never names its customer itself: a shopper must not price as another
 	// customer. The admin handler does not use it.
 	CustomerID func(r *http.Request) string
+	// ChannelID returns the sales channel of a storefront request (the host's
+	// storefront, POS or marketplace, as its API key or route says), or "" for none;
+	// see pricing.Query.ChannelID. Nil: no storefront query names a channel. A shopper
+	// cannot choose one: lists limited to a channel hold that channel's prices.
+	ChannelID func(r *http.Request) string
 	// TaxRate returns the tax rate of a storefront request for its currency (in lower
 	// case) and region (0.2 for 20%), or nil when the host does not know it; see
 	// pricing.Query.TaxRate. Nil: no storefront query has a rate. A shopper cannot

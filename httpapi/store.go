@@ -12,7 +12,7 @@ import (
 // NewStoreHandler returns the storefront's handler over svc: POST /store/prices, which
 // prices a variant or a cart for the shopper of the request. The shopper is who
 // opts.CustomerID says, never who the body says: a body has no customer, no groups,
-// no instant and no tax rate, and an explanation shows only what the shopper may see
+// no channel, no instant and no tax rate, and an explanation shows only what the shopper may see
 // (pricing.Query.ExplainVisible). Mount it behind the host's storefront middleware.
 func NewStoreHandler(svc *pricing.Service, opts *Options) http.Handler {
 	h := newHandler(svc, opts)
@@ -38,6 +38,9 @@ func (h *handler) storePrices(r *http.Request) (any, error) {
 	if h.opts.CustomerID != nil {
 		q.CustomerID = h.opts.CustomerID(r)
 	}
+	if h.opts.ChannelID != nil {
+		q.ChannelID = h.opts.ChannelID(r)
+	}
 	if h.opts.TaxRate != nil {
 		q.TaxRate = h.opts.TaxRate(r, strings.ToLower(in.CurrencyCode), in.RegionID)
 	}
@@ -53,7 +56,7 @@ func (h *handler) storePrices(r *http.Request) (any, error) {
 }
 
 // hostField returns the first field of an invalid-input error that the host's Options
-// gave (CustomerID, TaxRate), or "".
+// gave (CustomerID, ChannelID, TaxRate), or "".
 func hostField(err error) string {
 	var fields []*pricing.FieldError
 	var ve *pricing.ValidationError
@@ -64,7 +67,7 @@ func hostField(err error) string {
 		fields = []*pricing.FieldError{fe}
 	}
 	for _, f := range fields {
-		if f.Field == "CustomerID" || f.Field == "TaxRate" {
+		if f.Field == "CustomerID" || f.Field == "ChannelID" || f.Field == "TaxRate" {
 			return f.Field
 		}
 	}

@@ -132,6 +132,45 @@ func TestStoreTaxRate(t *testing.T) {
 	}
 }
 
+// The channel comes from the host: a list limited to the POS prices only its requests.
+func TestStoreChannel(t *testing.T) {
+	const catalog = `{"format": "pricing-snapshot", "version": 1,
+		"price_lists": [{"id": "pl_pos", "name": "POS", "type": "override", "status": "active", "channel_ids": ["pos"]}],
+		"prices": [{"variant_id": "mug", "currency_code": "eur", "amount": 1200},
+			{"price_list_id": "pl_pos", "variant_id": "mug", "currency_code": "eur", "amount": 1000}]}`
+	const channelHeader = "X-Test-Channel"
+	body := `{"currency_code": "eur", "items": [{"variant_id": "mug"}]}`
+	for _, tc := range []struct {
+		name    string
+		channel func(*http.Request) string
+		header  string
+		amount  float64
+	}{
+		{"no channel function: no channel", nil, "pos", 1200},
+		{"the host says pos", func(r *http.Request) string { return r.Header.Get(channelHeader) }, "pos", 1000},
+		{"the host says web", func(r *http.Request) string { return r.Header.Get(channelHeader) }, "web", 1200},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t, &httpapi.Options{ChannelID: tc.channel})
+			e.LoadString(t, catalog)
+			rec := serve(e.store, "POST", "/store/prices", body, channelHeader+": "+tc.header)
+			if rec.Code != 200 {
+				t.Fatalf("status %d: %s", rec.Code, rec.Body)
+			}
+			got := decode(t, rec).(map[string]any)["prices"].([]any)[0].(map[string]any)["calculated_amount"]
+			if got != tc.amount {
+				t.Errorf("calculated %v, want %v: %s", got, tc.amount, rec.Body)
+			}
+		})
+	}
+	// A shopper cannot name the channel in the body.
+	e := newEnv(t, nil)
+	rec := serve(e.store, "POST", "/store/prices", `{"currency_code": "eur", "items": [{"variant_id": "mug"}], "channel_id": "pos"}`)
+	if rec.Code != 400 {
+		t.Errorf("a body naming a channel: status %d: %s", rec.Code, rec.Body)
+	}
+}
+
 // A bad value from the host's own functions is the host's bug: a 500, logged, and no
 // word of it to the shopper.
 func TestStoreHostErrors(t *testing.T) {
@@ -141,6 +180,7 @@ func TestStoreHostErrors(t *testing.T) {
 	}{
 		{"customer ID", httpapi.Options{CustomerID: func(*http.Request) string { return "bad\x00id" }}},
 		{"tax rate", httpapi.Options{TaxRate: func(*http.Request, string, string) *float64 { rate := 11.0; return &rate }}},
+		{"channel ID", httpapi.Options{ChannelID: func(*http.Request) string { return "bad\x00id" }}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var log bytes.Buffer

@@ -124,6 +124,17 @@ func (s *state) check() error {
 		}
 	}
 
+	var adjusted []string
+	for id, pl := range s.lists {
+		if pl.Adjustment != nil {
+			adjusted = append(adjusted, id)
+		}
+	}
+	slices.Sort(adjusted)
+	if !slices.Equal(adjusted, s.adjusted) {
+		fail("adjusted lists %q, lists with an adjustment %q", s.adjusted, adjusted)
+	}
+
 	prices := 0
 	listCounts := map[string]map[*bucket]int32{}
 	for k, b := range s.byVC {

@@ -13,8 +13,8 @@
 // # Copies
 //
 // The store copies every map and slice it is given and every one it returns, so callers
-// never share stored data, with the exception the Store contract documents: the
-// CustomerGroupIDs of a PriceListTerms is the stored slice, read-only. A stored price
+// never share stored data, with the exception the Store contract documents: the slices
+// and the Adjustment of a PriceListTerms are the stored ones, read-only. A stored price
 // list is never changed in place, only replaced, which keeps that sharing safe.
 //
 // # Layout and cost
@@ -50,7 +50,11 @@ type Store struct {
 	w      writeTx // reused by every Update: updates hold the write lock
 }
 
-var _ pricing.Store = (*Store)(nil)
+var (
+	_ pricing.Store          = (*Store)(nil)
+	_ pricing.AdjustedLister = readTx{}
+	_ pricing.AdjustedLister = (*writeTx)(nil)
+)
 
 // errReadOnly is returned by the write methods of a View's transaction.
 var errReadOnly = errors.New("memory: write in a read-only transaction")

@@ -83,8 +83,8 @@ func (s *state) PriceList(id string) (pricing.PriceList, error) {
 	return pl.Clone(), nil
 }
 
-// PriceListTerms implements pricing.Tx. It does not allocate: the result's
-// CustomerGroupIDs is the stored slice, which the store never changes in place.
+// PriceListTerms implements pricing.Tx. It does not allocate: the result's slices and
+// Adjustment are the stored ones, which the store never changes in place.
 func (s *state) PriceListTerms(id string) (pricing.PriceListTerms, error) {
 	pl := s.lists[id]
 	if pl == nil {
@@ -205,4 +205,10 @@ func (s *state) AppendVariantPrices(dst []pricing.Price, variantID, currencyCode
 		dst = append(dst, b.prices...)
 	}
 	return dst, nil
+}
+
+// AppendAdjustedListIDs implements pricing.AdjustedLister. It allocates only when dst
+// lacks capacity.
+func (s *state) AppendAdjustedListIDs(dst []string) ([]string, error) {
+	return append(dst, s.adjusted...), nil
 }

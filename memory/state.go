@@ -24,6 +24,7 @@ type state struct {
 
 	lists        map[string]*pricing.PriceList  // list ID → list, CustomerGroupIDs ascending
 	listsOfGroup map[string]map[string]struct{} // group ID → IDs of the lists naming it
+	adjusted     []string                       // ascending IDs of the lists with an adjustment
 
 	prices     map[string]*bucket           // price ID → the bucket holding the price
 	byVC       map[vcKey]*bucket            // (variant, currency) → its prices; no empty buckets
@@ -165,6 +166,11 @@ func (s *state) setList(pl *pricing.PriceList) {
 	}
 	s.diffAudience(pl.ID, old, pl.CustomerGroupIDs)
 	s.lists[pl.ID] = pl
+	if pl.Adjustment != nil {
+		s.adjusted = insertSorted(s.adjusted, pl.ID)
+	} else {
+		s.adjusted = removeSorted(s.adjusted, pl.ID)
+	}
 }
 
 // removeList deletes a list record and its audience entries, not its prices.
@@ -175,6 +181,7 @@ func (s *state) removeList(id string) {
 	}
 	s.diffAudience(id, pl.CustomerGroupIDs, nil)
 	delete(s.lists, id)
+	s.adjusted = removeSorted(s.adjusted, id)
 }
 
 // diffAudience updates the group → lists index of list listID from the ascending group

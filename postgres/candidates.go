@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"sync/atomic"
 	"time"
@@ -38,6 +39,7 @@ type termsCache struct {
 	versions []int64
 	index    map[string]int // list ID → position in terms
 	terms    []pricing.PriceListTerms
+	adjusted []int // the positions in terms of the lists with an adjustment
 }
 
 // numStripes is the number of rows of price_list_versions.
@@ -151,9 +153,13 @@ func readCandidates(ctx context.Context, q querier, st *statements, cache *atomi
 	return nil
 }
 
-// appendTerms appends to dst the terms of the lists of dst.Prices[from:], once each.
-// Their CustomerGroupIDs are the cache's, read-only as pricing.Tx allows.
+// appendTerms appends to dst the terms of the lists with an adjustment, then those of
+// the other lists of dst.Prices[from:], once each. Their slices and Adjustments are the
+// cache's, read-only as pricing.Tx allows.
 func (c *termsCache) appendTerms(dst *pricing.Candidates, from int) {
+	for _, k := range c.adjusted {
+		dst.Terms = append(dst.Terms, c.terms[k])
+	}
 	start := len(dst.Terms)
 	var seen map[int]bool
 	for i := from; i < len(dst.Prices); i++ {
@@ -162,8 +168,8 @@ func (c *termsCache) appendTerms(dst *pricing.Candidates, from int) {
 			continue
 		}
 		k, ok := c.index[id]
-		if !ok {
-			continue // a price of a missing list
+		if !ok || c.terms[k].Adjustment != nil {
+			continue // a price of a missing list, or of an adjusted one, appended above
 		}
 		if seen == nil && len(dst.Terms)-start > 16 {
 			seen = make(map[int]bool, 64)
@@ -189,14 +195,16 @@ func decodeTerms(rows pgx.Rows) (*termsCache, error) {
 	c := &termsCache{index: map[string]int{}}
 	for rows.Next() {
 		var (
-			versions         []int64
-			id, typ, status  pgtype.Text
-			tax              pgtype.Bool
-			starts, ends     pgtype.Timestamptz
-			startsNs, endsNs pgtype.Int2
-			groups           []string
+			versions                    []int64
+			id, typ, status, rounding   pgtype.Text
+			tax                         pgtype.Bool
+			starts, ends                pgtype.Timestamptz
+			startsNs, endsNs            pgtype.Int2
+			groups, customers, channels []string
+			percent                     pgtype.Float8
 		)
-		if err := rows.Scan(&versions, &id, &typ, &status, &tax, &starts, &startsNs, &ends, &endsNs, &groups); err != nil {
+		if err := rows.Scan(&versions, &id, &typ, &status, &tax, &starts, &startsNs, &ends, &endsNs, &groups,
+			&customers, &channels, &percent, &rounding); err != nil {
 			return nil, err
 		}
 		c.versions = versions
@@ -206,9 +214,14 @@ func decodeTerms(rows pgx.Rows) (*termsCache, error) {
 		t := pricing.PriceListTerms{
 			ID: id.String, Type: pricing.PriceListType(typ.String), Status: pricing.PriceListStatus(status.String),
 			StartsAt: fromInstant(starts, startsNs.Int16), EndsAt: fromInstant(ends, endsNs.Int16), IncludesTax: tax.Bool,
+			CustomerGroupIDs: nilIfEmpty(groups), CustomerIDs: nilIfEmpty(customers), ChannelIDs: nilIfEmpty(channels),
 		}
-		if len(groups) > 0 {
-			t.CustomerGroupIDs = groups
+		var err error
+		if t.Adjustment, err = decodeAdjustment(t.ID, percent, rounding); err != nil {
+			return nil, err
+		}
+		if t.Adjustment != nil {
+			c.adjusted = append(c.adjusted, len(c.terms))
 		}
 		c.index[t.ID] = len(c.terms)
 		c.terms = append(c.terms, t)
@@ -228,7 +241,7 @@ const (
 	cID
 	cText1 // a price's list ID; a list's type
 	cText2 // a price's region ID; a list's status
-	cText3 // a price's variant ID
+	cText3 // a price's variant ID; a list's adjustment rounding
 	cMin
 	cMax
 	cAmount
@@ -238,8 +251,11 @@ const (
 	cEnds
 	cEndsNs
 	cGroups
-	cVersions // the row of kind 3: the versions of the stripes of the lists
-	cRevision // a price's revision
+	cVersions  // the row of kind 3: the versions of the stripes of the lists
+	cRevision  // a price's revision
+	cCustomers // a list's customers
+	cChannels  // a list's channels
+	cPercent   // a list's adjustment percent; its rounding is cText3
 	nCandidateCols
 )
 
@@ -250,7 +266,8 @@ func rawCandidates(fds []pgconn.FieldDescription) bool {
 	if len(fds) != nCandidateCols {
 		return false
 	}
-	for _, i := range []int{cKind, cMin, cMax, cAmount, cTax, cStarts, cStartsNs, cEnds, cEndsNs, cGroups, cVersions, cRevision} {
+	for _, i := range []int{cKind, cMin, cMax, cAmount, cTax, cStarts, cStartsNs, cEnds, cEndsNs, cGroups, cVersions, cRevision,
+		cCustomers, cChannels, cPercent} {
 		if fds[i].Format != pgx.BinaryFormatCode {
 			return false
 		}
@@ -312,6 +329,15 @@ func decodeCandidates(rows pgx.Rows, req *pricing.CandidateRequest, cache *terms
 				return nil, err
 			}
 			if t.CustomerGroupIDs, err = rawTextArray(v[cGroups]); err != nil {
+				return nil, err
+			}
+			if t.CustomerIDs, err = rawTextArray(v[cCustomers]); err != nil {
+				return nil, err
+			}
+			if t.ChannelIDs, err = rawTextArray(v[cChannels]); err != nil {
+				return nil, err
+			}
+			if t.Adjustment, err = rawAdjustment(t.ID, v[cPercent], v[cText3]); err != nil {
 				return nil, err
 			}
 			dst.Terms = append(dst.Terms, t)
@@ -428,6 +454,19 @@ func rawInstant(ts, ns []byte) (time.Time, error) {
 	return time.Unix(sec, rem*1000+int64(int16(binary.BigEndian.Uint16(ns)))).UTC(), nil
 }
 
+// rawAdjustment decodes a binary float8 percent and a rounding's text, both NULL (nil)
+// for no adjustment.
+func rawAdjustment(listID string, percent, rounding []byte) (*pricing.Adjustment, error) {
+	if percent != nil && len(percent) != 8 {
+		return nil, errCandidateRow
+	}
+	p := pgtype.Float8{Valid: percent != nil}
+	if p.Valid {
+		p.Float64 = math.Float64frombits(binary.BigEndian.Uint64(percent))
+	}
+	return decodeAdjustment(listID, p, pgtype.Text{String: string(rounding), Valid: rounding != nil})
+}
+
 // rawInt8Array decodes a binary one-dimensional bigint[] without NULLs.
 func rawInt8Array(b []byte) ([]int64, error) {
 	if len(b) < 12 {
@@ -490,19 +529,21 @@ func rawTextArray(b []byte) ([]string, error) {
 func scanCandidates(rows pgx.Rows, currency string, groupsFrom int, dst *pricing.Candidates) ([]int64, error) {
 	defer rows.Close()
 	var (
-		kind             int16
-		id               pgtype.Text
-		s1, s2, s3       pgtype.Text
-		n1, n2, n3, rev  pgtype.Int8
-		flag             pgtype.Bool
-		starts, ends     pgtype.Timestamptz
-		startsNs, endsNs pgtype.Int2
-		groups           []string
-		vers, versions   []int64
-		dests            = []any{&kind, &id, &s1, &s2, &s3, &n1, &n2, &n3, &flag, &starts, &startsNs, &ends, &endsNs, &groups, &vers, &rev}
+		kind                        int16
+		id                          pgtype.Text
+		s1, s2, s3                  pgtype.Text
+		n1, n2, n3, rev             pgtype.Int8
+		flag                        pgtype.Bool
+		starts, ends                pgtype.Timestamptz
+		startsNs, endsNs            pgtype.Int2
+		groups, customers, channels []string
+		vers, versions              []int64
+		percent                     pgtype.Float8
+		dests                       = []any{&kind, &id, &s1, &s2, &s3, &n1, &n2, &n3, &flag, &starts, &startsNs, &ends, &endsNs,
+			&groups, &vers, &rev, &customers, &channels, &percent}
 	)
 	for rows.Next() {
-		groups, vers = nil, nil
+		groups, customers, channels, vers = nil, nil, nil, nil
 		if err := rows.Scan(dests...); err != nil {
 			return nil, err
 		}
@@ -518,10 +559,12 @@ func scanCandidates(rows pgx.Rows, currency string, groupsFrom int, dst *pricing
 			t := pricing.PriceListTerms{
 				ID: id.String, Type: pricing.PriceListType(s1.String), Status: pricing.PriceListStatus(s2.String),
 				StartsAt: fromInstant(starts, startsNs.Int16), EndsAt: fromInstant(ends, endsNs.Int16),
-				IncludesTax: flag.Bool,
+				IncludesTax: flag.Bool, CustomerGroupIDs: nilIfEmpty(groups), CustomerIDs: nilIfEmpty(customers),
+				ChannelIDs: nilIfEmpty(channels),
 			}
-			if len(groups) > 0 {
-				t.CustomerGroupIDs = groups
+			var err error
+			if t.Adjustment, err = decodeAdjustment(t.ID, percent, s3); err != nil {
+				return nil, err
 			}
 			dst.Terms = append(dst.Terms, t)
 		case 3:

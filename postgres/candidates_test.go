@@ -27,13 +27,22 @@ func fromTx(t *testing.T, s pricing.Store, req pricing.CandidateRequest) pricing
 				return err
 			}
 		}
-		seen := map[string]bool{}
+		// The prices' lists, and every list with an adjustment.
+		adjusted, err := tx.(pricing.AdjustedLister).AppendAdjustedListIDs(nil)
+		if err != nil {
+			return err
+		}
+		lists := adjusted
 		for _, p := range c.Prices {
-			if p.PriceListID == "" || seen[p.PriceListID] {
+			lists = append(lists, p.PriceListID)
+		}
+		seen := map[string]bool{}
+		for _, id := range lists {
+			if id == "" || seen[id] {
 				continue
 			}
-			seen[p.PriceListID] = true
-			terms, err := tx.PriceListTerms(p.PriceListID)
+			seen[id] = true
+			terms, err := tx.PriceListTerms(id)
 			if err != nil {
 				return err
 			}
@@ -63,8 +72,9 @@ func canonical(c pricing.Candidates) pricing.Candidates {
 }
 
 // The terms a Store keeps for ReadCandidates follow what other instances write: after
-// every write of a list (its terms, its audience, its deletion) through another Store
-// of the schema, ReadCandidates reads what a View reads.
+// every write of a list (its terms, its audience of groups and customers, its channels,
+// its adjustment, its deletion) through another Store of the schema, ReadCandidates
+// reads what a View reads, the terms of every adjusted list included.
 func TestCandidatesFollowOtherInstances(t *testing.T) {
 	schema := newSchema(t)
 	a := newStore(t, &postgres.Options{Schema: schema})
@@ -93,13 +103,28 @@ func TestCandidatesFollowOtherInstances(t *testing.T) {
 					nl.CustomerGroupIDs = append(nl.CustomerGroupIDs, fmt.Sprintf("cg_%d", g))
 				}
 			}
+			for c := range 3 {
+				if r.IntN(3) == 0 {
+					nl.CustomerIDs = append(nl.CustomerIDs, fmt.Sprintf("cus_%d", c))
+				}
+				if r.IntN(3) == 0 {
+					nl.ChannelIDs = append(nl.ChannelIDs, fmt.Sprintf("ch_%d", c))
+				}
+			}
+			noAdjustment := pricing.Adjustment{}
+			adjustment := &noAdjustment
+			if r.IntN(3) == 0 {
+				adjustment = &pricing.Adjustment{Percent: float64(r.IntN(2001)-1000) / 20, Rounding: []pricing.Rounding{pricing.RoundHalfUp, pricing.RoundDown, pricing.RoundUp}[r.IntN(3)]}
+				nl.Adjustment = adjustment
+			}
 			for _, v := range variants {
 				if r.IntN(3) == 0 {
 					nl.Prices = append(nl.Prices, pricing.PriceInput{VariantID: v, CurrencyCode: "usd", Amount: int64(r.IntN(100))})
 				}
 			}
 			if _, err := sb.PriceList(ctx, id); err == nil {
-				upd := pricing.PriceListUpdate{Status: &nl.Status, StartsAt: &nl.StartsAt, CustomerGroupIDs: &nl.CustomerGroupIDs, IncludesTax: &nl.IncludesTax}
+				upd := pricing.PriceListUpdate{Status: &nl.Status, StartsAt: &nl.StartsAt, CustomerGroupIDs: &nl.CustomerGroupIDs, IncludesTax: &nl.IncludesTax,
+					CustomerIDs: &nl.CustomerIDs, ChannelIDs: &nl.ChannelIDs, Adjustment: adjustment}
 				ok(sb.UpdatePriceList(ctx, id, upd))
 				ok(sb.AddPrices(ctx, id, nl.Prices, true))
 			} else {

@@ -32,6 +32,11 @@ func newCheckQueries(q func(string) string) []checkQuery {
 			FROM {s}.price_lists l
 			WHERE l.customer_group_ids <> ARRAY(SELECT DISTINCT g FROM unnest(l.customer_group_ids) AS a(g) ORDER BY g)
 			ORDER BY l.id LIMIT 100`)},
+		{"customers and channels out of order", q(`SELECT format('price list %L: %s %s is not strictly ascending', l.id, a.what, a.ids)
+			FROM {s}.price_lists l,
+				LATERAL (VALUES ('customers', l.customer_ids), ('channels', l.channel_ids)) AS a(what, ids)
+			WHERE a.ids <> ARRAY(SELECT DISTINCT x FROM unnest(a.ids) AS u(x) ORDER BY x)
+			ORDER BY l.id, a.what LIMIT 100`)},
 		{"prices of missing lists", q(`SELECT format('price %L belongs to the missing price list %L', p.id, p.list_id)
 			FROM {s}.prices p
 			WHERE p.list_id <> '' AND NOT EXISTS (SELECT FROM {s}.price_lists l WHERE l.id = p.list_id)
@@ -66,13 +71,15 @@ func newCheckQueries(q func(string) string) []checkQuery {
 // Check verifies, in SQL and in one snapshot (a REPEATABLE READ READ ONLY transaction),
 // the invariants that the library keeps and the schema's constraints do not: the
 // schema's versions run 1 to SchemaVersion; no membership names a missing group, no
-// audience names a missing group, and every audience is strictly ascending; no price
+// audience names a missing group, and every audience, and every list's customers and
+// channels, is strictly ascending; no price
 // belongs to a missing list; no record has an empty ID; the journal keeps consecutive
 // revisions whose last is the counter's (those trimmed aside), and every item belongs
 // to an entry and decodes, its entry's items numbered 1 to n. (The Service checks
 // references before it writes, and SERIALIZABLE transactions keep a concurrent delete
 // from slipping in between; Check is how a test, or an operator, sees that they held.) The
-// keys, the unique name and price keys, and the ranges of the nanosecond columns are
+// keys, the unique name and price keys, the ranges of the nanosecond columns, the sets
+// without NULL elements and the adjustments (a finite percent, with a rounding) are
 // constraints that PostgreSQL keeps. Check returns nil for sound data, else an error
 // wrapping ErrCorrupt that lists the problems (at most 100). It scans every table once.
 func (s *Store) Check(ctx context.Context) error {

@@ -16,8 +16,9 @@
 // (^[a-z_][a-z0-9_]{0,62}$, not pg_...) and quoted as an identifier; every value
 // reaches SQL as a bound parameter. Identifiers are text COLLATE "C", so that rows
 // come back in byte order, the order the pricing.Tx iterations promise. Schema version
-// 2 (migrations/0001_initial.sql, then 0002_journal.sql, which added the revision
-// columns and the journal's tables):
+// 3 (migrations/0001_initial.sql, then 0002_journal.sql, which added the revision
+// columns and the journal's tables, then 0003_list_power.sql, which added a list's
+// customers, channels and adjustment):
 //
 //	<schema>.transaction_lock            no columns, no rows: locked by every Update (above)
 //
@@ -53,9 +54,20 @@
 //	  status      text         "draft" or "active"
 //	  starts_at   timestamptz  NULL: unbounded; + starts_ns smallint (0 when NULL)
 //	  ends_at     timestamptz  NULL: unbounded; + ends_ns smallint (0 when NULL)
-//	  customer_group_ids text[]  the audience, ascending; {} is everyone. No NULL element.
-//	                           GIN INDEX price_lists_customer_group_ids_idx (fastupdate off):
-//	                           the lists that name a group
+//	  customer_group_ids text[]  the audience's groups, ascending; {} for none. No NULL
+//	                           element. GIN INDEX price_lists_customer_group_ids_idx
+//	                           (fastupdate off): the lists that name a group
+//	  customer_ids text[]      the audience's customers, ascending; {} for none (with no
+//	                           groups either: everyone). One dimension, no NULL element.
+//	  channel_ids text[]       the channels, ascending; {} is every channel. One
+//	                           dimension, no NULL element.
+//	  adjustment_percent double precision  pricing.Adjustment.Percent, the float64 bit
+//	                           for bit; NULL: no adjustment. Finite (CHECK). PARTIAL
+//	                           INDEX price_lists_adjusted_idx (id) WHERE it is not NULL:
+//	                           the adjusted lists, which every resolve reads
+//	  adjustment_rounding text  the adjustment's Rounding ("half_up", "down", "up": the
+//	                           Service's values; not constrained); NULL exactly when
+//	                           the percent is (CHECK)
 //	  includes_tax boolean
 //	  metadata    json
 //	  created_at, created_ns, updated_at, updated_ns
@@ -98,7 +110,9 @@
 //	                           Service's encoding of the change)
 //
 // CHECK constraints keep the nanosecond columns in 0..999 (and 0 beside a NULL
-// instant) and the audience free of NULLs. Nothing else is constrained: the Store
+// instant), the sets of IDs free of NULLs (and the customers and channels in one
+// dimension), and an adjustment whole: a finite percent with its rounding, or
+// neither. Nothing else is constrained: the Store
 // contract leaves references to the Service (a membership of a missing group is
 // stored), so there are no foreign keys; Check verifies, in SQL, that the data keeps
 // the invariants the library keeps, the journal's among them: the entries kept are
@@ -191,13 +205,16 @@
 //
 // Store implements pricing.CandidateReader: the Service reads everything a Resolve or a
 // ResolveMany needs — the customer's groups, every price of the variants in the
-// currency, and the terms of those prices' lists — in one round trip, however many
+// currency, the terms of those prices' lists, and the terms of every list with an
+// adjustment (whose prices are derived, not stored) — in one round trip, however many
 // lists price the variants. The Store keeps the terms of every list, with the 64
 // stripe versions it read them with; one statement (one snapshot) reads the groups,
 // the prices and the versions. When the versions are the cache's, no list changed
 // since, and the cached terms are those of that snapshot. Otherwise a second round
-// trip reads with a statement that joins the terms of the prices' lists itself, and
-// reloads the cache. A statement's first run on a connection costs a round trip more
+// trip reads with a statement that joins the terms of the prices' lists and of the
+// adjusted lists itself, and reloads the cache. The Tx of View and Update implements
+// pricing.AdjustedLister with the partial index price_lists_adjusted_idx, for the
+// resolves that read through a Tx (Query.Explain). A statement's first run on a connection costs a round trip more
 // (pgx prepares it). With Query.Explain, the Service resolves in a View instead, a
 // round trip per read. Writing to the tables other than through the store voids the
 // cache's check: do not.

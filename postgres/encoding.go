@@ -4,7 +4,9 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"math"
 	"slices"
+	"strconv"
 	"time"
 	"unicode/utf8"
 
@@ -191,16 +193,19 @@ func (r *groupRow) group() (pricing.CustomerGroup, error) {
 
 // listRow is a price list as stored.
 type listRow struct {
-	id, name, typ, status string
-	description           []byte
-	groups                []string
-	includesTax           bool
-	meta                  []byte
-	starts, ends          pgtype.Timestamptz
-	created, updated      pgtype.Timestamptz
-	startsNs, endsNs      int16
-	createdNs, updatedNs  int16
-	revision              int64
+	id, name, typ, status       string
+	description                 []byte
+	groups, customers, channels []string
+	// adjustment is the list's, nil for none: shared, read-only, by every PriceListTerms
+	// of the row (pricing.Tx allows it), and copied by list.
+	adjustment           *pricing.Adjustment
+	includesTax          bool
+	meta                 []byte
+	starts, ends         pgtype.Timestamptz
+	created, updated     pgtype.Timestamptz
+	startsNs, endsNs     int16
+	createdNs, updatedNs int16
+	revision             int64
 }
 
 // newListRow checks pl and returns its row.
@@ -213,8 +218,25 @@ func newListRow(pl pricing.PriceList) (listRow, error) {
 			return listRow{}, err
 		}
 	}
-	for _, g := range pl.CustomerGroupIDs {
-		if err := checkText("price list customer group ID", g, true); err != nil {
+	for _, set := range [...]struct {
+		what string
+		ids  []string
+	}{
+		{"price list customer group ID", pl.CustomerGroupIDs},
+		{"price list customer ID", pl.CustomerIDs},
+		{"price list channel ID", pl.ChannelIDs},
+	} {
+		for _, id := range set.ids {
+			if err := checkText(set.what, id, true); err != nil {
+				return listRow{}, err
+			}
+		}
+	}
+	if a := pl.Adjustment; a != nil {
+		if math.IsNaN(a.Percent) || math.IsInf(a.Percent, 0) {
+			return listRow{}, fmt.Errorf("postgres: price list adjustment percent %v: not finite: %w", a.Percent, pricing.ErrInvalid)
+		}
+		if err := checkText("price list adjustment rounding", string(a.Rounding), false); err != nil {
 			return listRow{}, err
 		}
 	}
@@ -229,11 +251,13 @@ func newListRow(pl pricing.PriceList) (listRow, error) {
 	}
 	r := listRow{
 		id: pl.ID, name: pl.Name, typ: string(pl.Type), status: string(pl.Status),
-		description: bytesOf(pl.Description), groups: slices.Clone(pl.CustomerGroupIDs),
+		description: bytesOf(pl.Description), groups: idSet(pl.CustomerGroupIDs),
+		customers: idSet(pl.CustomerIDs), channels: idSet(pl.ChannelIDs),
 		includesTax: pl.IncludesTax, meta: meta, revision: pl.Revision,
 	}
-	if r.groups == nil {
-		r.groups = []string{}
+	if pl.Adjustment != nil {
+		a := *pl.Adjustment
+		r.adjustment = &a
 	}
 	r.starts, r.startsNs = instant(pl.StartsAt, true)
 	r.ends, r.endsNs = instant(pl.EndsAt, true)
@@ -242,40 +266,112 @@ func newListRow(pl pricing.PriceList) (listRow, error) {
 	return r, nil
 }
 
+// idSet returns a copy of a set of IDs for an array column: never nil (NULL).
+func idSet(ids []string) []string {
+	if len(ids) == 0 {
+		return []string{}
+	}
+	return slices.Clone(ids)
+}
+
 func (r *listRow) args() []any {
+	percent, rounding := adjustmentArgs(r.adjustment)
 	return []any{r.id, r.name, r.description, r.typ, r.status, r.starts, r.startsNs, r.ends, r.endsNs,
-		r.groups, r.includesTax, jsonArg(r.meta), r.created, r.createdNs, r.updated, r.updatedNs, r.revision}
+		r.groups, r.customers, r.channels, percent, rounding,
+		r.includesTax, jsonArg(r.meta), r.created, r.createdNs, r.updated, r.updatedNs, r.revision}
+}
+
+// adjustmentArgs returns the arguments of the adjustment's columns: NULL and NULL for
+// none. The percent goes as the text of its shortest decimal, which the statements
+// cast to float8 (float8in reads it back to the same bits, -0 included), so that it
+// does not depend on how a protocol spells a float64: the simple protocol splices it
+// into the SQL as a numeric literal, and a bare -0 there is the integer 0.
+func adjustmentArgs(a *pricing.Adjustment) (percent, rounding any) {
+	if a == nil {
+		return nil, nil
+	}
+	return strconv.FormatFloat(a.Percent, 'g', -1, 64), string(a.Rounding)
 }
 
 func (r *listRow) scan(row pgx.Row) error {
-	return row.Scan(&r.id, &r.name, &r.description, &r.typ, &r.status, &r.starts, &r.startsNs, &r.ends, &r.endsNs,
-		&r.groups, &r.includesTax, &r.meta, &r.created, &r.createdNs, &r.updated, &r.updatedNs, &r.revision)
+	var (
+		percent  pgtype.Float8
+		rounding pgtype.Text
+	)
+	err := row.Scan(&r.id, &r.name, &r.description, &r.typ, &r.status, &r.starts, &r.startsNs, &r.ends, &r.endsNs,
+		&r.groups, &r.customers, &r.channels, &percent, &rounding,
+		&r.includesTax, &r.meta, &r.created, &r.createdNs, &r.updated, &r.updatedNs, &r.revision)
+	if err != nil {
+		return err
+	}
+	r.adjustment, err = decodeAdjustment(r.id, percent, rounding)
+	return err
 }
 
-// terms returns the list's terms; their CustomerGroupIDs are the row's (read-only).
+// decodeAdjustment returns the adjustment of the list's columns: nil when both are
+// NULL. One NULL without the other, or a percent that is not finite, is corrupt (the
+// schema's constraints forbid both).
+func decodeAdjustment(listID string, percent pgtype.Float8, rounding pgtype.Text) (*pricing.Adjustment, error) {
+	switch {
+	case !percent.Valid && !rounding.Valid:
+		return nil, nil
+	case percent.Valid != rounding.Valid:
+		return nil, fmt.Errorf("%w: price list %q: an adjustment percent without a rounding, or a rounding without a percent", ErrCorrupt, listID)
+	case math.IsNaN(percent.Float64) || math.IsInf(percent.Float64, 0):
+		return nil, fmt.Errorf("%w: price list %q: adjustment percent %v", ErrCorrupt, listID, percent.Float64)
+	}
+	return &pricing.Adjustment{Percent: percent.Float64, Rounding: roundingOf(rounding.String)}, nil
+}
+
+// roundingOf returns the rounding spelled s, the package's constant for the known ones.
+func roundingOf(s string) pricing.Rounding {
+	switch pricing.Rounding(s) {
+	case pricing.RoundHalfUp:
+		return pricing.RoundHalfUp
+	case pricing.RoundDown:
+		return pricing.RoundDown
+	case pricing.RoundUp:
+		return pricing.RoundUp
+	}
+	return pricing.Rounding(s)
+}
+
+// terms returns the list's terms; their slices and Adjustment are the row's
+// (read-only). Empty sets are nil.
 func (r *listRow) terms() pricing.PriceListTerms {
-	t := pricing.PriceListTerms{
+	return pricing.PriceListTerms{
 		ID: r.id, Type: pricing.PriceListType(r.typ), Status: pricing.PriceListStatus(r.status),
 		StartsAt: fromInstant(r.starts, r.startsNs), EndsAt: fromInstant(r.ends, r.endsNs),
-		IncludesTax: r.includesTax,
+		CustomerGroupIDs: nilIfEmpty(r.groups), CustomerIDs: nilIfEmpty(r.customers), ChannelIDs: nilIfEmpty(r.channels),
+		Adjustment: r.adjustment, IncludesTax: r.includesTax,
 	}
-	if len(r.groups) > 0 {
-		t.CustomerGroupIDs = r.groups
-	}
-	return t
 }
 
-// list returns the list, with new metadata and audience.
+// nilIfEmpty returns ids, or nil when empty.
+func nilIfEmpty(ids []string) []string {
+	if len(ids) == 0 {
+		return nil
+	}
+	return ids
+}
+
+// list returns the list, with new metadata, sets and adjustment.
 func (r *listRow) list() (pricing.PriceList, error) {
 	meta, err := decodeMetadata(r.meta)
 	t := r.terms()
-	return pricing.PriceList{
+	pl := pricing.PriceList{
 		ID: r.id, Name: r.name, Description: string(r.description),
 		Type: t.Type, Status: t.Status, StartsAt: t.StartsAt, EndsAt: t.EndsAt,
-		CustomerGroupIDs: slices.Clone(t.CustomerGroupIDs), IncludesTax: r.includesTax, Metadata: meta,
+		CustomerGroupIDs: slices.Clone(t.CustomerGroupIDs), CustomerIDs: slices.Clone(t.CustomerIDs),
+		ChannelIDs: slices.Clone(t.ChannelIDs), IncludesTax: r.includesTax, Metadata: meta,
 		CreatedAt: fromInstant(r.created, r.createdNs), UpdatedAt: fromInstant(r.updated, r.updatedNs),
 		Revision: r.revision,
-	}, err
+	}
+	if t.Adjustment != nil {
+		a := *t.Adjustment
+		pl.Adjustment = &a
+	}
+	return pl, err
 }
 
 // checkPrice refuses a price the store cannot keep.

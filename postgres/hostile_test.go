@@ -1,6 +1,7 @@
 package postgres_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"reflect"
@@ -9,7 +10,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
 	"github.com/commercekit/pricing"
+	"github.com/commercekit/pricing/postgres"
 )
 
 // hostile are strings that break SQL built by concatenation, array literals, JSON, or
@@ -191,3 +196,126 @@ func TestHostileStoreLevel(t *testing.T) {
 }
 
 func errOf[T any](_ T, err error) error { return err }
+
+// Rows of price lists that break the schema's constraints, written behind the store's
+// back: with the constraints in place, PostgreSQL refuses them; with the constraints
+// dropped (a schema damaged by hand), every read of the list — by ID, its terms, the
+// iteration, ReadCandidates from its statement and into its cache, the Service's
+// Resolve and ListPriceLists — returns an error, and none panics. A rounding that the
+// Service does not write, which no constraint refuses (like an unknown type), reads
+// back as it is and resolves as RoundHalfUp.
+func TestHostileListRows(t *testing.T) {
+	ctx := t.Context()
+	pool := sharedPool(t)
+	schema := newSchema(t)
+	s := newStore(t, &postgres.Options{Schema: schema})
+	svc := pricing.New(s)
+	if _, err := svc.CreatePriceList(ctx, pricing.NewPriceList{ID: "pl_bad", Name: "Bad", Status: pricing.Active,
+		Adjustment: &pricing.Adjustment{Percent: -10}, Prices: []pricing.PriceInput{{VariantID: "var_1", CurrencyCode: "usd", Amount: 900}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.SetBasePrices(ctx, "var_1", []pricing.PriceInput{{CurrencyCode: "usd", Amount: 1000}}); err != nil {
+		t.Fatal(err)
+	}
+	table := pgx.Identifier{schema, "price_lists"}.Sanitize()
+	restore := `UPDATE ` + table + ` SET customer_group_ids = '{}', customer_ids = '{}', channel_ids = '{}',
+		adjustment_percent = -10, adjustment_rounding = 'half_up' WHERE id = 'pl_bad'`
+	bad := []struct{ name, set string }{
+		{"a NULL customer", `customer_ids = '{cus_1,NULL}'`},
+		{"a NULL channel", `channel_ids = ARRAY[NULL]::text[]`},
+		{"a NULL group", `customer_group_ids = '{NULL}'`},
+		{"a rounding without a percent", `adjustment_percent = NULL`},
+		{"a percent without a rounding", `adjustment_rounding = NULL`},
+		{"a NaN percent", `adjustment_percent = 'NaN'`},
+		{"an infinite percent", `adjustment_percent = '-Infinity'`},
+	}
+	// Two dimensions: pgx reads such an array flattened, so only the constraints
+	// refuse it (and Check reports it, below).
+	twoDims := []struct{ name, set string }{
+		{"customers in two dimensions", `customer_ids = '{{a,b},{c,d}}'`},
+		{"channels in two dimensions", `channel_ids = '{{a},{b}}'`},
+	}
+	for _, b := range append(slices.Clone(bad), twoDims...) {
+		_, err := pool.Exec(ctx, `UPDATE `+table+` SET `+b.set+` WHERE id = 'pl_bad'`)
+		var pgErr *pgconn.PgError
+		if !errors.As(err, &pgErr) || pgErr.Code != "23514" {
+			t.Errorf("writing %s with the constraints in place: %v, want a check violation (23514)", b.name, err)
+		}
+	}
+	if err := s.Check(ctx); err != nil {
+		t.Fatalf("Check: %v", err)
+	}
+
+	// The damaged schema.
+	for _, c := range []string{"customer_group_ids", "customer_ids", "channel_ids", "adjustment_percent", "adjustment_rounding"} {
+		if _, err := pool.Exec(ctx, `ALTER TABLE `+table+` DROP CONSTRAINT price_lists_`+c+`_check`); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, b := range bad {
+		t.Run(b.name, func(t *testing.T) {
+			if _, err := pool.Exec(ctx, restore); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := pool.Exec(ctx, `UPDATE `+table+` SET `+b.set+` WHERE id = 'pl_bad'`); err != nil {
+				t.Fatal(err)
+			}
+			// A new Store: its terms cache is empty (writing behind a store's back voids
+			// its cache's check).
+			fresh := newStore(t, &postgres.Options{Schema: schema})
+			for name, read := range hostileReads(fresh) {
+				if err := read(); err == nil {
+					t.Errorf("%s of a list with %s: no error", name, b.name)
+				} else {
+					t.Logf("%s: %v", name, err)
+				}
+			}
+		})
+	}
+
+	for _, b := range twoDims {
+		if _, err := pool.Exec(ctx, restore+`; UPDATE `+table+` SET `+b.set+` WHERE id = 'pl_bad'`); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Check(ctx); !errors.Is(err, postgres.ErrCorrupt) || !strings.Contains(err.Error(), "is not strictly ascending") {
+			t.Errorf("Check of a list with %s: %v, want ErrCorrupt", b.name, err)
+		}
+	}
+
+	if _, err := pool.Exec(ctx, restore+`; UPDATE `+table+` SET adjustment_rounding = 'sideways'`); err != nil {
+		t.Fatal(err)
+	}
+	fresh := newStore(t, &postgres.Options{Schema: schema})
+	pl, err := pricing.New(fresh).PriceList(ctx, "pl_bad")
+	if err != nil || pl.Adjustment == nil || pl.Adjustment.Rounding != "sideways" {
+		t.Errorf("a list with an unknown rounding: %+v, %v", pl.Adjustment, err)
+	}
+	res, err := pricing.New(fresh).Resolve(ctx, pricing.Query{CurrencyCode: "usd"}, "var_1", 1)
+	if err != nil || res.CalculatedAmount != 900 {
+		t.Errorf("Resolve with an unknown rounding: %d, %v; want the list's own price 900", res.CalculatedAmount, err)
+	}
+}
+
+// hostileReads are the reads of a list that must fail on a damaged row.
+func hostileReads(s *postgres.Store) map[string]func() error {
+	ctx := context.Background()
+	svc := pricing.New(s)
+	view := func(fn func(tx pricing.Tx) error) func() error {
+		return func() error { return s.View(ctx, fn) }
+	}
+	return map[string]func() error{
+		"PriceList":      view(func(tx pricing.Tx) error { return errOf(tx.PriceList("pl_bad")) }),
+		"PriceListTerms": view(func(tx pricing.Tx) error { return errOf(tx.PriceListTerms("pl_bad")) }),
+		"PriceLists":     view(func(tx pricing.Tx) error { return tx.PriceLists(func(pricing.PriceList) bool { return true }) }),
+		"ReadCandidates": func() error {
+			var c pricing.Candidates
+			return s.ReadCandidates(ctx, pricing.CandidateRequest{CurrencyCode: "usd", VariantIDs: []string{"var_1", "var_2"}}, &c)
+		},
+		"ReadCandidates of one variant": func() error {
+			var c pricing.Candidates
+			return s.ReadCandidates(ctx, pricing.CandidateRequest{CurrencyCode: "usd", VariantIDs: []string{"var_1"}}, &c)
+		},
+		"Resolve":        func() error { return errOf(svc.Resolve(ctx, pricing.Query{CurrencyCode: "usd"}, "var_1", 1)) },
+		"ListPriceLists": func() error { _, _, err := svc.ListPriceLists(ctx, pricing.PriceListFilter{}); return err },
+	}
+}

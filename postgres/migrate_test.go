@@ -6,8 +6,12 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"reflect"
+	"slices"
+	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -82,6 +86,7 @@ func TestMigrateFresh(t *testing.T) {
 	if err := s.Check(t.Context()); err != nil {
 		t.Fatalf("Check of a new schema: %v", err)
 	}
+	wantVersion3(t, schema)
 	before := schemaState(t, schema)
 	newStore(t, &postgres.Options{Schema: schema})
 	if after := schemaState(t, schema); after != before {
@@ -261,5 +266,167 @@ func TestRuntimePrivileges(t *testing.T) {
 		t.Error("a role without CREATE on the database migrated a new schema")
 	} else {
 		t.Logf("migrating without the privilege: %v", err)
+	}
+}
+
+// wantVersion3 checks that the schema has what version 3 added: the columns of a list's
+// customers, channels and adjustment, their constraints, and the index of the adjusted
+// lists.
+func wantVersion3(t *testing.T, schema string) {
+	t.Helper()
+	if postgres.SchemaVersion < 3 {
+		t.Fatalf("SchemaVersion %d, want at least 3", postgres.SchemaVersion)
+	}
+	ctx := t.Context()
+	var cols []string
+	rows, err := sharedPool(t).Query(ctx, `SELECT column_name || ' ' || data_type || ' ' || is_nullable || ' ' || coalesce(column_default, '-')
+		FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'price_lists'
+		AND column_name IN ('customer_ids', 'channel_ids', 'adjustment_percent', 'adjustment_rounding') ORDER BY column_name`, schema)
+	if err == nil {
+		cols, err = pgx.CollectRows(rows, pgx.RowTo[string])
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"adjustment_percent double precision YES -",
+		"adjustment_rounding text YES -",
+		"channel_ids ARRAY NO '{}'::text[]",
+		"customer_ids ARRAY NO '{}'::text[]",
+	}
+	if !slices.Equal(cols, want) {
+		t.Errorf("the columns version 3 added to price_lists:\n got  %q\n want %q", cols, want)
+	}
+	var n int
+	err = sharedPool(t).QueryRow(ctx, `SELECT count(*) FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace
+		WHERE n.nspname = $1 AND c.conname IN ('price_lists_customer_ids_check', 'price_lists_channel_ids_check',
+			'price_lists_adjustment_percent_check', 'price_lists_adjustment_rounding_check')`, schema).Scan(&n)
+	if err != nil || n != 4 {
+		t.Errorf("the constraints of version 3: %d of 4 (%v)", n, err)
+	}
+	var def string
+	err = sharedPool(t).QueryRow(ctx, `SELECT indexdef FROM pg_indexes WHERE schemaname = $1 AND indexname = 'price_lists_adjusted_idx'`, schema).Scan(&def)
+	if err != nil || !strings.Contains(def, "WHERE (adjustment_percent IS NOT NULL)") {
+		t.Errorf("the index of the adjusted lists: %q, %v", def, err)
+	}
+}
+
+// A schema of version 2, holding what a store of that version wrote, is migrated to
+// SchemaVersion by the first Store that opens it: every record is kept exactly, the
+// lists without customers, channels or adjustment; Check finds nothing wrong, opening it
+// again changes nothing, and the new fields are then written and read like the others.
+func TestMigrateFromVersion2(t *testing.T) {
+	ctx := t.Context()
+	schema := newSchema(t)
+	pool := sharedPool(t)
+	if err := postgres.MigrateTo(ctx, pool, schema, 2); err != nil {
+		t.Fatal(err)
+	}
+	if got := versions(t, schema); !slices.Equal(got, []int{1, 2}) {
+		t.Fatalf("a schema migrated to version 2 holds versions %v", got)
+	}
+	q := pgx.Identifier{schema}.Sanitize()
+	const at = `'2026-01-15 12:00:00.123456+00'`
+	for _, stmt := range []string{
+		`INSERT INTO ` + q + `.customer_groups (id, name, name_key, metadata, created_at, created_ns, updated_at, updated_ns, revision)
+			VALUES ('cg_1', 'Wholesale', 'wholesale', '{"tier":"gold"}', ` + at + `, 789, ` + at + `, 790, 1)`,
+		`INSERT INTO ` + q + `.customer_group_members (group_id, customer_id) VALUES ('cg_1', 'cus_1')`,
+		`INSERT INTO ` + q + `.price_lists (id, name, description, type, status, starts_at, starts_ns, ends_at, ends_ns,
+				customer_group_ids, includes_tax, metadata, created_at, created_ns, updated_at, updated_ns, revision)
+			VALUES ('pl_1', 'Trade', convert_to('For the trade', 'UTF8'), 'sale', 'active', '2020-01-01 00:00:00+00', 5, NULL, 0,
+				'{cg_1}', false, '{"k":"v"}', ` + at + `, 789, ` + at + `, 789, 2),
+			('pl_2', 'Open', '', 'override', 'draft', NULL, 0, NULL, 0, '{}', false, NULL, ` + at + `, 0, ` + at + `, 0, 2)`,
+		`INSERT INTO ` + q + `.prices (id, list_id, variant_id, currency_code, region_id, min_quantity, max_quantity, amount, includes_tax, revision)
+			VALUES ('p_base', '', 'var_1', 'usd', '', 0, 0, 1000, false, 2), ('p_1', 'pl_1', 'var_1', 'usd', '', 0, 0, 900, false, 2)`,
+		`UPDATE ` + q + `.journal_revision SET last = 2`,
+	} {
+		if _, err := pool.Exec(ctx, stmt); err != nil {
+			t.Fatalf("%s: %v", stmt, err)
+		}
+	}
+
+	s := newStore(t, &postgres.Options{Schema: schema})
+	wantVersions(t, schema)
+	wantVersion3(t, schema)
+	if err := s.Check(ctx); err != nil {
+		t.Fatalf("Check of the migrated schema: %v", err)
+	}
+	before := schemaState(t, schema)
+	newStore(t, &postgres.Options{Schema: schema})
+	if after := schemaState(t, schema); after != before {
+		t.Errorf("opening the migrated schema again changed it:\n before %s\n after  %s", before, after)
+	}
+
+	svc := pricing.New(s)
+	t0 := time.Date(2026, 1, 15, 12, 0, 0, 123456789, time.UTC)
+	g, err := svc.CustomerGroup(ctx, "cg_1")
+	wantG := pricing.CustomerGroup{ID: "cg_1", Name: "Wholesale", Metadata: map[string]any{"tier": "gold"},
+		CreatedAt: t0, UpdatedAt: t0.Add(time.Nanosecond), Revision: 1}
+	if err != nil || !reflect.DeepEqual(g, wantG) {
+		t.Errorf("the group of version 2:\n got  %#v, %v\n want %#v", g, err, wantG)
+	}
+	wantLists := []pricing.PriceList{
+		{ID: "pl_1", Name: "Trade", Description: "For the trade", Type: pricing.Sale, Status: pricing.Active,
+			StartsAt: time.Date(2020, 1, 1, 0, 0, 0, 5, time.UTC), CustomerGroupIDs: []string{"cg_1"},
+			Metadata: map[string]any{"k": "v"}, CreatedAt: t0, UpdatedAt: t0, Revision: 2},
+		{ID: "pl_2", Name: "Open", Type: pricing.Override, Status: pricing.Draft,
+			CreatedAt: t0.Truncate(time.Microsecond), UpdatedAt: t0.Truncate(time.Microsecond), Revision: 2},
+	}
+	for _, want := range wantLists {
+		got, err := svc.PriceList(ctx, want.ID)
+		if err != nil || !reflect.DeepEqual(got, want) {
+			t.Errorf("list %s of version 2:\n got  %#v, %v\n want %#v", want.ID, got, err, want)
+		}
+	}
+	if prices, n, err := svc.ListPrices(ctx, pricing.PriceFilter{}); err != nil || n != 2 {
+		t.Errorf("the prices of version 2: %d, %v (%v)", n, err, prices)
+	}
+	res, err := svc.Resolve(ctx, pricing.Query{CurrencyCode: "usd", CustomerID: "cus_1"}, "var_1", 1)
+	if err != nil || res.CalculatedAmount != 900 || res.CalculatedPrice.ID != "p_1" {
+		t.Errorf("Resolve on the migrated schema: %+v, %v", res, err)
+	}
+	view := func(fn func(tx pricing.Tx) error) {
+		t.Helper()
+		if err := s.View(ctx, fn); err != nil {
+			t.Fatal(err)
+		}
+	}
+	view(func(tx pricing.Tx) error {
+		ids, err := tx.(pricing.AdjustedLister).AppendAdjustedListIDs(nil)
+		if err == nil && len(ids) != 0 {
+			t.Errorf("adjusted lists after the migration: %q, want none", ids)
+		}
+		return err
+	})
+
+	// The new fields, written after the migration: the journal goes on from revision 2.
+	active := pricing.Active
+	upd, err := svc.UpdatePriceList(ctx, "pl_2", pricing.PriceListUpdate{
+		Status: &active, CustomerIDs: &[]string{"cus_9", "cus_1"}, ChannelIDs: &[]string{"web"},
+		Adjustment: &pricing.Adjustment{Percent: -12.5, Rounding: pricing.RoundDown},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if upd.Revision != 3 {
+		t.Errorf("the first revision after the migration: %d, want 3", upd.Revision)
+	}
+	got, err := svc.PriceList(ctx, "pl_2")
+	if err != nil || !reflect.DeepEqual(got, upd) {
+		t.Errorf("the list updated after the migration:\n got  %#v, %v\n want %#v", got, err, upd)
+	}
+	view(func(tx pricing.Tx) error {
+		ids, err := tx.(pricing.AdjustedLister).AppendAdjustedListIDs(nil)
+		if err == nil && !slices.Equal(ids, []string{"pl_2"}) {
+			t.Errorf("adjusted lists: %q, want [pl_2]", ids)
+		}
+		return err
+	})
+	res, err = svc.Resolve(ctx, pricing.Query{CurrencyCode: "usd", CustomerID: "cus_9", ChannelID: "web"}, "var_1", 1)
+	if err != nil || res.CalculatedAmount != 875 {
+		t.Errorf("Resolve of the adjusted list (1000 -12.5%%, rounded down): %+v, %v", res, err)
+	}
+	if err := s.Check(ctx); err != nil {
+		t.Errorf("Check after the writes: %v", err)
 	}
 }

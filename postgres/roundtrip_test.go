@@ -99,7 +99,7 @@ func countingStore(t *testing.T) (*postgres.Store, *tripCounter) {
 }
 
 // A Resolve costs one round trip and a ResolveMany one, however many lists price the
-// variants; two when a list changed since the store last read the lists' terms; a
+// variants and however many lists have an adjustment; two when a list changed since the store last read the lists' terms; a
 // round trip more for each statement the first time a connection runs it (pgx
 // prepares it). The issue allows 2 and 3. Updates cost one round trip per read that the
 // transaction's cache cannot answer, plus one for the commit, which carries the
@@ -140,12 +140,21 @@ func TestRoundTrips(t *testing.T) {
 	for _, v := range variants[:3] {
 		ok(svc.SetBasePrices(ctx, v, []pricing.PriceInput{{CurrencyCode: "usd", Amount: 1000}}))
 	}
+	// Lists with an adjustment and no prices, which every resolve reads: one for the
+	// customer, one limited to a channel, one for everyone that never wins.
+	ok(svc.CreatePriceList(ctx, pricing.NewPriceList{ID: "pl_adj_cus", Name: "Half", Status: pricing.Active,
+		CustomerIDs: []string{"cus_1"}, Adjustment: &pricing.Adjustment{Percent: -50}}))
+	ok(svc.CreatePriceList(ctx, pricing.NewPriceList{ID: "pl_adj_pos", Name: "POS", Status: pricing.Active,
+		ChannelIDs: []string{"pos"}, Adjustment: &pricing.Adjustment{Percent: -90}}))
+	ok(svc.CreatePriceList(ctx, pricing.NewPriceList{ID: "pl_adj_up", Name: "Up", Status: pricing.Active,
+		Adjustment: &pricing.Adjustment{Percent: 5, Rounding: pricing.RoundUp}}))
 
 	q := pricing.Query{CurrencyCode: "usd", CustomerID: "cus_1"}
+	wantAmount := int64(500) // pl_adj_cus: 1000 - 50%
 	resolve := func() {
 		res, err := svc.Resolve(ctx, q, variants[0], 1)
-		if err != nil || !res.Found {
-			t.Fatalf("Resolve: %+v, %v", res, err)
+		if err != nil || !res.Found || res.CalculatedAmount != wantAmount {
+			t.Fatalf("Resolve: %+v, %v; want %d", res, err, wantAmount)
 		}
 	}
 	resolveMany := func() {
@@ -187,6 +196,17 @@ func TestRoundTrips(t *testing.T) {
 				t.Errorf("%s once the store read the lists again: %d round trips, want 1", c.name, n)
 			}
 		}
+	}
+
+	// The adjustment of a list that no price names changes: the next Resolve reads the
+	// lists' terms again (two round trips) and applies the new percent.
+	ok(svc.UpdatePriceList(ctx, "pl_adj_cus", pricing.PriceListUpdate{Adjustment: &pricing.Adjustment{Percent: -60}}))
+	wantAmount = 400
+	if n := tc.count(resolve); n > 2 {
+		t.Errorf("Resolve after an adjustment changed: %d round trips, want at most 2", n)
+	}
+	if n := tc.count(resolve); n > 1 {
+		t.Errorf("Resolve after an adjustment changed, once the store read the lists again: %d round trips, want 1", n)
 	}
 
 	// Writes: a bulk AddPrices to a new list reads the list, then a handful of ranges,

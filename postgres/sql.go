@@ -10,7 +10,8 @@ import (
 const (
 	groupCols = `id, name, name_key, metadata, created_at, created_ns, updated_at, updated_ns, revision`
 	listCols  = `id, name, description, type, status, starts_at, starts_ns, ends_at, ends_ns,
-		customer_group_ids, includes_tax, metadata, created_at, created_ns, updated_at, updated_ns, revision`
+		customer_group_ids, customer_ids, channel_ids, adjustment_percent, adjustment_rounding,
+		includes_tax, metadata, created_at, created_ns, updated_at, updated_ns, revision`
 	priceCols = `id, list_id, variant_id, currency_code, region_id, min_quantity, max_quantity, amount, includes_tax,
 		revision`
 	// priceKeyOrder is the order of the prices_key_key index: the order of encodeKey.
@@ -33,6 +34,7 @@ type statements struct {
 	variantCurrencyPrices               string
 	members, membersAfter, countMembers string
 	groupsOfCustomer, listsOfGroup      string
+	adjustedLists                       string
 	isMember, groupMemberRange          string
 	priceRangeByID, priceRangeByKey     string
 	candidates, candidatesOne           string
@@ -50,31 +52,33 @@ type statements struct {
 	journalStatements
 }
 
-// The statements of ReadCandidates share one layout of 16 columns: the kind of the row,
+// The statements of ReadCandidates share one layout of 19 columns: the kind of the row,
 // then the customer's groups (kind 0), the prices of the variants in the currency
-// (kind 1), the terms of the lists of those prices (kind 2), and the versions of the
-// lists' stripes (kind 3). variants is the condition on the variant ID: a request for
-// one variant compares with a scalar, so that PostgreSQL estimates it well and soon
-// settles on a generic plan, saving the planning of each call.
+// (kind 1), the terms of the lists of those prices and of every list with an
+// adjustment (kind 2), and the versions of the lists' stripes (kind 3). variants is the
+// condition on the variant ID: a request for one variant compares with a scalar, so
+// that PostgreSQL estimates it well and soon settles on a generic plan, saving the
+// planning of each call. (The columns are named in candidates.go, cKind to cPercent.)
 
 // candidatesFastSQL returns the statement of a resolve when the store has the lists'
 // terms: the groups, the prices and the versions, one snapshot.
 func candidatesFastSQL(variants string) string {
 	return `SELECT 0::int2, group_id, NULL::text, NULL::text, NULL::text, NULL::bigint, NULL::bigint,
 			NULL::bigint, NULL::boolean, NULL::timestamptz, NULL::int2, NULL::timestamptz, NULL::int2,
-			NULL::text[], NULL::bigint[], NULL::bigint
+			NULL::text[], NULL::bigint[], NULL::bigint, NULL::text[], NULL::text[], NULL::float8
 			FROM {s}.customer_group_members WHERE customer_id = $1
 		UNION ALL
 		SELECT 1::int2, id, list_id, region_id, variant_id, min_quantity, max_quantity, amount,
-			includes_tax, NULL, NULL, NULL, NULL, NULL, NULL, revision
+			includes_tax, NULL, NULL, NULL, NULL, NULL, NULL, revision, NULL, NULL, NULL
 			FROM {s}.prices WHERE ` + variants + ` AND currency_code = $3
 		UNION ALL
 		SELECT 3::int2, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-			(SELECT array_agg(version ORDER BY stripe) FROM {s}.price_list_versions), NULL`
+			(SELECT array_agg(version ORDER BY stripe) FROM {s}.price_list_versions), NULL, NULL, NULL, NULL`
 }
 
-// candidatesSQL returns the statement of a resolve that reads the terms of the prices'
-// lists itself: the groups, the prices and the terms, one snapshot.
+// candidatesSQL returns the statement of a resolve that reads the terms of the lists
+// itself: the groups, the prices, and the terms of the prices' lists and of the
+// adjusted lists (the partial index price_lists_adjusted_idx), one snapshot.
 func candidatesSQL(variants string) string {
 	return `WITH p AS MATERIALIZED (
 			SELECT id, list_id, region_id, variant_id, min_quantity, max_quantity, amount, includes_tax, revision
@@ -82,17 +86,19 @@ func candidatesSQL(variants string) string {
 		)
 		SELECT 0::int2, group_id, NULL::text, NULL::text, NULL::text, NULL::bigint, NULL::bigint,
 			NULL::bigint, NULL::boolean, NULL::timestamptz, NULL::int2, NULL::timestamptz, NULL::int2,
-			NULL::text[], NULL::bigint[], NULL::bigint
+			NULL::text[], NULL::bigint[], NULL::bigint, NULL::text[], NULL::text[], NULL::float8
 			FROM {s}.customer_group_members WHERE customer_id = $1
 		UNION ALL
 		SELECT 1::int2, id, list_id, region_id, variant_id, min_quantity, max_quantity, amount,
-			includes_tax, NULL, NULL, NULL, NULL, NULL, NULL, revision
+			includes_tax, NULL, NULL, NULL, NULL, NULL, NULL, revision, NULL, NULL, NULL
 			FROM p
 		UNION ALL
-		SELECT 2::int2, l.id, l.type, l.status, NULL, NULL, NULL, NULL, l.includes_tax,
-			l.starts_at, l.starts_ns, l.ends_at, l.ends_ns, l.customer_group_ids, NULL, NULL
+		SELECT 2::int2, l.id, l.type, l.status, l.adjustment_rounding, NULL, NULL, NULL, l.includes_tax,
+			l.starts_at, l.starts_ns, l.ends_at, l.ends_ns, l.customer_group_ids, NULL, NULL,
+			l.customer_ids, l.channel_ids, l.adjustment_percent
 			FROM {s}.price_lists l
-			WHERE l.id = ANY (ARRAY(SELECT DISTINCT list_id FROM p WHERE list_id <> ''))`
+			WHERE l.id = ANY (ARRAY(SELECT DISTINCT list_id FROM p WHERE list_id <> ''))
+				OR l.adjustment_percent IS NOT NULL`
 }
 
 // checkQuery is one query of Check: each row it returns is a problem, described by the
@@ -132,19 +138,22 @@ func newStatements(schema string) *statements {
 			ORDER BY customer_id LIMIT $3`),
 		listsOfGroup: q(`SELECT id FROM {s}.price_lists WHERE customer_group_ids @> ARRAY[$1::text]
 			ORDER BY id`),
+		// The partial index price_lists_adjusted_idx, in its order.
+		adjustedLists:  q(`SELECT id FROM {s}.price_lists WHERE adjustment_percent IS NOT NULL ORDER BY id`),
 		priceRangeByID: q(`SELECT ` + priceCols + ` FROM {s}.prices WHERE id >= $1 ORDER BY id LIMIT $2`),
 		priceRangeByKey: q(`SELECT ` + priceCols + ` FROM {s}.prices WHERE list_id = $1 AND variant_id >= $2
 			ORDER BY ` + priceKeyOrder + ` LIMIT $3`),
 
 		// One statement, so one snapshot even outside a transaction: the customer's
 		// groups (kind 0), the prices of the variants in the currency (kind 1), and the
-		// terms of the lists of those prices (kind 2).
+		// terms of the lists of those prices and of the adjusted lists (kind 2).
 		candidates:        q(candidatesSQL(`variant_id = ANY($2::text[])`)),
 		candidatesOne:     q(candidatesSQL(`variant_id = $2`)),
 		candidatesFast:    q(candidatesFastSQL(`variant_id = ANY($2::text[])`)),
 		candidatesFastOne: q(candidatesFastSQL(`variant_id = $2`)),
 		allTerms: q(`SELECT v.versions, l.id, l.type, l.status, l.includes_tax, l.starts_at, l.starts_ns,
-				l.ends_at, l.ends_ns, l.customer_group_ids
+				l.ends_at, l.ends_ns, l.customer_group_ids, l.customer_ids, l.channel_ids,
+				l.adjustment_percent, l.adjustment_rounding
 			FROM (SELECT array_agg(version ORDER BY stripe) AS versions FROM {s}.price_list_versions) v
 			LEFT JOIN {s}.price_lists l ON true`),
 		bumpVersions: q(`UPDATE {s}.price_list_versions SET version = version + 1 WHERE stripe = ANY($1::int2[])`),
@@ -160,11 +169,14 @@ func newStatements(schema string) *statements {
 		removeMembers: q(`DELETE FROM {s}.customer_group_members m USING unnest($1::text[], $2::text[]) AS r(g, c)
 			WHERE m.group_id = r.g AND m.customer_id = r.c`),
 		putList: q(`INSERT INTO {s}.price_lists (` + listCols + `)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::text::float8, $14, $15, $16, $17, $18,
+				$19, $20, $21)
 			ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, description = EXCLUDED.description,
 				type = EXCLUDED.type, status = EXCLUDED.status, starts_at = EXCLUDED.starts_at,
 				starts_ns = EXCLUDED.starts_ns, ends_at = EXCLUDED.ends_at, ends_ns = EXCLUDED.ends_ns,
-				customer_group_ids = EXCLUDED.customer_group_ids, includes_tax = EXCLUDED.includes_tax,
+				customer_group_ids = EXCLUDED.customer_group_ids, customer_ids = EXCLUDED.customer_ids,
+				channel_ids = EXCLUDED.channel_ids, adjustment_percent = EXCLUDED.adjustment_percent,
+				adjustment_rounding = EXCLUDED.adjustment_rounding, includes_tax = EXCLUDED.includes_tax,
 				metadata = EXCLUDED.metadata, created_at = EXCLUDED.created_at, created_ns = EXCLUDED.created_ns,
 				updated_at = EXCLUDED.updated_at, updated_ns = EXCLUDED.updated_ns, revision = EXCLUDED.revision`),
 		deleteList: q(`WITH p AS (DELETE FROM {s}.prices WHERE list_id = $1)

@@ -84,7 +84,10 @@ func newTx(ctx context.Context, st *statements, c conn, readOnly bool) *tx {
 	}
 }
 
-var _ pricing.Tx = (*tx)(nil)
+var (
+	_ pricing.Tx             = (*tx)(nil)
+	_ pricing.AdjustedLister = (*tx)(nil)
+)
 
 // run runs fn in the transaction and commits it, or rolls it back when fn fails or
 // panics. It returns a failure of the transaction itself, else fn's error.
@@ -642,8 +645,8 @@ func (t *tx) PriceList(id string) (pricing.PriceList, error) {
 	return e.row.list()
 }
 
-// PriceListTerms implements pricing.Tx. The result's CustomerGroupIDs is the cached
-// row's, read-only as the contract says.
+// PriceListTerms implements pricing.Tx. The result's slices and Adjustment are the
+// cached row's, read-only as the contract says.
 func (t *tx) PriceListTerms(id string) (pricing.PriceListTerms, error) {
 	e, err := t.list(id)
 	switch {
@@ -694,6 +697,18 @@ func (t *tx) AppendPriceListIDsOfGroup(dst []string, groupID string) ([]string, 
 		return dst, nil
 	}
 	err := t.queryRows(t.st.listsOfGroup, []any{groupID}, func(rows pgx.Rows) error {
+		var id string
+		err := rows.Scan(&id)
+		dst = append(dst, id)
+		return err
+	})
+	return dst, err
+}
+
+// AppendAdjustedListIDs implements pricing.AdjustedLister: the partial index
+// price_lists_adjusted_idx, after the transaction's buffered writes.
+func (t *tx) AppendAdjustedListIDs(dst []string) ([]string, error) {
+	err := t.queryRows(t.st.adjustedLists, nil, func(rows pgx.Rows) error {
 		var id string
 		err := rows.Scan(&id)
 		dst = append(dst, id)

@@ -309,7 +309,10 @@ type viewTx struct {
 	rev int64
 }
 
-var _ pricing.JournalTx = viewTx{}
+var (
+	_ pricing.JournalTx      = viewTx{}
+	_ pricing.AdjustedLister = viewTx{}
+)
 
 // LastRevision implements pricing.JournalTx: the source's revision the copy holds.
 func (tx viewTx) LastRevision() (int64, error) { return tx.rev, nil }
@@ -319,6 +322,11 @@ func (viewTx) Revision() (int64, error) { return 0, errReadOnly }
 
 // WriteJournal implements pricing.JournalTx: it fails in a View.
 func (viewTx) WriteJournal(pricing.JournalEntry) error { return errReadOnly }
+
+// AppendAdjustedListIDs implements pricing.AdjustedLister with the copy's.
+func (tx viewTx) AppendAdjustedListIDs(dst []string) ([]string, error) {
+	return tx.Tx.(pricing.AdjustedLister).AppendAdjustedListIDs(dst)
+}
 
 var errReadOnly = errors.New("replica: write in a View")
 

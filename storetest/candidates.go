@@ -67,6 +67,20 @@ func candidatesFromTx(tx pricing.Tx, req pricing.CandidateRequest) (pricing.Cand
 			lists = append(lists, p.PriceListID)
 		}
 	}
+	// And every list with an adjustment, whose prices are derived, not stored: from the
+	// Tx's AdjustedLister (whose own rule checks it against a scan), else by a scan.
+	if al, ok := tx.(pricing.AdjustedLister); ok {
+		if lists, err = al.AppendAdjustedListIDs(lists); err != nil {
+			return c, err
+		}
+	} else if err := tx.PriceLists(func(pl pricing.PriceList) bool {
+		if pl.Adjustment != nil {
+			lists = append(lists, pl.ID)
+		}
+		return true
+	}); err != nil {
+		return c, err
+	}
 	for _, id := range slices.Compact(slices.Sorted(slices.Values(lists))) {
 		terms, err := tx.PriceListTerms(id)
 		if err != nil {

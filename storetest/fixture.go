@@ -77,8 +77,9 @@ func sampleGroup(id, name string, meta map[string]any) pricing.CustomerGroup {
 // baseFixture returns the catalog most rules start from:
 //
 //	groups   cg_1 Wholesale {cus_1 cus_2 cus_3}, cg_2 VIP {cus_2 cus_4}, cg_3 Staff {cus_4}
-//	lists    pl_1 sale active, window, audience cg_1 cg_2, 3 prices
-//	         pl_2 override draft, everyone, 2 prices
+//	lists    pl_1 sale active, window, audience cg_1 cg_2 and customers cus_5 cus_9,
+//	         channels pos web, 3 prices
+//	         pl_2 override draft, everyone, an adjustment, 2 prices
 //	         pl_3 sale active, open-ended, audience cg_2, 1 price
 //	prices   5 base prices of var_1 and var_2 in usd and eur, regions and tiers
 func baseFixture() fixture {
@@ -101,12 +102,14 @@ func baseFixture() fixture {
 			{
 				ID: "pl_1", Name: "Trade", Description: "Prices for the trade", Type: pricing.Sale, Status: pricing.Active,
 				StartsAt: t0.Add(-30 * 24 * time.Hour), EndsAt: t0.Add(30*24*time.Hour + 1),
-				CustomerGroupIDs: []string{"cg_1", "cg_2"}, IncludesTax: true, Metadata: sampleMetadata(),
+				CustomerGroupIDs: []string{"cg_1", "cg_2"}, CustomerIDs: []string{"cus_5", "cus_9"},
+				ChannelIDs: []string{"pos", "web"}, IncludesTax: true, Metadata: sampleMetadata(),
 				CreatedAt: t0, UpdatedAt: t0.Add(time.Nanosecond),
 			},
 			{
 				ID: "pl_2", Name: "Catalogue 2026", Type: pricing.Override, Status: pricing.Draft,
-				CreatedAt: t0.Add(time.Second), UpdatedAt: t0.Add(time.Second),
+				Adjustment: &pricing.Adjustment{Percent: -12.5, Rounding: pricing.RoundDown}, CreatedAt: t0.Add(time.Second),
+				UpdatedAt: t0.Add(time.Second),
 			},
 		},
 		prices: []pricing.Price{

@@ -38,6 +38,8 @@
 //   - isolation under concurrent readers and writers (meaningful under -race);
 //   - the optional pricing.CandidateReader, when the store has it: it reads what the
 //     Tx methods read, in one consistent snapshot;
+//   - the optional pricing.AdjustedLister, when the store's Tx has it: exactly the lists
+//     with an adjustment;
 //   - the optional pricing.Journal, when the store has it: dense revisions in commit
 //     order under concurrent writers, one entry per Update, exact round trips, reads by
 //     revision and key, waiting, trimming, and the revisions of the records (which a
@@ -113,6 +115,7 @@ var suite = []struct {
 	{"Close", closeRules},
 	{"CandidateReader", candidateRules},
 	{"Journal", journalRules},
+	{"AdjustedLister", adjustedRules},
 }
 
 // op is one write, named for error messages.

@@ -223,6 +223,12 @@ func benchDataset(b *testing.B, kind string, s int) {
 	b.Run("ListPriceLists/active+group", func(b *testing.B) { benchListPriceLists(b, ctx, d) })
 	b.Run("AddCustomers/10000", func(b *testing.B) { benchAddCustomers(b, ctx, d) })
 	b.Run("AddPrices/100000", func(b *testing.B) { benchAddPrices(b, ctx, d) })
+	b.Run("Preview/publish-10000/group", func(b *testing.B) { benchPreview(b, ctx, d, "group") })
+	b.Run("Preview/publish-10000/everyone", func(b *testing.B) { benchPreview(b, ctx, d, "everyone") })
+	if s == 1 { // every scenario of the catalog: minutes at S=10
+		b.Run("Overlaps", func(b *testing.B) { benchOverlaps(b, ctx, d) })
+		b.Run("DeadWeight", func(b *testing.B) { benchDeadWeight(b, ctx, d) })
+	}
 }
 
 // customerWithGroups keeps queries for a customer who belongs to at least one group
