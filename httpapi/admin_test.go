@@ -433,6 +433,27 @@ func mustPrices(t *testing.T, e *env, list string, want ...string) {
 	}
 }
 
+// A list's customers and channels are written and listed by their names.
+func TestAdminListsOfCustomersAndChannels(t *testing.T) {
+	e := newEnv(t, nil)
+	rec := serve(e.admin, "POST", "/admin/price-lists", `{"name": "Acme contract", "type": "override", "status": "active",
+		"customer_ids": ["cus_acme"], "channel_ids": ["pos"], "adjustment": {"percent": -7.5}}`)
+	if err := matchJSON(`{"price_list": {"customer_ids": ["cus_acme"], "channel_ids": ["pos"], "adjustment": {"percent": -7.5, "rounding": "half_up"}}}`, decode(t, rec)); err != nil || rec.Code != 200 {
+		t.Fatalf("create: %d %v\n%s", rec.Code, err, rec.Body)
+	}
+	for _, tc := range []struct{ query, want string }{
+		{"customer_id=cus_acme", `{"count": 1, "price_lists": [{"name": "Acme contract"}]}`},
+		{"customer_id=cus_bolt", `{"count": 0}`},
+		{"channel_id=pos&channel_id=web", `{"count": 1}`},
+		{"channel_id=web", `{"count": 0}`},
+	} {
+		rec := serve(e.admin, "GET", "/admin/price-lists?"+tc.query, "")
+		if err := matchJSON(tc.want, decode(t, rec)); err != nil || rec.Code != 200 {
+			t.Errorf("%s: %d %v\n%s", tc.query, rec.Code, err, rec.Body)
+		}
+	}
+}
+
 func mustListCount(t *testing.T, e *env, want int) {
 	t.Helper()
 	if _, n, err := e.Service.ListPriceLists(context.Background(), pricing.PriceListFilter{}); err != nil || n != want {

@@ -32,7 +32,7 @@
 //	GET    /admin/customer-groups/{id}/price-lists                                          → {"price_lists"}
 //	GET    /admin/customers/{id}/customer-groups                                            → {"customer_groups"}
 //	PUT    /admin/customers/{id}/customer-groups     {"customer_group_ids": [...]}          → {"customer_groups"}
-//	GET    /admin/price-lists                        ?q id status type customer_group_id active_at created_at[...] updated_at[...] order limit offset
+//	GET    /admin/price-lists                        ?q id status type customer_group_id customer_id channel_id active_at created_at[...] updated_at[...] order limit offset
 //	POST   /admin/price-lists                        pricing.NewPriceList                   → {"price_list", "prices"}
 //	GET    /admin/price-lists/{id}                                                          → {"price_list"}
 //	POST   /admin/price-lists/{id}                   pricing.PriceListUpdate                → {"price_list"}

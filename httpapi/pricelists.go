@@ -48,6 +48,7 @@ func (h *handler) listPriceLists(r *http.Request) (any, error) {
 	p := newParams(r, &h.opts)
 	f := pricing.PriceListFilter{
 		Q: p.str("q"), IDs: p.list("id"), CustomerGroupIDs: p.list("customer_group_id"),
+		CustomerIDs: p.list("customer_id"), ChannelIDs: p.list("channel_id"),
 		ActiveAt: p.instant("active_at"), CreatedAt: p.timeRange("created_at"), UpdatedAt: p.timeRange("updated_at"),
 		Order: p.str("order"),
 	}
