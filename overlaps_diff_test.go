@@ -58,7 +58,7 @@ func TestOverlapsDiff(t *testing.T) {
 			continue // Overlaps reads through a Tx; Resolve with Explain does too
 		}
 		t.Run(st.name, func(t *testing.T) {
-			skipWithoutNewListFields(t, st.open(t))
+			requireNewListFields(t, st.open(t))
 			overlaps, failures := 0, 0
 			for i := first; i < last && failures < 3; i++ {
 				n, err := overlapsDiffCatalog(t, st, rand.New(rand.NewPCG(seed, uint64(si)<<32|uint64(i))))

@@ -249,7 +249,7 @@ func TestOverlapRules(t *testing.T) {
 				t.Run(tc.name, func(t *testing.T) {
 					store := st.open(t)
 					if tc.newFields {
-						skipWithoutNewListFields(t, store)
+						requireNewListFields(t, store)
 					}
 					svc := pricing.New(store, pricing.WithClock(func() time.Time { return t0 }), pricing.WithIDGenerator(seqIDs("id")))
 					f := &fx{t: t, ctx: context.Background(), svc: svc}

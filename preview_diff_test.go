@@ -218,7 +218,7 @@ func TestPreviewDiff(t *testing.T) {
 			continue // the memory store, read by Resolve through ReadCandidates: the preview reads through a Tx
 		}
 		t.Run(st.name, func(t *testing.T) {
-			skipWithoutNewListFields(t, st.open(t))
+			requireNewListFields(t, st.open(t))
 			changes, failures := 0, 0
 			for i := first; i < last && failures < 3; i++ {
 				n, err := previewDiffCatalog(t, st, rand.New(rand.NewPCG(seed, uint64(si)<<32|uint64(i))))

@@ -445,7 +445,7 @@ func TestPreviewRules(t *testing.T) {
 				t.Run(tc.name, func(t *testing.T) {
 					store := st.open(t)
 					if tc.newFields {
-						skipWithoutNewListFields(t, store)
+						requireNewListFields(t, store)
 					}
 					svc := pricing.New(store, pricing.WithClock(func() time.Time { return t0 }), pricing.WithIDGenerator(seqIDs("id")))
 					f := &fx{t: t, ctx: context.Background(), svc: svc}
@@ -512,10 +512,10 @@ func checkPreviewAgainstResolve(t *testing.T, f *fx, tc previewCase, changes []p
 	}
 }
 
-// skipWithoutNewListFields skips a test on a store that does not keep a list's
-// customers, channels and adjustment yet, found by writing such a list and reading it
-// back: the bolt store of this branch. The case runs there once the store keeps them.
-func skipWithoutNewListFields(t *testing.T, st pricing.Store) {
+// requireNewListFields fails a test on a store that does not keep a list's customers,
+// channels and adjustment, found by writing such a list and reading it back, so that a
+// case that needs them says why it would fail.
+func requireNewListFields(t *testing.T, st pricing.Store) {
 	t.Helper()
 	pl := pricing.PriceList{ID: "probe", Name: "probe", Type: pricing.Sale, Status: pricing.Draft, CustomerIDs: []string{"c"},
 		ChannelIDs: []string{"ch"}, Adjustment: &pricing.Adjustment{Percent: -1, Rounding: pricing.RoundHalfUp}}
@@ -536,7 +536,7 @@ func skipWithoutNewListFields(t *testing.T, st pricing.Store) {
 		t.Fatal(err)
 	}
 	if !slices.Equal(got.CustomerIDs, pl.CustomerIDs) || !slices.Equal(got.ChannelIDs, pl.ChannelIDs) || got.Adjustment == nil {
-		t.Skip("this store does not keep a list's customers, channels and adjustment yet")
+		t.Fatal("the store lost a list's customers, channels or adjustment: every store keeps them")
 	}
 }
 
