@@ -202,6 +202,26 @@ func (s *state) check() error {
 			fail("list %q: prices not indexed by list", list)
 		}
 	}
+	// The journal's key index: every key of every entry, with the span of its items.
+	want := map[string][]keyRef{}
+	for _, e := range s.j.entries {
+		for i, it := range e.Items {
+			refs := want[it.Key]
+			if n := len(refs); n > 0 && refs[n-1].rev == e.Revision {
+				refs[n-1].last = int32(i)
+				continue
+			}
+			want[it.Key] = append(refs, keyRef{e.Revision, int32(i), int32(i)})
+		}
+	}
+	if len(want) != len(s.j.byKey) {
+		fail("journal: %d keys indexed, its entries have %d", len(s.j.byKey), len(want))
+	}
+	for key, refs := range want {
+		if !slices.Equal(s.j.byKey[key], refs) {
+			fail("journal: key %q indexed as %v, its entries give %v", key, s.j.byKey[key], refs)
+		}
+	}
 	return errors.Join(errs...)
 }
 

@@ -1,6 +1,7 @@
 package memory
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -13,17 +14,25 @@ import (
 // Revisions are dense: entries[i] has revision first+i.
 type journal struct {
 	entries []pricing.JournalEntry
-	first   int64              // the revision of entries[0]
-	last    int64              // the last revision committed, even when trimmed
-	byKey   map[string][]int64 // key → ascending revisions of its entries
+	first   int64               // the revision of entries[0]
+	last    int64               // the last revision committed, even when trimmed
+	byKey   map[string][]keyRef // key → its entries, by ascending revision
 	// pending is the entry of the running Update, committed with it.
 	pending *pricing.JournalEntry
 	// changed is closed and replaced at each commit of an entry, waking WaitJournal.
 	changed chan struct{}
 }
 
+// keyRef is an entry that has items of a key: they are among Items[first:last+1], so
+// that reading a key's items of a large entry (a bulk write of 100,000 prices) reads
+// the span of the key, not the whole entry.
+type keyRef struct {
+	rev         int64
+	first, last int32
+}
+
 func (j *journal) init() {
-	j.first, j.byKey, j.changed = 1, map[string][]int64{}, make(chan struct{})
+	j.first, j.byKey, j.changed = 1, map[string][]keyRef{}, make(chan struct{})
 }
 
 // commit appends the pending entry, if any, and wakes the waiters.
@@ -35,9 +44,11 @@ func (j *journal) commit() {
 	j.pending = nil
 	j.entries = append(j.entries, *e)
 	j.last = e.Revision
-	for _, it := range e.Items {
-		if revs := j.byKey[it.Key]; len(revs) == 0 || revs[len(revs)-1] != e.Revision {
-			j.byKey[it.Key] = append(revs, e.Revision)
+	for i, it := range e.Items {
+		if refs := j.byKey[it.Key]; len(refs) == 0 || refs[len(refs)-1].rev != e.Revision {
+			j.byKey[it.Key] = append(refs, keyRef{rev: e.Revision, first: int32(i), last: int32(i)})
+		} else {
+			refs[len(refs)-1].last = int32(i)
 		}
 	}
 	close(j.changed)
@@ -45,11 +56,15 @@ func (j *journal) commit() {
 }
 
 // entry returns a copy of the entry of revision rev, which the journal holds, with
-// only its items of key when key is not "".
-func (j *journal) entry(rev int64, key string) pricing.JournalEntry {
+// all its items, or only those of ref's key, among Items[ref.first:ref.last+1].
+func (j *journal) entry(rev int64, key string, ref keyRef) pricing.JournalEntry {
 	e := j.entries[rev-j.first]
-	items := make([]pricing.JournalItem, 0, len(e.Items))
-	for _, it := range e.Items {
+	span := e.Items
+	if key != "" {
+		span = span[ref.first : ref.last+1]
+	}
+	items := make([]pricing.JournalItem, 0, len(span))
+	for _, it := range span {
 		if key == "" || it.Key == key {
 			items = append(items, pricing.JournalItem{Key: it.Key, Data: slices.Clone(it.Data)})
 		}
@@ -87,25 +102,25 @@ func (s *Store) ReadJournal(ctx context.Context, after int64, key string, limit 
 	j := &s.st.j
 	from := max(after+1, j.first)
 	n := 0
-	yield := func(rev int64) bool {
+	yield := func(rev int64, ref keyRef) bool {
 		if limit > 0 && n >= limit {
 			return false
 		}
 		n++
-		return fn(j.entry(rev, key))
+		return fn(j.entry(rev, key, ref))
 	}
 	if key == "" {
 		for rev := from; rev <= j.last && rev-j.first < int64(len(j.entries)); rev++ {
-			if !yield(rev) {
+			if !yield(rev, keyRef{}) {
 				return nil
 			}
 		}
 		return nil
 	}
-	revs := j.byKey[key]
-	i, _ := slices.BinarySearch(revs, from)
-	for _, rev := range revs[i:] {
-		if !yield(rev) {
+	refs := j.byKey[key]
+	i, _ := slices.BinarySearchFunc(refs, from, func(r keyRef, rev int64) int { return cmp.Compare(r.rev, rev) })
+	for _, ref := range refs[i:] {
+		if !yield(ref.rev, ref) {
 			return nil
 		}
 	}
@@ -147,9 +162,9 @@ func (s *Store) TrimJournal(ctx context.Context, before time.Time) (int, error) 
 	for n < len(j.entries) && j.entries[n].At.Before(before) {
 		rev := j.entries[n].Revision
 		for _, it := range j.entries[n].Items {
-			if revs := j.byKey[it.Key]; len(revs) > 0 && revs[0] == rev {
-				if len(revs) > 1 {
-					j.byKey[it.Key] = revs[1:]
+			if refs := j.byKey[it.Key]; len(refs) > 0 && refs[0].rev == rev {
+				if len(refs) > 1 {
+					j.byKey[it.Key] = refs[1:]
 				} else {
 					delete(j.byKey, it.Key)
 				}
