@@ -300,7 +300,16 @@ func (r *Replica) View(ctx context.Context, fn func(pricing.Tx) error) error {
 	r.state.RLock()
 	defer r.state.RUnlock()
 	rev := r.applied
-	return r.copy.View(ctx, func(tx pricing.Tx) error { return fn(viewTx{tx, rev}) })
+	return r.copy.View(ctx, func(tx pricing.Tx) error {
+		// A Tx is not used after its fn returns, so its wrapper is pooled: a View,
+		// on every resolve, allocates nothing.
+		vt := viewTxPool.Get().(*viewTx)
+		vt.Tx, vt.rev = tx, rev
+		err := fn(vt)
+		*vt = viewTx{}
+		viewTxPool.Put(vt)
+		return err
+	})
 }
 
 // viewTx is the Tx of a View of the copy: the copy's, at the source's revision rev.
@@ -309,22 +318,24 @@ type viewTx struct {
 	rev int64
 }
 
+var viewTxPool = sync.Pool{New: func() any { return new(viewTx) }}
+
 var (
-	_ pricing.JournalTx      = viewTx{}
-	_ pricing.AdjustedLister = viewTx{}
+	_ pricing.JournalTx      = (*viewTx)(nil)
+	_ pricing.AdjustedLister = (*viewTx)(nil)
 )
 
 // LastRevision implements pricing.JournalTx: the source's revision the copy holds.
-func (tx viewTx) LastRevision() (int64, error) { return tx.rev, nil }
+func (tx *viewTx) LastRevision() (int64, error) { return tx.rev, nil }
 
 // Revision implements pricing.JournalTx: a View commits nothing.
-func (viewTx) Revision() (int64, error) { return 0, errReadOnly }
+func (*viewTx) Revision() (int64, error) { return 0, errReadOnly }
 
 // WriteJournal implements pricing.JournalTx: it fails in a View.
-func (viewTx) WriteJournal(pricing.JournalEntry) error { return errReadOnly }
+func (*viewTx) WriteJournal(pricing.JournalEntry) error { return errReadOnly }
 
 // AppendAdjustedListIDs implements pricing.AdjustedLister with the copy's.
-func (tx viewTx) AppendAdjustedListIDs(dst []string) ([]string, error) {
+func (tx *viewTx) AppendAdjustedListIDs(dst []string) ([]string, error) {
 	return tx.Tx.(pricing.AdjustedLister).AppendAdjustedListIDs(dst)
 }
 
