@@ -258,9 +258,8 @@ func mergeRevisions(rs []priorRevision) []priorRevision {
 	return out
 }
 
-// undo returns the state before the changes of r, given the state after them.
-func (st priorState) undo(r priorRevision, q Query, variantID string) priorState {
-	prev := st.clone()
+// undo changes the state after the changes of r into the state before them.
+func (prev priorState) undo(r priorRevision, q Query, variantID string) {
 	for i := len(r.changes) - 1; i >= 0; i-- {
 		c := r.changes[i]
 		switch c.Kind {
@@ -287,7 +286,6 @@ func (st priorState) undo(r priorRevision, q Query, variantID string) priorState
 			}
 		}
 	}
-	return prev
 }
 
 // segment is an interval of time over which the item's resolution does not change.
@@ -299,11 +297,21 @@ type segment struct {
 // lowest computes the lowest prior price from the history.
 func (h *priorHistory) lowest(s *Service, q Query, it Item, res *Resolution) error {
 	// The states, oldest first: states[i] holds from revisions[i-1].at (states[0]
-	// from the beginning of the history) to revisions[i].at.
+	// from the beginning of the history) to revisions[i].at. A state that holds for
+	// no time (its revision has the time of the next: a bulk load makes many) is
+	// never resolved, so the undo goes on in place rather than in a copy.
 	states := make([]priorState, len(h.revisions)+1)
 	states[len(h.revisions)] = h.now
+	empty := func(i int) bool {
+		return i > 0 && i < len(h.revisions) && !h.revisions[i-1].at.Before(h.revisions[i].at)
+	}
 	for i := len(h.revisions) - 1; i >= 0; i-- {
-		states[i] = states[i+1].undo(h.revisions[i], q, it.VariantID)
+		prev := states[i+1]
+		if !empty(i + 1) {
+			prev = prev.clone()
+		}
+		prev.undo(h.revisions[i], q, it.VariantID)
+		states[i] = prev
 	}
 	// The segments: a state's interval, cut at every window bound of its lists.
 	var segs []segment
