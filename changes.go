@@ -57,6 +57,38 @@ type ChangeSet struct {
 	Changes  []Change  `json:"changes"`
 }
 
+// Apply writes the changes of the revision to a store's transaction, in their order:
+// what a follower of the change feed does to keep a copy of the store (package replica
+// does it to a memory store). It writes records as they were, revisions included, and
+// decides no rule; an error names the change that failed.
+func (cs ChangeSet) Apply(tx Tx) error {
+	for _, c := range cs.Changes {
+		var err error
+		switch {
+		case c.Kind == KindCustomerGroup && c.Op == OpDelete:
+			err = tx.DeleteCustomerGroup(c.ID)
+		case c.Kind == KindCustomerGroup:
+			err = tx.PutCustomerGroup(*c.CustomerGroup, NameKey(c.CustomerGroup.Name))
+		case c.Kind == KindMembership && c.Op == OpDelete:
+			err = tx.RemoveMember(c.ID, c.CustomerID)
+		case c.Kind == KindMembership:
+			err = tx.AddMember(c.ID, c.CustomerID)
+		case c.Kind == KindPriceList && c.Op == OpDelete:
+			err = tx.DeletePriceList(c.ID)
+		case c.Kind == KindPriceList:
+			err = tx.PutPriceList(*c.PriceList)
+		case c.Kind == KindPrice && c.Op == OpDelete:
+			err = tx.DeletePrice(c.ID)
+		case c.Kind == KindPrice:
+			err = tx.PutPrice(*c.Price)
+		}
+		if err != nil {
+			return fmt.Errorf("pricing: revision %d: %s %s %q: %w", cs.Revision, c.Op, c.Kind, c.ID, err)
+		}
+	}
+	return nil
+}
+
 // ErrTrimmed reports that the journal no longer holds the revisions asked for: they are
 // older than its retention. A reader that meets it must read the store again.
 var ErrTrimmed = errors.New("pricing: journal trimmed")

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"testing"
 	"time"
 
@@ -313,7 +314,7 @@ func testReplayChanges(t *testing.T, open func(t testing.TB) pricing.Store) {
 		changes := must1[[]pricing.ChangeSet](t)(svc.Changes(ctx, 0, 0))
 		dst := memory.New()
 		for _, cs := range changes {
-			must(t, dst.Update(ctx, func(tx pricing.Tx) error { return applyChanges(tx, cs) }))
+			must(t, dst.Update(ctx, func(tx pricing.Tx) error { return cs.Apply(tx) }))
 		}
 		deepEqual(t, fmt.Sprintf("seed %d: the replayed store", seed), dumpStore(t, dst), dumpStore(t, src))
 	}
@@ -363,32 +364,30 @@ func randomOperation(ctx context.Context, rng *rand.Rand, svc *pricing.Service) 
 	}
 }
 
-// applyChanges writes a revision's changes to a store, as a follower of the journal
-// would.
-func applyChanges(tx pricing.Tx, cs pricing.ChangeSet) error {
-	for _, c := range cs.Changes {
-		var err error
-		switch {
-		case c.Kind == pricing.KindCustomerGroup && c.Op == pricing.OpDelete:
-			err = tx.DeleteCustomerGroup(c.ID)
-		case c.Kind == pricing.KindCustomerGroup:
-			err = tx.PutCustomerGroup(*c.CustomerGroup, pricing.NameKey(c.CustomerGroup.Name))
-		case c.Kind == pricing.KindMembership && c.Op == pricing.OpDelete:
-			err = tx.RemoveMember(c.ID, c.CustomerID)
-		case c.Kind == pricing.KindMembership:
-			err = tx.AddMember(c.ID, c.CustomerID)
-		case c.Kind == pricing.KindPriceList && c.Op == pricing.OpDelete:
-			err = tx.DeletePriceList(c.ID)
-		case c.Kind == pricing.KindPriceList:
-			err = tx.PutPriceList(*c.PriceList)
-		case c.Kind == pricing.KindPrice && c.Op == pricing.OpDelete:
-			err = tx.DeletePrice(c.ID)
-		case c.Kind == pricing.KindPrice:
-			err = tx.PutPrice(*c.Price)
-		}
-		if err != nil {
-			return fmt.Errorf("revision %d: %s %s %s: %w", cs.Revision, c.Op, c.Kind, c.ID, err)
-		}
+// Apply writes a revision's changes to a store as they were, and an error names the
+// change that failed.
+func TestChangeSetApply(t *testing.T) {
+	ctx := context.Background()
+	src, _ := newService(t)
+	must1[pricing.CustomerGroup](t)(src.CreateCustomerGroup(ctx, pricing.NewCustomerGroup{ID: "vip", Name: "VIP"}))
+	must(t, src.AddCustomers(ctx, "vip", []string{"cus_1"}))
+	sets := must1[[]pricing.ChangeSet](t)(src.Changes(ctx, 0, 0))
+	dst := memory.New()
+	defer dst.Close()
+	for _, cs := range sets {
+		must(t, dst.Update(ctx, func(tx pricing.Tx) error { return cs.Apply(tx) }))
 	}
-	return nil
+	svc := pricing.New(dst)
+	g := must1[pricing.CustomerGroup](t)(svc.CustomerGroup(ctx, "vip"))
+	if g.Revision != 1 || g.Name != "VIP" {
+		t.Errorf("applied group: %+v", g)
+	}
+	if groups := must1[[]pricing.CustomerGroup](t)(svc.CustomerGroupsOf(ctx, "cus_1")); len(groups) != 1 || groups[0].ID != "vip" {
+		t.Errorf("cus_1's groups: %+v", groups)
+	}
+	bad := pricing.ChangeSet{Revision: 9, Changes: []pricing.Change{{Kind: pricing.KindCustomerGroup, Op: pricing.OpDelete, ID: "ghost"}}}
+	err := dst.Update(ctx, func(tx pricing.Tx) error { return bad.Apply(tx) })
+	if !errors.Is(err, pricing.ErrNotFound) || !strings.Contains(fmt.Sprint(err), `revision 9: delete customer_group "ghost"`) {
+		t.Errorf("a change that fails: %v", err)
+	}
 }

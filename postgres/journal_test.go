@@ -345,7 +345,7 @@ func TestJournalReplayChanges(t *testing.T) {
 		}
 		dst := memory.New()
 		for _, cs := range changes {
-			if err := dst.Update(ctx, func(tx pricing.Tx) error { return applyChanges(tx, cs) }); err != nil {
+			if err := dst.Update(ctx, func(tx pricing.Tx) error { return cs.Apply(tx) }); err != nil {
 				t.Fatalf("seed %d: replaying revision %d: %v", seed, cs.Revision, err)
 			}
 		}
@@ -422,36 +422,6 @@ func randomOperation(ctx context.Context, rng *rand.Rand, svc *pricing.Service) 
 	case 11:
 		_, _ = svc.DeleteVariantPrices(ctx, list, []string{variant})
 	}
-}
-
-// applyChanges writes a revision's changes to a store, as a follower of the journal
-// would.
-func applyChanges(tx pricing.Tx, cs pricing.ChangeSet) error {
-	for _, c := range cs.Changes {
-		var err error
-		switch {
-		case c.Kind == pricing.KindCustomerGroup && c.Op == pricing.OpDelete:
-			err = tx.DeleteCustomerGroup(c.ID)
-		case c.Kind == pricing.KindCustomerGroup:
-			err = tx.PutCustomerGroup(*c.CustomerGroup, pricing.NameKey(c.CustomerGroup.Name))
-		case c.Kind == pricing.KindMembership && c.Op == pricing.OpDelete:
-			err = tx.RemoveMember(c.ID, c.CustomerID)
-		case c.Kind == pricing.KindMembership:
-			err = tx.AddMember(c.ID, c.CustomerID)
-		case c.Kind == pricing.KindPriceList && c.Op == pricing.OpDelete:
-			err = tx.DeletePriceList(c.ID)
-		case c.Kind == pricing.KindPriceList:
-			err = tx.PutPriceList(*c.PriceList)
-		case c.Kind == pricing.KindPrice && c.Op == pricing.OpDelete:
-			err = tx.DeletePrice(c.ID)
-		case c.Kind == pricing.KindPrice:
-			err = tx.PutPrice(*c.Price)
-		}
-		if err != nil {
-			return fmt.Errorf("%s %s %s: %w", c.Op, c.Kind, c.ID, err)
-		}
-	}
-	return nil
 }
 
 // dumpRecords returns every record of the store, as JSON lines, instants in UTC.

@@ -209,7 +209,7 @@ func (r *Replica) step(ctx context.Context) error {
 	r.state.Lock()
 	err = r.copy.Update(ctx, func(tx pricing.Tx) error {
 		for _, cs := range sets {
-			if err := apply(tx, cs); err != nil {
+			if err := cs.Apply(tx); err != nil {
 				return err
 			}
 		}
@@ -232,35 +232,6 @@ func (r *Replica) notify() {
 	defer r.mu.Unlock()
 	close(r.changed)
 	r.changed = make(chan struct{})
-}
-
-// apply writes the changes of one revision to the copy.
-func apply(tx pricing.Tx, cs pricing.ChangeSet) error {
-	for _, c := range cs.Changes {
-		var err error
-		switch {
-		case c.Kind == pricing.KindCustomerGroup && c.Op == pricing.OpDelete:
-			err = tx.DeleteCustomerGroup(c.ID)
-		case c.Kind == pricing.KindCustomerGroup:
-			err = tx.PutCustomerGroup(*c.CustomerGroup, pricing.NameKey(c.CustomerGroup.Name))
-		case c.Kind == pricing.KindMembership && c.Op == pricing.OpDelete:
-			err = tx.RemoveMember(c.ID, c.CustomerID)
-		case c.Kind == pricing.KindMembership:
-			err = tx.AddMember(c.ID, c.CustomerID)
-		case c.Kind == pricing.KindPriceList && c.Op == pricing.OpDelete:
-			err = tx.DeletePriceList(c.ID)
-		case c.Kind == pricing.KindPriceList:
-			err = tx.PutPriceList(*c.PriceList)
-		case c.Kind == pricing.KindPrice && c.Op == pricing.OpDelete:
-			err = tx.DeletePrice(c.ID)
-		case c.Kind == pricing.KindPrice:
-			err = tx.PutPrice(*c.Price)
-		}
-		if err != nil {
-			return fmt.Errorf("revision %d: %s %s %q: %w", cs.Revision, c.Op, c.Kind, c.ID, err)
-		}
-	}
-	return nil
 }
 
 // Applied returns the last revision of the source that the copy holds.
