@@ -28,7 +28,7 @@ func checkOrder(fe *fieldErrors, order string) {
 // total and never depends on storage.
 func sortByOrder[T any](items []T, order string, key func(T) sortKey) {
 	if order == "" {
-		order = "-created_at"
+		order = defaultOrder
 	}
 	field, desc := strings.CutPrefix(order, "-")
 	slices.SortFunc(items, func(a, b T) int {
@@ -40,7 +40,7 @@ func sortByOrder[T any](items []T, order string, key func(T) sortKey) {
 		case "updated_at":
 			c = ka.updated.Compare(kb.updated)
 		case "name":
-			c = cmp.Compare(strings.ToLower(ka.name), strings.ToLower(kb.name))
+			c = cmp.Compare(NameOrderKey(ka.name), NameOrderKey(kb.name))
 		}
 		if c == 0 {
 			c = cmp.Compare(ka.id, kb.id)
