@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/commercekit/pricing"
-	"github.com/commercekit/pricing/memory"
 )
 
 // noOrderer hides the pricing.PriceListOrderer of a store's transactions, so that the
@@ -21,13 +20,12 @@ func (s noOrderer) View(ctx context.Context, fn func(pricing.Tx) error) error {
 	return s.Store.View(ctx, func(tx pricing.Tx) error { return fn(struct{ pricing.Tx }{tx}) })
 }
 
-// randomLists fills svc with n lists of random terms, names that tie but for case,
+// randomLists fills a new store of ts with n lists of random terms, names that tie but for case,
 // and creation and update times that tie, then updates and deletes some.
-func randomLists(t *testing.T, rng *rand.Rand, n int) (*pricing.Service, pricing.Store) {
+func randomLists(t *testing.T, ts testStore, rng *rand.Rand, n int) (*pricing.Service, pricing.Store) {
 	t.Helper()
 	ctx := context.Background()
-	st := memory.New()
-	t.Cleanup(func() { _ = st.Close() })
+	st := ts.open(t)
 	clk := newClock(t0)
 	svc := pricing.New(st, pricing.WithClock(clk.Now), pricing.WithIDGenerator(seqIDs("id")))
 	for g := range 4 {
@@ -114,10 +112,16 @@ func randomFilter(rng *rand.Rand) pricing.PriceListFilter {
 // index as by reading every list, and following the cursors from page to page visits
 // every match once, in order.
 func TestListPriceListsIndexed(t *testing.T) {
+	for _, ts := range testStores {
+		t.Run(ts.name, func(t *testing.T) { testListPriceListsIndexed(t, ts) })
+	}
+}
+
+func testListPriceListsIndexed(t *testing.T, ts testStore) {
 	ctx := context.Background()
 	rng := rand.New(rand.NewPCG(13, 4))
 	for round := range 4 {
-		svc, st := randomLists(t, rng, 60)
+		svc, st := randomLists(t, ts, rng, 60)
 		plain := pricing.New(noOrderer{st})
 		for i := range 300 {
 			f := randomFilter(rng)

@@ -559,7 +559,7 @@ func (t *tx) PutPriceList(pl pricing.PriceList) (err error) {
 	if err := t.enter(); err != nil {
 		return err
 	}
-	if err := t.openWrite("PutPriceList", bkLists, bkListTerms, bkListGroups, bkGroupLists, bkAdjustedLists); err != nil {
+	if err := t.openWrite("PutPriceList", bkLists, bkListTerms, bkListGroups, bkGroupLists, bkAdjustedLists, bkListOrder); err != nil {
 		return err
 	}
 	if err := cmp.Or(checkRequired("PutPriceList", pl.ID), checkParts("PutPriceList", pl.ID)); err != nil {
@@ -590,6 +590,9 @@ func (t *tx) PutPriceList(pl pricing.PriceList) (err error) {
 	} else {
 		t.del(bkAdjustedLists, t.key(pl.ID))
 	}
+	if err := t.putListOrder(&pl, t.get(bkLists, t.key(pl.ID))); err != nil {
+		return err
+	}
 	if err := t.put(bkLists, t.key(pl.ID), rec); err != nil {
 		return err
 	}
@@ -616,11 +619,18 @@ func (t *tx) DeletePriceList(id string) (err error) {
 		return err
 	}
 	if err := t.openWrite("DeletePriceList", bkLists, bkListTerms, bkListGroups, bkGroupLists, bkAdjustedLists,
-		bkPrices, bkPriceKeys, bkVariantCurrencyPrices, bkListPrices); err != nil {
+		bkPrices, bkPriceKeys, bkVariantCurrencyPrices, bkListPrices, bkListOrder); err != nil {
 		return err
 	}
-	if t.get(bkLists, t.key(id)) == nil {
+	old := t.get(bkLists, t.key(id))
+	if old == nil {
 		return notFound("price list", id)
+	}
+	if err := t.dropListOrder(id, old); err != nil {
+		return err
+	}
+	if err := t.addListCount(-1); err != nil {
+		return err
 	}
 	if err := t.dropAudience(id); err != nil {
 		return err
