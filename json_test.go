@@ -69,6 +69,17 @@ func jsonCases() []jsonCase {
 			func() any { return new(pricing.PriceListFilter) }, nil},
 		{"price_list_filter_after.json", pricing.PriceListFilter{Order: "name", Limit: 50, After: "bmFtZQBzdW1tZXIgc2FsZQBwbF9zdW1tZXI"},
 			func() any { return new(pricing.PriceListFilter) }, nil},
+		{"customer_group_filter_after.json", pricing.CustomerGroupFilter{Order: "-name", Limit: 20, After: "LW5hbWUAdmlwAGNnX3ZpcA"},
+			func() any { return new(pricing.CustomerGroupFilter) }, nil},
+		{"customer_group_page.json", pricing.CustomerGroupPage{CustomerGroups: []pricing.CustomerGroup{{ID: "cg_vip", Name: "VIP",
+			Metadata: map[string]any{}, CreatedAt: created, UpdatedAt: created}}, Count: 2, Next: "LW5hbWUAdmlwAGNnX3ZpcA"},
+			func() any { return new(pricing.CustomerGroupPage) }, nil},
+		{"customer_page.json", pricing.CustomerPage{CustomerIDs: []string{"cus_1", "cus_2"}, Count: 5, Next: "aWQAAGN1c18y"},
+			func() any { return new(pricing.CustomerPage) }, nil},
+		{"price_filter_after.json", pricing.PriceFilter{PriceListID: "pl_summer", Limit: 100, After: "aWQAAHByXzI"},
+			func() any { return new(pricing.PriceFilter) }, nil},
+		{"price_page.json", pricing.PricePage{Prices: []pricing.Price{sale}, Count: 7, Next: "aWQAAHByXzI"},
+			func() any { return new(pricing.PricePage) }, nil},
 		{"price_list_page.json", pricing.PriceListPage{PriceLists: []pricing.PriceList{{ID: "pl_summer", Name: "Summer sale",
 			Type: pricing.Sale, Status: pricing.Active, CustomerGroupIDs: []string{"cg_vip"},
 			Metadata: map[string]any{}, CreatedAt: created, UpdatedAt: created}}, Count: 3, Next: "bmFtZQBzdW1tZXIgc2FsZQBwbF9zdW1tZXI"},
@@ -258,7 +269,8 @@ func TestFieldErrorJSONField(t *testing.T) {
 		pricing.PriceListFilter{}, pricing.Price{}, pricing.PriceInput{}, pricing.PriceFilter{}, pricing.Query{},
 		pricing.Item{}, pricing.Resolution{}, pricing.Candidate{}, pricing.TimeRange{}, pricing.PriceListChange{},
 		pricing.PreviewOptions{}, pricing.PriceChange{}, pricing.Scenario{}, pricing.Audience{}, pricing.OverlapOptions{},
-		pricing.Overlap{}, pricing.DeadWeight{}, pricing.DeadList{}, pricing.DeadPrice{}, pricing.PriceListPage{}} {
+		pricing.Overlap{}, pricing.DeadWeight{}, pricing.DeadList{}, pricing.DeadPrice{}, pricing.PriceListPage{}, pricing.CustomerGroupPage{}, pricing.PricePage{},
+		pricing.CustomerPage{}} {
 		typ := reflect.TypeOf(v)
 		for i := range typ.NumField() {
 			f := typ.Field(i)

@@ -191,3 +191,99 @@ func TestListPriceListsCursor(t *testing.T) {
 		wantInvalid(t, err, "After")
 	}
 }
+
+// Following the cursors of ListCustomerGroupsPage, ListPricesPage and
+// GroupCustomersAfter from page to page visits every match once, in order, on every
+// store, with and without the stores' capabilities; the cursor of one listing is
+// ErrInvalid in another.
+func TestCursorsOfOtherListings(t *testing.T) {
+	for _, ts := range testStores {
+		t.Run(ts.name, func(t *testing.T) {
+			ctx := context.Background()
+			st := ts.open(t)
+			clk := newClock(t0)
+			svc := pricing.New(st, pricing.WithClock(clk.Now), pricing.WithIDGenerator(seqIDs("id")))
+			var customers []string
+			for i := range 9 {
+				must1[pricing.CustomerGroup](t)(svc.CreateCustomerGroup(ctx, pricing.NewCustomerGroup{ID: fmt.Sprintf("g%d", 9-i), Name: fmt.Sprintf("%c group", "aBcDeFgHi"[i])}))
+				if i%3 == 2 {
+					clk.Advance(time.Second)
+				}
+				customers = append(customers, fmt.Sprintf("cus_%d", i*7%9))
+			}
+			must(t, svc.AddCustomers(ctx, "g1", customers))
+			var prices []pricing.PriceInput
+			for i := range 9 {
+				prices = append(prices, pi(fmt.Sprintf("p%d", i), int64(100+i), variant(fmt.Sprintf("v%d", i))))
+			}
+			must1[pricing.PriceList](t)(svc.CreatePriceList(ctx, pricing.NewPriceList{ID: "pl", Name: "pl", Prices: prices}))
+			for _, s := range []*pricing.Service{svc, pricing.New(noOrderer{st})} {
+				for _, order := range []string{"", "name", "-name", "created_at", "-updated_at"} {
+					var walked []string
+					f := pricing.CustomerGroupFilter{Order: order, Limit: 2}
+					for {
+						p := must1[pricing.CustomerGroupPage](t)(s.ListCustomerGroupsPage(ctx, f))
+						if p.Count != 9 {
+							t.Fatalf("groups by %q: count %d", order, p.Count)
+						}
+						walked = append(walked, groupIDs(p.CustomerGroups)...)
+						if f.After = p.Next; f.After == "" {
+							break
+						}
+					}
+					deepEqual(t, "groups walked by "+order, walked, groupIDs(must1[pricing.CustomerGroupPage](t)(s.ListCustomerGroupsPage(ctx, pricing.CustomerGroupFilter{Order: order})).CustomerGroups))
+				}
+				var walked []string
+				pf := pricing.PriceFilter{PriceListID: "pl", Limit: 4}
+				for {
+					p := must1[pricing.PricePage](t)(s.ListPricesPage(ctx, pf))
+					if p.Count != 9 {
+						t.Fatalf("prices: count %d", p.Count)
+					}
+					for _, pr := range p.Prices {
+						walked = append(walked, pr.ID)
+					}
+					if pf.After = p.Next; pf.After == "" {
+						break
+					}
+				}
+				allPrices, _ := must2[[]pricing.Price, int](t)(s.ListPrices(ctx, pricing.PriceFilter{PriceListID: "pl"}))
+				var want []string
+				for _, pr := range allPrices {
+					want = append(want, pr.ID)
+				}
+				deepEqual(t, "prices walked", walked, want)
+
+				var members []string
+				next := ""
+				for {
+					p := must1[pricing.CustomerPage](t)(s.GroupCustomersAfter(ctx, "g1", next, 2))
+					if p.Count != 9 {
+						t.Fatalf("customers: count %d", p.Count)
+					}
+					members = append(members, p.CustomerIDs...)
+					if next = p.Next; next == "" {
+						break
+					}
+				}
+				deepEqual(t, "customers walked", members, slices.Sorted(slices.Values(customers)))
+			}
+			// A cursor of one listing in another.
+			pp := must1[pricing.PricePage](t)(svc.ListPricesPage(ctx, pricing.PriceFilter{Limit: 1}))
+			gp := must1[pricing.CustomerGroupPage](t)(svc.ListCustomerGroupsPage(ctx, pricing.CustomerGroupFilter{Limit: 1}))
+			_, _, err := svc.ListCustomerGroups(ctx, pricing.CustomerGroupFilter{After: pp.Next})
+			wantInvalid(t, err, "After")
+			_, _, err = svc.ListPrices(ctx, pricing.PriceFilter{After: gp.Next})
+			wantInvalid(t, err, "After")
+			_, err = svc.GroupCustomersAfter(ctx, "g1", gp.Next, 2)
+			wantInvalid(t, err, "After")
+			_, err = svc.GroupCustomersAfter(ctx, "g1", "%%%", 2)
+			wantInvalid(t, err, "After")
+			// A customer removed before the cursor does not shift the next page.
+			p := must1[pricing.CustomerPage](t)(svc.GroupCustomersAfter(ctx, "g1", "", 3))
+			must(t, svc.RemoveCustomers(ctx, "g1", p.CustomerIDs[:1]))
+			q := must1[pricing.CustomerPage](t)(svc.GroupCustomersAfter(ctx, "g1", p.Next, 3))
+			deepEqual(t, "the page after a removal before the cursor", q.CustomerIDs, slices.Sorted(slices.Values(customers))[3:6])
+		})
+	}
+}

@@ -30,6 +30,15 @@ type PriceListOrderer interface {
 	CountPriceLists() (int, error)
 }
 
+// MemberPager is an optional capability of a Tx: the customers of a group from a keyset
+// position, so that a deep page of Service.GroupCustomersAfter costs a seek instead of
+// a walk of the customers before it. A Tx without it gives the same pages.
+type MemberPager interface {
+	// MembersAfter calls fn for every customer of the group whose ID is greater than
+	// after, in ascending order, until fn returns false. An unknown group has none.
+	MembersAfter(groupID, after string, fn func(customerID string) bool) error
+}
+
 // PriceListHead is what a listing reads of a price list to filter and order it: its
 // terms and its sort keys, without its description and metadata. Its slices and
 // Adjustment are read-only, as those of PriceListTerms.
@@ -69,17 +78,21 @@ func positionOf(order string, k sortKey) ListPosition {
 		return ListPosition{Time: k.created, ID: k.id}
 	case "updated_at":
 		return ListPosition{Time: k.updated, ID: k.id}
+	case idOrder:
+		return ListPosition{ID: k.id}
 	}
 	return ListPosition{Name: NameOrderKey(k.name), ID: k.id}
 }
 
 // comparePositions compares a and b in the ascending order named by field
-// ("created_at", "updated_at" or "name"), as listings order records.
+// ("created_at", "updated_at", "name" or idOrder), as listings order records.
 func comparePositions(field string, a, b *ListPosition) int {
 	var c int
-	if field == "name" {
+	switch field {
+	case "name":
 		c = strings.Compare(a.Name, b.Name)
-	} else {
+	case idOrder:
+	default:
 		c = a.Time.Compare(b.Time)
 	}
 	if c == 0 {
@@ -101,10 +114,15 @@ func (p *ListPosition) after(order string, q *ListPosition) bool {
 
 // A cursor is an opaque string for a filter's After: the order and the position of
 // the last record of a page, base64url of "order\x00key\x00id". The key is the time in
-// RFC 3339 with nanoseconds, or the name order key.
+// RFC 3339 with nanoseconds, the name order key, or empty for idOrder, the ascending
+// ID order of prices and of a group's customers.
 func encodeCursor(order string, p ListPosition) string {
-	key := p.Name
-	if strings.TrimPrefix(order, "-") != "name" {
+	var key string
+	switch strings.TrimPrefix(order, "-") {
+	case "name":
+		key = p.Name
+	case idOrder:
+	default:
 		key = p.Time.UTC().Format(time.RFC3339Nano)
 	}
 	return base64.RawURLEncoding.EncodeToString([]byte(order + "\x00" + key + "\x00" + p.ID))
@@ -131,14 +149,25 @@ func decodeCursor(fe *fieldErrors, field, order, c string) *ListPosition {
 		return nil
 	}
 	p := &ListPosition{ID: parts[2]}
-	if strings.TrimPrefix(order, "-") == "name" {
+	switch strings.TrimPrefix(order, "-") {
+	case "name":
 		p.Name = parts[1]
-	} else if p.Time, err = time.Parse(time.RFC3339Nano, parts[1]); err != nil {
-		fe.add(field, "not a cursor of a page of this listing")
-		return nil
+	case idOrder:
+		if parts[1] != "" {
+			fe.add(field, "not a cursor of a page of this listing")
+			return nil
+		}
+	default:
+		if p.Time, err = time.Parse(time.RFC3339Nano, parts[1]); err != nil {
+			fe.add(field, "not a cursor of a page of this listing")
+			return nil
+		}
 	}
 	return p
 }
 
 // defaultOrder is the order of a filter whose Order is empty: newest first.
 const defaultOrder = "-created_at"
+
+// idOrder is the order of the listings in ascending ID order only, in their cursors.
+const idOrder = "id"

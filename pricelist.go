@@ -679,19 +679,7 @@ func listAll(tx Tx, m *listMatcher, order string, after *ListPosition, limit, of
 	}
 	sortByOrder(all, order, listSortKey)
 	out.Count = len(all)
-	if after != nil {
-		i, _ := slices.BinarySearchFunc(all, after, func(pl PriceList, p *ListPosition) int {
-			if q := positionOf(order, listSortKey(pl)); q.after(order, p) {
-				return 1
-			}
-			return -1
-		})
-		all = all[i:]
-	}
-	out.PriceLists = page(all, limit, offset)
-	if n := len(out.PriceLists); n > 0 && limit > 0 && offset+limit < len(all) {
-		out.Next = encodeCursor(order, positionOf(order, listSortKey(out.PriceLists[n-1])))
-	}
+	out.PriceLists, out.Next = pageAfter(all, order, after, limit, offset, listSortKey)
 	return nil
 }
 

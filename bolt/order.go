@@ -3,6 +3,7 @@ package bolt
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"strings"
 
 	bbolt "go.etcd.io/bbolt"
@@ -10,7 +11,10 @@ import (
 	"github.com/commercekit/pricing"
 )
 
-var _ pricing.PriceListOrderer = (*tx)(nil)
+var (
+	_ pricing.PriceListOrderer = (*tx)(nil)
+	_ pricing.MemberPager      = (*tx)(nil)
+)
 
 // putListOrder replaces the list_order entries of list pl.ID, whose record before the
 // write is old (nil for a new list), and counts a new list.
@@ -200,4 +204,35 @@ func step(c *bbolt.Cursor, desc bool) ([]byte, []byte) {
 		return c.Prev()
 	}
 	return c.Next()
+}
+
+// MembersAfter implements pricing.MemberPager: a seek in members to the group's prefix
+// and the customer ID, then a walk.
+func (t *tx) MembersAfter(groupID, after string, fn func(customerID string) bool) (err error) {
+	defer t.leave(&err)
+	if err := t.enter(); err != nil {
+		return err
+	}
+	if err := t.open(bkMembers); err != nil {
+		return err
+	}
+	c, err := t.cursor(bkMembers)
+	if err != nil {
+		return err
+	}
+	prefix := pairPrefix(nil, groupID)
+	seek := append(slices.Clip(prefix), after...)
+	k, v := c.Seek(seek)
+	if k != nil && bytes.Equal(k, seek) {
+		k, v = c.Next()
+	}
+	for ; k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+		if err := checkEntry(bkMembers, k, v); err != nil {
+			return err
+		}
+		if !callerBool(t, fn, string(k[len(prefix):])) {
+			return nil
+		}
+	}
+	return nil
 }

@@ -57,6 +57,8 @@ var (
 
 	_ pricing.PriceListOrderer = readTx{}
 	_ pricing.PriceListOrderer = (*writeTx)(nil)
+	_ pricing.MemberPager      = readTx{}
+	_ pricing.MemberPager      = (*writeTx)(nil)
 )
 
 // errReadOnly is returned by the write methods of a View's transaction.

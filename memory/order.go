@@ -166,3 +166,23 @@ func (s *state) PriceListHead(id string) (pricing.PriceListHead, error) {
 
 // CountPriceLists implements pricing.PriceListOrderer.
 func (s *state) CountPriceLists() (int, error) { return len(s.lists), nil }
+
+// MembersAfter implements pricing.MemberPager: a binary search in the group's sorted
+// customer IDs.
+func (s *state) MembersAfter(groupID, after string, fn func(customerID string) bool) error {
+	m := s.members[groupID]
+	if m == nil {
+		return nil
+	}
+	ids := m.sortedIDs()
+	i, found := slices.BinarySearch(ids, after)
+	if found {
+		i++
+	}
+	for _, id := range ids[i:] {
+		if !fn(id) {
+			break
+		}
+	}
+	return nil
+}

@@ -227,3 +227,73 @@ func testOrderedWrites(t *testing.T, open opener) {
 		checkOrders(t, tx, append(moved, many...), "after an Update that wrote many lists")
 	})
 }
+
+// memberPagerRules check the optional capability pricing.MemberPager of a store's
+// transactions: each skips a store whose Tx does not have it.
+var memberPagerRules = []rule{
+	{"After", testMembersAfter},
+}
+
+// MembersAfter gives the customers of the group after any ID, in ascending order, as
+// Members does, with the writes of its own Update and none of a failed one.
+func testMembersAfter(t *testing.T, open opener) {
+	s := open(t)
+	customers := []string{"cus_1", "cus_10", "cus_2", "cus_20", "cus_3", "cus\x00nul", "z"}
+	var ops []op
+	for _, c := range customers {
+		ops = append(ops, addMember("cg_1", c))
+	}
+	write(t, s, append(ops, addMember("cg_2", "cus_15"))...)
+	check := func(tx pricing.Tx, what string, want []string) {
+		t.Helper()
+		mp, ok := tx.(pricing.MemberPager)
+		if !ok {
+			t.Skip("the store's Tx is not a pricing.MemberPager")
+		}
+		slices.Sort(want)
+		afters := []string{"", "a", "cus_", "cus_15", "cus_99", "zz"}
+		afters = append(afters, want...)
+		for _, after := range afters {
+			got := []string{}
+			wantNoErr(t, "MembersAfter", mp.MembersAfter("cg_1", after, func(id string) bool {
+				got = append(got, id)
+				return true
+			}))
+			i, found := slices.BinarySearch(want, after)
+			if found {
+				i++
+			}
+			wantEqual(t, fmt.Sprintf("MembersAfter(%q) %s", after, what), got, nonNilIDs(slices.Clone(want[i:])))
+		}
+		first := []string{}
+		wantNoErr(t, "MembersAfter", mp.MembersAfter("cg_1", "", func(id string) bool {
+			first = append(first, id)
+			return false
+		}))
+		wantEqual(t, "MembersAfter when fn stops at once "+what, first, want[:1])
+		none := []string{}
+		wantNoErr(t, "MembersAfter", mp.MembersAfter("cg_missing", "", func(id string) bool {
+			none = append(none, id)
+			return true
+		}))
+		wantEqual(t, "MembersAfter of an unknown group", none, []string{})
+	}
+	view(t, s, func(tx pricing.Tx) { check(tx, "", slices.Clone(customers)) })
+	update(t, s, func(tx pricing.Tx) {
+		if err := apply(tx, addMember("cg_1", "cus_15"), removeMember("cg_1", "cus_2")); err != nil {
+			t.Fatal(err)
+		}
+		check(tx, "in the Update that changed them", []string{"cus_1", "cus_10", "cus_15", "cus_20", "cus_3", "cus\x00nul", "z"})
+	})
+	failed := errors.New("rolled back")
+	err := s.Update(t.Context(), func(tx pricing.Tx) error {
+		if err := apply(tx, removeMember("cg_1", "z"), addMember("cg_1", "cus_0")); err != nil {
+			return err
+		}
+		return failed
+	})
+	wantErr(t, "Update that fails", err, failed)
+	view(t, s, func(tx pricing.Tx) {
+		check(tx, "after an Update that failed", []string{"cus_1", "cus_10", "cus_15", "cus_20", "cus_3", "cus\x00nul", "z"})
+	})
+}
