@@ -52,8 +52,8 @@ func listBenchService(b *testing.B, st testStore, n int) *pricing.Service {
 }
 
 // BenchmarkListPriceListsPage lists one page of 50 price lists among 5,000: the first
-// page in the default order, one at a deep offset, the first page by name, and the
-// first pages of the filters the stores can index.
+// page in the default order, one at a deep offset and the same one after a cursor, the
+// first page by name, and the first pages of the filters the stores can index.
 func BenchmarkListPriceListsPage(b *testing.B) {
 	ctx := context.Background()
 	end := t0.Add(listBenchLists * time.Second)
@@ -64,6 +64,7 @@ func BenchmarkListPriceListsPage(b *testing.B) {
 	}{
 		{"first", pricing.PriceListFilter{Limit: 50}, listBenchLists},
 		{"offset=4000", pricing.PriceListFilter{Limit: 50, Offset: 4000}, listBenchLists},
+		{"after=4000", pricing.PriceListFilter{Limit: 50}, listBenchLists}, // After: the cursor of the 4,000th list
 		{"name", pricing.PriceListFilter{Limit: 50, Order: "name"}, listBenchLists},
 		{"statuses", pricing.PriceListFilter{Limit: 50, Statuses: []pricing.PriceListStatus{pricing.Active}}, listBenchLists / 2},
 		{"active_at", pricing.PriceListFilter{Limit: 50, ActiveAt: end}, listBenchLists / 4},
@@ -78,6 +79,13 @@ func BenchmarkListPriceListsPage(b *testing.B) {
 			svc := listBenchService(b, st, listBenchLists)
 			for _, tc := range cases {
 				b.Run(tc.name, func(b *testing.B) {
+					if tc.name == "after=4000" {
+						p, err := svc.ListPriceListsPage(ctx, pricing.PriceListFilter{Limit: 4000})
+						if err != nil {
+							b.Fatal(err)
+						}
+						tc.f.After = p.Next
+					}
 					b.ReportAllocs()
 					for b.Loop() {
 						pls, total, err := svc.ListPriceLists(ctx, tc.f)
