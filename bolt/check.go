@@ -422,7 +422,7 @@ func (c *checker) listOrder(n int) error {
 	err = c.each(bkListOrder, func(k, v []byte) {
 		if bytes.Equal(k, listCountKey) {
 			counted = true
-			if got, err := decodeCount(string(k), v); err != nil {
+			if got, err := decodeCountIn(bkListOrder, string(k), v); err != nil {
 				c.add("%v", err)
 			} else if got != uint64(n) {
 				c.add("list_order: count %d, but %d lists", got, n)

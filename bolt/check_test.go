@@ -71,6 +71,7 @@ func TestCheckFindsCorruptIndexes(t *testing.T) {
 		{"list_order entry of no list", []edit{{"list_order", "n" + "ghost\x00ghost", []byte("\x01\x00\x00")}}, `list_order: entry "nghost\x00ghost" of no list`},
 		{"list_order value stale", []edit{{"list_order", "n" + "sale\x00pl_2", []byte("\x01\x00\x00stale")}}, `list_order: list "pl_2": entry 'n' does not hold`},
 		{"list_order count wrong", []edit{{"list_order", "#count", binary.BigEndian.AppendUint64([]byte{1}, 7)}}, `list_order: count 7, but`},
+		{"list_order count without its format byte", []edit{{"list_order", "#count", binary.BigEndian.AppendUint64(nil, 3)}}, `bucket list_order, key "#count": value of format 0`},
 		{"list_order count deleted", []edit{{"list_order", "#count", nil}}, `list_order: no #count`},
 		{"list terms of an unknown format", []edit{{"list_terms", "pl_2", []byte("\x03")}}, `bucket list_terms, key "pl_2": value of format 3, this package reads formats 1 to 2`},
 	}

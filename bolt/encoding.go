@@ -777,12 +777,18 @@ func encodeCount(n uint64) []byte { return binary.BigEndian.AppendUint64([]byte{
 
 // decodeCount decodes the member_counts value v of group id.
 func decodeCount(id string, v []byte) (uint64, error) {
+	return decodeCountIn(bkMemberCounts, id, v)
+}
+
+// decodeCountIn decodes a count value v of key in bucket bk: member_counts, or
+// list_order's count of lists.
+func decodeCountIn(bk bucketID, key string, v []byte) (uint64, error) {
 	b, _, ok := body(v, countFormat)
 	if !ok {
-		return 0, badValue(bkMemberCounts, id, "%s", formatProblem(v, countFormat))
+		return 0, badValue(bk, key, "%s", formatProblem(v, countFormat))
 	}
 	if len(b) != 8 {
-		return 0, badValue(bkMemberCounts, id, "member count of %d bytes, want 8", len(b))
+		return 0, badValue(bk, key, "count of %d bytes, want 8", len(b))
 	}
 	return binary.BigEndian.Uint64(b), nil
 }

@@ -66,7 +66,7 @@ func (t *tx) listCount() (int64, error) {
 	if v == nil {
 		return 0, corrupt("list_order: no %s", listCountKey)
 	}
-	n, err := decodeCount(string(listCountKey), v)
+	n, err := decodeCountIn(bkListOrder, string(listCountKey), v)
 	if err != nil {
 		return 0, err
 	}
