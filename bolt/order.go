@@ -110,9 +110,13 @@ func (t *tx) PriceListHead(id string) (_ pricing.PriceListHead, err error) {
 	return h, err
 }
 
-// listTerms returns the terms of list id, from the snapshot's cache in a read-only
-// transaction.
+// listTerms returns the terms of list id, reading the compact terms value only; a
+// read-only transaction first asks the store's cache of terms decoded at the same
+// snapshot, whose slices and Adjustment are shared, read-only as the contract says.
 func (t *tx) listTerms(id string) (pricing.PriceListTerms, error) {
+	if t.btx == nil {
+		return pricing.PriceListTerms{}, errTxDone
+	}
 	var cache *termsCache
 	if t.terms != nil && !t.btx.Writable() {
 		if cache = t.terms.at(t.btx.ID()); cache != nil {

@@ -486,26 +486,7 @@ func (t *tx) PriceListTerms(id string) (_ pricing.PriceListTerms, err error) {
 	if err := t.enter(); err != nil {
 		return pricing.PriceListTerms{}, err
 	}
-	var cache *termsCache
-	if t.btx != nil && t.terms != nil && !t.btx.Writable() {
-		if cache = t.terms.at(t.btx.ID()); cache != nil {
-			if terms, ok := cache.get(id); ok {
-				return terms, nil
-			}
-		}
-	}
-	if err := t.open(bkListTerms); err != nil {
-		return pricing.PriceListTerms{}, err
-	}
-	v := t.get(bkListTerms, t.key(id))
-	if v == nil {
-		return pricing.PriceListTerms{}, notFound("price list", id)
-	}
-	terms, err := decodeTerms(id, v)
-	if err == nil && cache != nil {
-		cache.put(terms)
-	}
-	return terms, err
+	return t.listTerms(id)
 }
 
 // PriceLists implements pricing.Tx.
