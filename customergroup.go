@@ -1,6 +1,7 @@
 package pricing
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -65,6 +66,23 @@ type CustomerGroupFilter struct {
 	// Limit is the page size (0: no limit); Offset skips that many matches first.
 	Limit  int `json:"limit,omitempty"`
 	Offset int `json:"offset,omitempty"`
+	// After, when set, is the cursor of a page of the same Order,
+	// CustomerGroupPage.Next: the listing starts with the first match after that page,
+	// then skips Offset. A group created or deleted before the cursor does not shift
+	// the pages that follow.
+	After string `json:"after,omitempty"`
+}
+
+// CustomerGroupPage is a page of customer groups, the result of
+// Service.ListCustomerGroupsPage.
+type CustomerGroupPage struct {
+	CustomerGroups []CustomerGroup `json:"customer_groups"`
+	// Count is how many groups match the filter in all, those before its After cursor
+	// included.
+	Count int `json:"count"`
+	// Next is the cursor of the page that follows, for CustomerGroupFilter.After; ""
+	// when no match follows this page or the filter has no Limit.
+	Next string `json:"next,omitempty"`
 }
 
 func groupSortKey(g CustomerGroup) sortKey {
@@ -238,11 +256,20 @@ func (s *Service) DeleteCustomerGroupIf(ctx context.Context, id string, revision
 
 // ListCustomerGroups returns the page of groups that match f, and how many match in all.
 func (s *Service) ListCustomerGroups(ctx context.Context, f CustomerGroupFilter) ([]CustomerGroup, int, error) {
+	p, err := s.ListCustomerGroupsPage(ctx, f)
+	return p.CustomerGroups, p.Count, err
+}
+
+// ListCustomerGroupsPage is ListCustomerGroups that also returns the cursor of the next
+// page. It reads every group that can match (those of CustomerID or IDs, when set) and
+// sorts them: groups are few beside lists and prices.
+func (s *Service) ListCustomerGroupsPage(ctx context.Context, f CustomerGroupFilter) (CustomerGroupPage, error) {
 	var fe fieldErrors
 	checkOrder(&fe, f.Order)
 	checkPage(&fe, f.Limit, f.Offset)
+	after := decodeCursor(&fe, "After", f.Order, f.After)
 	if err := fe.err(); err != nil {
-		return nil, 0, err
+		return CustomerGroupPage{}, err
 	}
 	names := make(map[string]bool, len(f.Names))
 	for _, n := range f.Names {
@@ -276,10 +303,12 @@ func (s *Service) ListCustomerGroups(ctx context.Context, f CustomerGroupFilter)
 		return tx.CustomerGroups(visit)
 	})
 	if err != nil {
-		return nil, 0, err
+		return CustomerGroupPage{}, err
 	}
 	sortByOrder(out, f.Order, groupSortKey)
-	return page(out, f.Limit, f.Offset), len(out), nil
+	p := CustomerGroupPage{Count: len(out)}
+	p.CustomerGroups, p.Next = pageAfter(out, cmp.Or(f.Order, defaultOrder), after, f.Limit, f.Offset, groupSortKey)
+	return p, nil
 }
 
 // visitGroups calls visit for each existing group of ids, once per ID.
@@ -385,6 +414,68 @@ func (s *Service) GroupCustomers(ctx context.Context, groupID string, limit, off
 		return nil, 0, err
 	}
 	return ids, total, nil
+}
+
+// CustomerPage is a page of the customers of a group, the result of
+// Service.GroupCustomersAfter.
+type CustomerPage struct {
+	CustomerIDs []string `json:"customer_ids"`
+	// Count is the group's number of customers.
+	Count int `json:"count"`
+	// Next is the cursor of the page that follows, for GroupCustomersAfter; "" when no
+	// customer follows this page or limit is 0.
+	Next string `json:"next,omitempty"`
+}
+
+// GroupCustomersAfter returns a page of at most limit (0: all) of the group's customer
+// IDs in ascending order, starting after the cursor after (a CustomerPage.Next; "":
+// from the first), with the group's number of customers and the cursor of the next
+// page. Unlike an offset, the cursor costs a seek on a store whose transactions have
+// the MemberPager capability (a walk of the members before it otherwise), and a
+// customer added or removed before it does not shift the pages that follow. A
+// malformed cursor is ErrInvalid naming After.
+func (s *Service) GroupCustomersAfter(ctx context.Context, groupID, after string, limit int) (CustomerPage, error) {
+	var fe fieldErrors
+	checkPage(&fe, limit, 0)
+	pos := decodeCursor(&fe, "After", idOrder, after)
+	if err := fe.err(); err != nil {
+		return CustomerPage{}, err
+	}
+	p := CustomerPage{CustomerIDs: []string{}}
+	err := s.store.View(ctx, func(tx Tx) (err error) {
+		p = CustomerPage{CustomerIDs: []string{}}
+		if _, err := getGroup(tx, groupID); err != nil {
+			return err
+		}
+		if p.Count, err = tx.CountMembers(groupID); err != nil {
+			return err
+		}
+		more := false
+		visit := func(id string) bool {
+			if limit > 0 && len(p.CustomerIDs) == limit {
+				more = true
+				return false
+			}
+			p.CustomerIDs = append(p.CustomerIDs, id)
+			return true
+		}
+		switch mp, ok := tx.(MemberPager); {
+		case pos == nil:
+			err = tx.Members(groupID, 0, visit)
+		case ok:
+			err = mp.MembersAfter(groupID, pos.ID, visit)
+		default:
+			err = tx.Members(groupID, 0, func(id string) bool { return id <= pos.ID || visit(id) })
+		}
+		if err == nil && more {
+			p.Next = encodeCursor(idOrder, ListPosition{ID: p.CustomerIDs[len(p.CustomerIDs)-1]})
+		}
+		return err
+	})
+	if err != nil {
+		return CustomerPage{}, err
+	}
+	return p, nil
 }
 
 // CustomerGroupsOf returns the groups the customer belongs to, newest first. A customer

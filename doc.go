@@ -83,7 +83,38 @@
 //     input is an error matching [ErrInvalid] that names each bad field, and writes
 //     nothing.
 //   - Listings return a page and the total count of matches, newest first unless the
-//     filter's Order says otherwise; ties are broken by ID.
+//     filter's Order says otherwise; ties are broken by ID. See Listing.
+//
+// # Listing
+//
+// [Service.ListPriceLists] and [Service.ListCustomerGroups] order by "created_at",
+// "updated_at" or "name" (compared in lower case, [NameOrderKey]), ascending or, with
+// a "-" prefix, descending; the default is "-created_at", newest first. Ties are
+// broken by ID, and a descending order is the exact reverse of its ascending one, so
+// the order is total and never depends on storage. Prices and a group's customers
+// come in ascending ID order. Limit 0 means no limit; Offset skips that many matches.
+//
+// A page can also start after a cursor: the filter's After (or GroupCustomersAfter's
+// after) takes the Next of a page that the ListPriceListsPage, ListCustomerGroupsPage,
+// ListPricesPage or GroupCustomersAfter returned, and the page begins with the first
+// match that the order puts after that page's last record; Offset then skips matches
+// from there. A cursor holds a position, not a count, so records created or deleted
+// before it do not shift the pages that follow, and the record it names may itself be
+// gone. Next is "" when no match follows the page, or when the page has no Limit. A
+// cursor is opaque; one that is malformed, or of another listing or order, is an
+// [ErrInvalid] naming After. The count is always the number of matches of the whole
+// filter, those before the cursor included.
+//
+// What a listing costs depends on the store: on one whose transactions have
+// [PriceListOrderer] (memory and bolt), a page of price lists walks the store's index
+// of the order up to the page's end and reads the full records of the page only; the
+// count is a stored number when the filter selects every list, and otherwise a walk of
+// the index that decides each list on its terms, without copying records. IDs and
+// CustomerGroupIDs read the heads of the lists they name; Q, which searches
+// descriptions and group names, reads every list. A deep Offset walks the entries
+// before it, where a cursor seeks. [MemberPager] makes a cursor into a group's
+// customers a seek. Stores without these capabilities (postgres, and third-party ones)
+// read every candidate record and sort, with the same results.
 //
 // # Resolution
 //

@@ -291,6 +291,8 @@ var invalidCases = []invalidCase{
 	{"list lists: unknown order", "Order", listLists(pricing.PriceListFilter{Order: "starts_at"})},
 	{"list lists: unknown status", "Statuses[1]", listLists(pricing.PriceListFilter{Statuses: []pricing.PriceListStatus{pricing.Active, "live"}})},
 	{"list lists: unknown type", "Types[0]", listLists(pricing.PriceListFilter{Types: []pricing.PriceListType{"discount"}})},
+	{"list lists: cursor not base64", "After", listLists(pricing.PriceListFilter{After: "not a cursor!"})},
+	{"list lists: cursor without a position", "After", listLists(pricing.PriceListFilter{After: "bmFtZQ"})},
 	{"list prices: negative limit", "Limit", listPrices(pricing.PriceFilter{Limit: -2})},
 	{"list prices: negative offset", "Offset", listPrices(pricing.PriceFilter{Offset: -2})},
 	{"list prices: base only and a list", "BaseOnly", listPrices(pricing.PriceFilter{BaseOnly: true, PriceListID: "pl"})},

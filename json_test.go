@@ -67,6 +67,23 @@ func jsonCases() []jsonCase {
 			Types: []pricing.PriceListType{pricing.Sale}, CustomerGroupIDs: []string{"cg_vip"}, ActiveAt: created,
 			UpdatedAt: pricing.TimeRange{From: start, To: end}, Limit: 50},
 			func() any { return new(pricing.PriceListFilter) }, nil},
+		{"price_list_filter_after.json", pricing.PriceListFilter{Order: "name", Limit: 50, After: "bmFtZQBzdW1tZXIgc2FsZQBwbF9zdW1tZXI"},
+			func() any { return new(pricing.PriceListFilter) }, nil},
+		{"customer_group_filter_after.json", pricing.CustomerGroupFilter{Order: "-name", Limit: 20, After: "LW5hbWUAdmlwAGNnX3ZpcA"},
+			func() any { return new(pricing.CustomerGroupFilter) }, nil},
+		{"customer_group_page.json", pricing.CustomerGroupPage{CustomerGroups: []pricing.CustomerGroup{{ID: "cg_vip", Name: "VIP",
+			Metadata: map[string]any{}, CreatedAt: created, UpdatedAt: created}}, Count: 2, Next: "LW5hbWUAdmlwAGNnX3ZpcA"},
+			func() any { return new(pricing.CustomerGroupPage) }, nil},
+		{"customer_page.json", pricing.CustomerPage{CustomerIDs: []string{"cus_1", "cus_2"}, Count: 5, Next: "aWQAAGN1c18y"},
+			func() any { return new(pricing.CustomerPage) }, nil},
+		{"price_filter_after.json", pricing.PriceFilter{PriceListID: "pl_summer", Limit: 100, After: "aWQAAHByXzI"},
+			func() any { return new(pricing.PriceFilter) }, nil},
+		{"price_page.json", pricing.PricePage{Prices: []pricing.Price{sale}, Count: 7, Next: "aWQAAHByXzI"},
+			func() any { return new(pricing.PricePage) }, nil},
+		{"price_list_page.json", pricing.PriceListPage{PriceLists: []pricing.PriceList{{ID: "pl_summer", Name: "Summer sale",
+			Type: pricing.Sale, Status: pricing.Active, CustomerGroupIDs: []string{"cg_vip"},
+			Metadata: map[string]any{}, CreatedAt: created, UpdatedAt: created}}, Count: 3, Next: "bmFtZQBzdW1tZXIgc2FsZQBwbF9zdW1tZXI"},
+			func() any { return new(pricing.PriceListPage) }, nil},
 		{"price.json", sale, func() any { return new(pricing.Price) }, nil},
 		{"price_input.json", pricing.PriceInput{VariantID: "var_shirt", CurrencyCode: "USD", Amount: 2000, IncludesTax: true},
 			func() any { return new(pricing.PriceInput) }, nil},
@@ -217,6 +234,7 @@ func TestFieldErrorJSONField(t *testing.T) {
 		"Prices[0].ID":                  "prices[0].id",
 		"UpdatedAt":                     "updated_at",
 		"Offset":                        "offset",
+		"After":                         "after",
 		"Items[0].Quantity":             "items[0].quantity",
 		"StartsAt":                      "starts_at",
 		"Prices[1]":                     "prices[1]",
@@ -251,7 +269,8 @@ func TestFieldErrorJSONField(t *testing.T) {
 		pricing.PriceListFilter{}, pricing.Price{}, pricing.PriceInput{}, pricing.PriceFilter{}, pricing.Query{},
 		pricing.Item{}, pricing.Resolution{}, pricing.Candidate{}, pricing.TimeRange{}, pricing.PriceListChange{},
 		pricing.PreviewOptions{}, pricing.PriceChange{}, pricing.Scenario{}, pricing.Audience{}, pricing.OverlapOptions{},
-		pricing.Overlap{}, pricing.DeadWeight{}, pricing.DeadList{}, pricing.DeadPrice{}} {
+		pricing.Overlap{}, pricing.DeadWeight{}, pricing.DeadList{}, pricing.DeadPrice{}, pricing.PriceListPage{}, pricing.CustomerGroupPage{}, pricing.PricePage{},
+		pricing.CustomerPage{}} {
 		typ := reflect.TypeOf(v)
 		for i := range typ.NumField() {
 			f := typ.Field(i)

@@ -28,7 +28,7 @@ func checkOrder(fe *fieldErrors, order string) {
 // total and never depends on storage.
 func sortByOrder[T any](items []T, order string, key func(T) sortKey) {
 	if order == "" {
-		order = "-created_at"
+		order = defaultOrder
 	}
 	field, desc := strings.CutPrefix(order, "-")
 	slices.SortFunc(items, func(a, b T) int {
@@ -40,7 +40,7 @@ func sortByOrder[T any](items []T, order string, key func(T) sortKey) {
 		case "updated_at":
 			c = ka.updated.Compare(kb.updated)
 		case "name":
-			c = cmp.Compare(strings.ToLower(ka.name), strings.ToLower(kb.name))
+			c = cmp.Compare(NameOrderKey(ka.name), NameOrderKey(kb.name))
 		}
 		if c == 0 {
 			c = cmp.Compare(ka.id, kb.id)
@@ -62,6 +62,26 @@ func page[T any](items []T, limit, offset int) []T {
 		items = items[:limit]
 	}
 	return items
+}
+
+// pageAfter returns the page of items, sorted in order by sortByOrder, that starts
+// after the position after (nil: at the first item) and skips offset items, and the
+// cursor of the next page: "" when no item follows the page or limit is 0.
+func pageAfter[T any](items []T, order string, after *ListPosition, limit, offset int, key func(T) sortKey) ([]T, string) {
+	if after != nil {
+		i, _ := slices.BinarySearchFunc(items, after, func(it T, p *ListPosition) int {
+			if q := positionOf(order, key(it)); q.after(order, p) {
+				return 1
+			}
+			return -1
+		})
+		items = items[i:]
+	}
+	pg := page(items, limit, offset)
+	if n := len(pg); n > 0 && limit > 0 && offset+limit < len(items) {
+		return pg, encodeCursor(order, positionOf(order, key(pg[n-1])))
+	}
+	return pg, ""
 }
 
 // containsFold reports whether substr is within s, case-insensitively.

@@ -59,6 +59,21 @@ type PriceFilter struct {
 	// Limit is the page size (0: no limit); Offset skips that many matches first.
 	Limit  int `json:"limit,omitempty"`
 	Offset int `json:"offset,omitempty"`
+	// After, when set, is the cursor of a page, PricePage.Next: the listing starts
+	// with the first match after that page, then skips Offset. A price added or deleted
+	// before the cursor does not shift the pages that follow.
+	After string `json:"after,omitempty"`
+}
+
+// PricePage is a page of prices, the result of Service.ListPricesPage.
+type PricePage struct {
+	Prices []Price `json:"prices"`
+	// Count is how many prices match the filter in all, those before its After cursor
+	// included.
+	Count int `json:"count"`
+	// Next is the cursor of the page that follows, for PriceFilter.After; "" when no
+	// match follows this page or the filter has no Limit.
+	Next string `json:"next,omitempty"`
 }
 
 // PriceKey identifies a price within the store: two prices never share a key. Adding a
@@ -371,14 +386,23 @@ func (s *Service) DeleteVariantPrices(ctx context.Context, listID string, varian
 // ListPrices returns the page of prices that match f, in ascending ID order, and how
 // many match in all.
 func (s *Service) ListPrices(ctx context.Context, f PriceFilter) ([]Price, int, error) {
+	p, err := s.ListPricesPage(ctx, f)
+	return p.Prices, p.Count, err
+}
+
+// ListPricesPage is ListPrices that also returns the cursor of the next page. It reads
+// every price that can match (those of the list, the variants, or the base prices,
+// when the filter names them) to count them, with or without a cursor.
+func (s *Service) ListPricesPage(ctx context.Context, f PriceFilter) (PricePage, error) {
 	var fe fieldErrors
 	checkPage(&fe, f.Limit, f.Offset)
 	if f.BaseOnly && f.PriceListID != "" {
 		fe.add("BaseOnly", "cannot be combined with PriceListID")
 	}
 	currency := lowerASCII(f.CurrencyCode)
+	after := decodeCursor(&fe, "After", idOrder, f.After)
 	if err := fe.err(); err != nil {
-		return nil, 0, err
+		return PricePage{}, err
 	}
 	out := []Price{}
 	variants := set(f.VariantIDs)
@@ -409,10 +433,12 @@ func (s *Service) ListPrices(ctx context.Context, f PriceFilter) ([]Price, int, 
 		return tx.Prices(visit)
 	})
 	if err != nil {
-		return nil, 0, err
+		return PricePage{}, err
 	}
 	slices.SortFunc(out, func(a, b Price) int { return strings.Compare(a.ID, b.ID) })
-	return page(out, f.Limit, f.Offset), len(out), nil
+	p := PricePage{Count: len(out)}
+	p.Prices, p.Next = pageAfter(out, idOrder, after, f.Limit, f.Offset, func(p Price) sortKey { return sortKey{id: p.ID} })
+	return p, nil
 }
 
 // SetBasePrices makes prices the variant's whole set of base prices: prices with an

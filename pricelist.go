@@ -1,11 +1,13 @@
 package pricing
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"time"
 	"unicode/utf8"
 )
@@ -150,6 +152,11 @@ type PriceListFilter struct {
 	// Limit is the page size (0: no limit); Offset skips that many matches first.
 	Limit  int `json:"limit,omitempty"`
 	Offset int `json:"offset,omitempty"`
+	// After, when set, is the cursor of a page of the same Order, PriceListPage.Next:
+	// the listing starts with the first match after that page, then skips Offset.
+	// Unlike an Offset, a cursor costs nothing on a store with PriceListOrderer, and a
+	// list created or deleted before it does not shift the pages that follow.
+	After string `json:"after,omitempty"`
 }
 
 // PriceListTerms is the part of a PriceList that decides whether its prices apply.
@@ -531,6 +538,30 @@ func deleteList(tx Tx, id string, revision int64) error {
 
 // ListPriceLists returns the page of price lists that match f, and how many match in all.
 func (s *Service) ListPriceLists(ctx context.Context, f PriceListFilter) ([]PriceList, int, error) {
+	p, err := s.ListPriceListsPage(ctx, f)
+	return p.PriceLists, p.Count, err
+}
+
+// PriceListPage is a page of price lists, the result of Service.ListPriceListsPage.
+type PriceListPage struct {
+	PriceLists []PriceList `json:"price_lists"`
+	// Count is how many lists match the filter in all, those before its After cursor
+	// included.
+	Count int `json:"count"`
+	// Next is the cursor of the page that follows, for PriceListFilter.After; "" when
+	// no match follows this page or the filter has no Limit.
+	Next string `json:"next,omitempty"`
+}
+
+// ListPriceListsPage is ListPriceLists that also returns the cursor of the next page.
+//
+// On a store whose transactions have the PriceListOrderer capability, a filter without
+// Q walks the store's index in the filter's order and reads the full records of the
+// page only: a page costs the walk up to it (Offset included, which an After cursor
+// avoids) and, when the filter selects anything less than every list, a walk of the
+// rest of the index to count the matches; IDs and CustomerGroupIDs read and sort the
+// heads of the lists they name. Otherwise, and with Q, every list is read and sorted.
+func (s *Service) ListPriceListsPage(ctx context.Context, f PriceListFilter) (PriceListPage, error) {
 	var fe fieldErrors
 	checkOrder(&fe, f.Order)
 	checkPage(&fe, f.Limit, f.Offset)
@@ -544,53 +575,240 @@ func (s *Service) ListPriceLists(ctx context.Context, f PriceListFilter) ([]Pric
 			fe.add(fmt.Sprintf("Types[%d]", i), fmt.Sprintf("unknown type %q", t))
 		}
 	}
+	after := decodeCursor(&fe, "After", f.Order, f.After)
 	if err := fe.err(); err != nil {
-		return nil, 0, err
+		return PriceListPage{}, err
 	}
-	ids, statuses, types, groups := set(f.IDs), set(f.Statuses), set(f.Types), set(f.CustomerGroupIDs)
-	customers, channels := set(f.CustomerIDs), set(f.ChannelIDs)
-	var out []PriceList
-	err := s.store.View(ctx, func(tx Tx) error {
-		groupNames, err := groupNamesFor(tx, f.Q)
+	order := cmp.Or(f.Order, defaultOrder)
+	m := &listMatcher{f: &f, ids: set(f.IDs), statuses: set(f.Statuses), types: set(f.Types),
+		groups: set(f.CustomerGroupIDs), customers: set(f.CustomerIDs), channels: set(f.ChannelIDs)}
+	var out PriceListPage
+	err := s.store.View(ctx, func(tx Tx) (err error) {
+		out = PriceListPage{}
+		if m.groupNames, err = groupNamesFor(tx, f.Q); err != nil {
+			return err
+		}
+		if lo, ok := tx.(PriceListOrderer); ok && f.Q == "" {
+			return listInOrder(tx, lo, m, order, after, f.Limit, f.Offset, &out)
+		}
+		return listAll(tx, m, order, after, f.Limit, f.Offset, &out)
+	})
+	if err != nil {
+		return PriceListPage{}, err
+	}
+	return out, nil
+}
+
+// listMatcher is a PriceListFilter ready to match lists.
+type listMatcher struct {
+	f                                *PriceListFilter
+	ids, groups, customers, channels map[string]struct{}
+	statuses                         map[PriceListStatus]struct{}
+	types                            map[PriceListType]struct{}
+	groupNames                       map[string]string // by group ID, when f.Q is set
+}
+
+// everything reports whether the filter selects every list.
+func (m *listMatcher) everything() bool {
+	f := m.f
+	return m.ids == nil && m.groups == nil && m.customers == nil && m.channels == nil &&
+		m.statuses == nil && m.types == nil && f.ActiveAt.IsZero() && f.Q == "" &&
+		f.CreatedAt == (TimeRange{}) && f.UpdatedAt == (TimeRange{})
+}
+
+// match reports whether the list with head h and the given description matches; the
+// description is only read when Q is set.
+func (m *listMatcher) match(h *PriceListHead, description string) bool {
+	f := m.f
+	if !(in(m.ids, h.ID) && in(m.statuses, h.Status) && in(m.types, h.Type) &&
+		(m.groups == nil || slices.ContainsFunc(h.CustomerGroupIDs, func(id string) bool { return in(m.groups, id) })) &&
+		(m.customers == nil || slices.ContainsFunc(h.CustomerIDs, func(id string) bool { return in(m.customers, id) })) &&
+		(m.channels == nil || slices.ContainsFunc(h.ChannelIDs, func(id string) bool { return in(m.channels, id) })) &&
+		f.CreatedAt.Contains(h.CreatedAt) && f.UpdatedAt.Contains(h.UpdatedAt)) {
+		return false
+	}
+	if !f.ActiveAt.IsZero() {
+		if started, ended := h.window(f.ActiveAt); h.Status != Active || !started || ended {
+			return false
+		}
+	}
+	return f.Q == "" || containsFold(h.Name, f.Q) || containsFold(description, f.Q) ||
+		slices.ContainsFunc(h.CustomerGroupIDs, func(id string) bool { return containsFold(m.groupNames[id], f.Q) })
+}
+
+// candidateListIDs returns the IDs of the only lists that can match, ascending without
+// repeats, when the filter names them by ID or group; ok is false when any list can.
+func (m *listMatcher) candidateListIDs(tx Tx) (ids []string, ok bool, err error) {
+	switch {
+	case m.ids != nil:
+		ids = slices.Collect(maps.Keys(m.ids))
+	case m.groups != nil:
+		for g := range m.groups {
+			if ids, err = tx.AppendPriceListIDsOfGroup(ids, g); err != nil {
+				return nil, false, err
+			}
+		}
+	default:
+		return nil, false, nil
+	}
+	slices.Sort(ids)
+	return slices.Compact(ids), true, nil
+}
+
+// listAll lists by reading every candidate list and sorting the matches: the path of
+// stores without PriceListOrderer, and of the free-text filter.
+func listAll(tx Tx, m *listMatcher, order string, after *ListPosition, limit, offset int, out *PriceListPage) error {
+	var all []PriceList
+	visit := func(pl PriceList) bool {
+		if h := pl.Head(); m.match(&h, pl.Description) {
+			all = append(all, pl)
+		}
+		return true
+	}
+	ids, ok, err := m.candidateListIDs(tx)
+	switch {
+	case err != nil:
+		return err
+	case ok:
+		err = visitLists(tx, ids, visit)
+	default:
+		err = tx.PriceLists(visit)
+	}
+	if err != nil {
+		return err
+	}
+	sortByOrder(all, order, listSortKey)
+	out.Count = len(all)
+	out.PriceLists, out.Next = pageAfter(all, order, after, limit, offset, listSortKey)
+	return nil
+}
+
+// listInOrder lists through the store's ordered index: it collects the positions of
+// the matches up to the end of the page, and one more to know whether a next page
+// exists, counts the matches, and reads the page's records.
+func listInOrder(tx Tx, lo PriceListOrderer, m *listMatcher, order string, after *ListPosition, limit, offset int, out *PriceListPage) error {
+	c := pageCollector{order: order, skip: offset, limit: limit}
+	ids, ok, err := m.candidateListIDs(tx)
+	switch {
+	case err != nil:
+		return err
+	case ok: // few candidates: read their heads and sort them
+		var all []ListPosition
+		for _, id := range ids {
+			h, err := lo.PriceListHead(id)
+			if errors.Is(err, ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			if m.match(&h, "") {
+				all = append(all, headPosition(order, &h))
+			}
+		}
+		field, desc := strings.CutPrefix(order, "-")
+		slices.SortFunc(all, func(a, b ListPosition) int {
+			if desc {
+				return comparePositions(field, &b, &a)
+			}
+			return comparePositions(field, &a, &b)
+		})
+		out.Count = len(all)
+		if after != nil {
+			i, _ := slices.BinarySearchFunc(all, after, func(q ListPosition, p *ListPosition) int {
+				if q.after(order, p) {
+					return 1
+				}
+				return -1
+			})
+			all = all[i:]
+		}
+		for _, p := range all {
+			if !c.add(p) {
+				break
+			}
+		}
+	case m.everything(): // count from the store, walk up to the end of the page
+		if out.Count, err = lo.CountPriceLists(); err != nil {
+			return err
+		}
+		err = lo.PriceListsInOrder(order, after, c.addHead)
+	default: // walk every head to count the matches, then from the cursor to the page's end
+		err = lo.PriceListsInOrder(order, nil, func(h *PriceListHead) bool {
+			if m.match(h, "") {
+				out.Count++
+			}
+			return true
+		})
+		if err == nil {
+			err = lo.PriceListsInOrder(order, after, func(h *PriceListHead) bool {
+				return !m.match(h, "") || c.addHead(h)
+			})
+		}
+	}
+	if err != nil {
+		return err
+	}
+	out.PriceLists = make([]PriceList, 0, len(c.got))
+	for _, p := range c.got {
+		pl, err := getList(tx, p.ID)
 		if err != nil {
 			return err
 		}
-		match := func(pl PriceList) bool {
-			return in(ids, pl.ID) && in(statuses, pl.Status) && in(types, pl.Type) &&
-				(groups == nil || slices.ContainsFunc(pl.CustomerGroupIDs, func(id string) bool { return in(groups, id) })) &&
-				(customers == nil || slices.ContainsFunc(pl.CustomerIDs, func(id string) bool { return in(customers, id) })) &&
-				(channels == nil || slices.ContainsFunc(pl.ChannelIDs, func(id string) bool { return in(channels, id) })) &&
-				(f.ActiveAt.IsZero() || pl.ActiveAt(f.ActiveAt)) &&
-				f.CreatedAt.Contains(pl.CreatedAt) && f.UpdatedAt.Contains(pl.UpdatedAt) &&
-				(f.Q == "" || containsFold(pl.Name, f.Q) || containsFold(pl.Description, f.Q) ||
-					slices.ContainsFunc(pl.CustomerGroupIDs, func(id string) bool { return containsFold(groupNames[id], f.Q) }))
-		}
-		visit := func(pl PriceList) bool {
-			if match(pl) {
-				out = append(out, pl)
-			}
-			return true
-		}
-		switch {
-		case ids != nil:
-			return visitLists(tx, slices.Collect(maps.Keys(ids)), visit)
-		case groups != nil:
-			var listIDs []string
-			for g := range groups {
-				if listIDs, err = tx.AppendPriceListIDsOfGroup(listIDs, g); err != nil {
-					return err
-				}
-			}
-			slices.Sort(listIDs)
-			return visitLists(tx, slices.Compact(listIDs), visit)
-		}
-		return tx.PriceLists(visit)
-	})
-	if err != nil {
-		return nil, 0, err
+		out.PriceLists = append(out.PriceLists, pl)
 	}
-	sortByOrder(out, f.Order, listSortKey)
-	return page(out, f.Limit, f.Offset), len(out), nil
+	if c.more && len(c.got) > 0 {
+		out.Next = encodeCursor(order, c.got[len(c.got)-1])
+	}
+	return nil
+}
+
+// pageCollector keeps the page of the matches it is given in order: it skips the
+// first skip of them, keeps limit (0: all), and notes whether one more follows.
+type pageCollector struct {
+	order       string
+	skip, limit int
+	got         []ListPosition
+	more        bool
+}
+
+// full reports whether the page is complete, noting that one more match exists.
+func (c *pageCollector) full() bool {
+	if c.limit > 0 && len(c.got) == c.limit {
+		c.more = true
+	}
+	return c.more
+}
+
+// add takes the position of the next match and reports whether more are wanted.
+func (c *pageCollector) add(p ListPosition) bool {
+	switch {
+	case c.full():
+		return false
+	case c.skip > 0:
+		c.skip--
+	default:
+		c.got = append(c.got, p)
+	}
+	return true
+}
+
+// addHead is add for the list with head h.
+func (c *pageCollector) addHead(h *PriceListHead) bool {
+	switch {
+	case c.full():
+		return false
+	case c.skip > 0:
+		c.skip--
+	default:
+		c.got = append(c.got, headPosition(c.order, h))
+	}
+	return true
+}
+
+// headPosition returns the position of the list with head h in order.
+func headPosition(order string, h *PriceListHead) ListPosition {
+	return positionOf(order, sortKey{created: h.CreatedAt, updated: h.UpdatedAt, name: h.Name, id: h.ID})
 }
 
 // visitLists calls visit for each existing list of ids, which has no repeats.

@@ -71,7 +71,7 @@ type write struct {
 // it only writes and scans.
 var pointRead = [numBuckets]bool{
 	bkGroups: true, bkGroupNames: true, bkMembers: true, bkMemberCounts: true,
-	bkLists: true, bkListTerms: true, bkPrices: true, bkPriceKeys: true,
+	bkLists: true, bkListTerms: true, bkPrices: true, bkPriceKeys: true, bkListOrder: true,
 }
 
 // pendingFor returns the buffered writes of bucket id that a point read must

@@ -307,7 +307,8 @@ func (c *checker) memberships() error {
 	return nil
 }
 
-// lists checks lists, list_terms, list_groups, group_lists and adjusted_lists.
+// lists checks lists, list_terms, list_groups, group_lists, adjusted_lists and
+// list_order.
 func (c *checker) lists() error {
 	b := &c.t.bk
 	audiences := map[string][]string{}
@@ -374,7 +375,7 @@ func (c *checker) lists() error {
 	if err != nil {
 		return err
 	}
-	return c.each(bkAdjustedLists, func(k, v []byte) {
+	err = c.each(bkAdjustedLists, func(k, v []byte) {
 		if len(v) != 0 {
 			c.add("adjusted_lists: list %q: a value of %d bytes, want none", k, len(v))
 		}
@@ -384,6 +385,58 @@ func (c *checker) lists() error {
 			c.add("adjusted_lists: list %q has no adjustment", k)
 		}
 	})
+	if err != nil {
+		return err
+	}
+	return c.listOrder(len(audiences))
+}
+
+// listOrder checks list_order: each list has its three entries, with its name and
+// times, no entry is of another list or of another shape, and the count is the number
+// of lists, n.
+func (c *checker) listOrder(n int) error {
+	b := &c.t.bk
+	want := map[string][]byte{} // key → value, of the entries the lists need
+	err := c.each(bkLists, func(k, v []byte) {
+		id := string(k)
+		name, created, updated, err := listKeys(id, v)
+		if err != nil {
+			return // lists reported it
+		}
+		value := encodeOrderValue(name, created, updated)
+		for _, kind := range []byte{orderCreated, orderName, orderUpdated} {
+			p := positionOf(kind, id, name, created, updated)
+			key := listOrderKey(nil, kind, &p)
+			want[string(key)] = value
+			if got := b[bkListOrder].Get(key); got == nil {
+				c.add("lists: list %q: list_order entry %q missing", id, kind)
+			} else if !bytes.Equal(got, value) {
+				c.add("list_order: list %q: entry %q does not hold the list's name and times", id, kind)
+			}
+		}
+	})
+	if err != nil {
+		return err
+	}
+	counted := false
+	err = c.each(bkListOrder, func(k, v []byte) {
+		if bytes.Equal(k, listCountKey) {
+			counted = true
+			if got, err := decodeCountIn(bkListOrder, string(k), v); err != nil {
+				c.add("%v", err)
+			} else if got != uint64(n) {
+				c.add("list_order: count %d, but %d lists", got, n)
+			}
+			return
+		}
+		if _, ok := want[string(k)]; !ok {
+			c.add("list_order: entry %q of no list, or not at the list's place", k)
+		}
+	})
+	if err == nil && !counted {
+		c.add("list_order: no %s", listCountKey)
+	}
+	return err
 }
 
 // prices checks prices and its three indexes.

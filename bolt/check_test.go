@@ -67,6 +67,12 @@ func TestCheckFindsCorruptIndexes(t *testing.T) {
 		{"adjusted_lists entry of a list without adjustment", []edit{{"adjusted_lists", "pl_2", []byte{}}}, `adjusted_lists: list "pl_2" has no adjustment`},
 		{"adjusted_lists entry of no list", []edit{{"adjusted_lists", "ghost", []byte{}}}, `adjusted_lists: list "ghost": record missing`},
 		{"adjusted_lists entry with a value", []edit{{"adjusted_lists", "pl_1", []byte("x")}}, `adjusted_lists: list "pl_1": a value of 1 bytes`},
+		{"list_order entry deleted", []edit{{"list_order", "n" + "sale\x00pl_2", nil}}, `lists: list "pl_2": list_order entry 'n' missing`},
+		{"list_order entry of no list", []edit{{"list_order", "n" + "ghost\x00ghost", []byte("\x01\x00\x00")}}, `list_order: entry "nghost\x00ghost" of no list`},
+		{"list_order value stale", []edit{{"list_order", "n" + "sale\x00pl_2", []byte("\x01\x00\x00stale")}}, `list_order: list "pl_2": entry 'n' does not hold`},
+		{"list_order count wrong", []edit{{"list_order", "#count", binary.BigEndian.AppendUint64([]byte{1}, 7)}}, `list_order: count 7, but`},
+		{"list_order count without its format byte", []edit{{"list_order", "#count", binary.BigEndian.AppendUint64(nil, 3)}}, `bucket list_order, key "#count": value of format 0`},
+		{"list_order count deleted", []edit{{"list_order", "#count", nil}}, `list_order: no #count`},
 		{"list terms of an unknown format", []edit{{"list_terms", "pl_2", []byte("\x03")}}, `bucket list_terms, key "pl_2": value of format 3, this package reads formats 1 to 2`},
 	}
 	// Stale value: the price's amount changed in the index only.

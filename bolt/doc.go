@@ -18,7 +18,7 @@
 //
 // All data lives under one root bucket (Options.Bucket, "pricing" by default). Every
 // key and value below is built and parsed by one function of encoding.go, every bucket
-// is named in schema.go. The tree, for schema version 4:
+// is named in schema.go. The tree, for schema version 5:
 //
 //	<root>/                          Options.Bucket, default "pricing"
 //	├── version                      schema version: uint64
@@ -56,8 +56,13 @@
 //	│   └── revision seq             → item
 //	├── journal_keys/                item key → the items of that key, by revision
 //	│   └── lp(item key) revision seq → ""
-//	└── adjusted_lists/              the lists with an adjustment, which every resolve reads
-//	    └── <list ID>                → ""
+//	├── adjusted_lists/              the lists with an adjustment, which every resolve reads
+//	│   └── <list ID>                → ""
+//	└── list_order/                  the lists in the orders of a listing (schema 5)
+//	    ├── "c" otime(created) list ID       → order value
+//	    ├── "u" otime(updated) list ID       → order value
+//	    ├── "n" name order key 0x00 list ID  → order value
+//	    └── "#count"                 → count: the number of lists
 //
 // Notation: lp(s) is s preceded by its length as an unsigned varint
 // (encoding/binary.AppendUvarint), ‖ is concatenation, integers are big-endian, and
@@ -66,7 +71,12 @@
 // key is ever terminated by a separator character: every part but the last is
 // length-prefixed, and the last one runs to the end of the key. A prefix scan over
 // lp(first) therefore finds exactly the entries of first, in ascending order of the
-// last part, which is the order the pricing.Tx iteration methods promise.
+// last part, which is the order the pricing.Tx iteration methods promise. The keys of
+// list_order are the exception, made for byte order to be the order of a listing
+// (pricing.PriceListOrderer): otime(t) is t's Unix seconds as a uint64 with the sign
+// bit flipped, then its nanoseconds as a uint32, 12 bytes; the name order key
+// (pricing.NameOrderKey, the name in lower case) holds no 0 byte, since names hold no
+// control character, so 0x00 ends it and the ID runs to the end of the key.
 //
 // Values: every value but the schema version and the empty ones is a format byte
 // followed by the layout below (time and metadata are parts of the others). The
@@ -107,6 +117,9 @@
 //	             so an entry of variant_currency_prices is a whole price.
 //	ID value     the ID, to the end of the value (never empty).
 //	count        uint64.
+//	order value  time(created) time(updated) name (to the end of the value): what a
+//	             listing reads of a list beside its terms, the same in its three
+//	             list_order entries.
 //	price key    (a key, without a format byte) lp(list ID) lp(variant ID) lp(currency)
 //	             lp(region ID) int64(min quantity) int64(max quantity)
 //	last revision
@@ -168,6 +181,12 @@
 // about 8 KiB; bbolt's keys hold at most 32 KiB), so a write that fails leaves nothing
 // behind and the transaction can go on.
 //
+// PutPriceList and DeletePriceList keep list_order in the same Update: a list's three
+// entries move when its name or times change, and the count follows inserts and
+// deletes. PriceListsInOrder is a cursor walk of one order's entries from a seek to
+// its position, forward or backward, reading each list's terms (from the cache below
+// in a read-only transaction); CountPriceLists is one read.
+//
 // The store keeps the price list terms decoded by read-only transactions, for the
 // snapshot they read (bbolt's transaction ID): the resolver asks for them on every
 // resolve, and they change rarely. Terms that PriceListTerms returns from this cache
@@ -214,8 +233,11 @@
 // puts the format bytes before the values; 2 → 3 creates the journal's buckets, empty,
 // and last_revision 0 (a file of schema 2 has no journal: its first entry is revision
 // 1); 3 → 4 creates adjusted_lists, empty (no list of an older schema has an
-// adjustment), and leaves the list terms of format 1 as they are. Only 1 → 2 rewrites
-// values; the others write a few pages, whatever the size of the file.
+// adjustment), and leaves the list terms of format 1 as they are; 4 → 5 creates
+// list_order and fills it from the lists (their names and times, not their metadata),
+// three entries and a count. Only 1 → 2 rewrites values; 4 → 5 writes in proportion to
+// the number of lists, and the others write a few pages, whatever the size of the
+// file.
 //
 // # Durability and locking
 //

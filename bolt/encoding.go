@@ -1,6 +1,7 @@
 package bolt
 
 import (
+	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -37,6 +38,7 @@ const (
 	entryFormat      = 1 // journal: an entry's instant and number of items
 	itemFormat       = 1 // journal_items: an item's key and data
 	revisionFormat   = 1 // the root bucket's last_revision
+	orderFormat      = 1 // list_order: a list's name and times (schema 5)
 )
 
 // body returns the value v without its format byte, and that format, which must be
@@ -775,12 +777,18 @@ func encodeCount(n uint64) []byte { return binary.BigEndian.AppendUint64([]byte{
 
 // decodeCount decodes the member_counts value v of group id.
 func decodeCount(id string, v []byte) (uint64, error) {
+	return decodeCountIn(bkMemberCounts, id, v)
+}
+
+// decodeCountIn decodes a count value v of key in bucket bk: member_counts, or
+// list_order's count of lists.
+func decodeCountIn(bk bucketID, key string, v []byte) (uint64, error) {
 	b, _, ok := body(v, countFormat)
 	if !ok {
-		return 0, badValue(bkMemberCounts, id, "%s", formatProblem(v, countFormat))
+		return 0, badValue(bk, key, "%s", formatProblem(v, countFormat))
 	}
 	if len(b) != 8 {
-		return 0, badValue(bkMemberCounts, id, "member count of %d bytes, want 8", len(b))
+		return 0, badValue(bk, key, "count of %d bytes, want 8", len(b))
 	}
 	return binary.BigEndian.Uint64(b), nil
 }
@@ -950,4 +958,123 @@ func decodeLastRevision(root, v []byte) (int64, error) {
 		return 0, fmt.Errorf("%w: bucket %s, key %q: bad last revision %x", ErrCorrupt, quoteKey(string(root)), lastRevisionKey, b)
 	}
 	return int64(binary.BigEndian.Uint64(b)), nil
+}
+
+// The kinds of entry of list_order: the first byte of each key, one per order of a
+// listing, and listCountKey, which holds the number of lists (a count value).
+const (
+	orderCreated = 'c'
+	orderName    = 'n'
+	orderUpdated = 'u'
+)
+
+// listCountKey is the key of the number of lists in list_order. It starts with none of
+// the kinds, so that no walk of an order meets it.
+var listCountKey = []byte("#count")
+
+// orderKinds are the kinds of list_order entries, by order field.
+var orderKinds = map[string]byte{"created_at": orderCreated, "updated_at": orderUpdated, "name": orderName}
+
+// appendOrderTime appends t so that the byte order of the result is the order of
+// instants: the Unix seconds as a big-endian uint64 with the sign bit flipped, then the
+// nanoseconds as a big-endian uint32. The zero time is an instant like any other.
+func appendOrderTime(b []byte, t time.Time) []byte {
+	b = binary.BigEndian.AppendUint64(b, uint64(t.Unix())^(1<<63))
+	return binary.BigEndian.AppendUint32(b, uint32(t.Nanosecond()))
+}
+
+// orderTime reads what appendOrderTime wrote: 12 bytes.
+func orderTime(b []byte) time.Time {
+	sec := int64(binary.BigEndian.Uint64(b) ^ (1 << 63))
+	return time.Unix(sec, int64(binary.BigEndian.Uint32(b[8:]))).UTC()
+}
+
+// listOrderKey appends the list_order key of a position in the order of kind: for the
+// orders by time, kind ‖ orderTime(Time) ‖ ID; for the order by name, kind ‖ Name (the
+// name order key, which holds no 0 byte) ‖ 0 ‖ ID. Byte order is the order of
+// positions, ties broken by ID.
+func listOrderKey(b []byte, kind byte, p *pricing.ListPosition) []byte {
+	b = append(b, kind)
+	if kind == orderName {
+		b = append(append(b, p.Name...), 0)
+	} else {
+		b = appendOrderTime(b, p.Time)
+	}
+	return append(b, p.ID...)
+}
+
+// listOrderID returns the list ID of a list_order key of kind, or false for a key of
+// another shape.
+func listOrderID(kind byte, k []byte) ([]byte, bool) {
+	if len(k) == 0 || k[0] != kind {
+		return nil, false
+	}
+	k = k[1:]
+	if kind == orderName {
+		i := bytes.IndexByte(k, 0)
+		if i < 0 {
+			return nil, false
+		}
+		return k[i+1:], true
+	}
+	if len(k) < 12 {
+		return nil, false
+	}
+	return k[12:], true
+}
+
+// positionOf returns the position of the list with the given sort keys in the order
+// of kind.
+func positionOf(kind byte, id, name string, created, updated time.Time) pricing.ListPosition {
+	switch kind {
+	case orderCreated:
+		return pricing.ListPosition{Time: created, ID: id}
+	case orderUpdated:
+		return pricing.ListPosition{Time: updated, ID: id}
+	}
+	return pricing.ListPosition{Name: pricing.NameOrderKey(name), ID: id}
+}
+
+// encodeOrderValue encodes the value of every list_order entry of a list: orderFormat ‖
+// time(created) ‖ time(updated) ‖ name (to the end): what a listing needs of the list
+// beside its terms.
+func encodeOrderValue(name string, created, updated time.Time) []byte {
+	b := make([]byte, 0, 1+2*13+len(name))
+	b = append(b, orderFormat)
+	b = appendTime(b, created)
+	b = appendTime(b, updated)
+	return append(b, name...)
+}
+
+// decodeOrderValue decodes a list_order value of list id into h's Name, CreatedAt and
+// UpdatedAt.
+func decodeOrderValue(id string, v []byte, h *pricing.PriceListHead) error {
+	b, _, ok := body(v, orderFormat)
+	if !ok {
+		return badValue(bkListOrder, id, "%s", formatProblem(v, orderFormat))
+	}
+	d := decoder{b: b}
+	h.CreatedAt = d.time()
+	h.UpdatedAt = d.time()
+	if d.bad {
+		return badValue(bkListOrder, id, "bad list order value")
+	}
+	h.Name = string(d.b)
+	return nil
+}
+
+// listKeys decodes the name and times of a lists value, without its metadata.
+func listKeys(id string, v []byte) (name string, created, updated time.Time, err error) {
+	b, _, ok := body(v, listFormat)
+	if !ok {
+		return "", time.Time{}, time.Time{}, badValue(bkLists, id, "%s", formatProblem(v, listFormat))
+	}
+	d := decoder{b: b}
+	name = string(d.lp())
+	d.lp()
+	created, updated = d.time(), d.time()
+	if d.bad {
+		return "", time.Time{}, time.Time{}, badValue(bkLists, id, "bad price list record")
+	}
+	return name, created, updated, nil
 }

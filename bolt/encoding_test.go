@@ -372,6 +372,50 @@ func TestGoldenCounts(t *testing.T) {
 	}
 }
 
+// TestGoldenListOrder pins the keys and values of list_order (schema 5): the byte
+// order of the keys is the order of the listing, ties broken by ID.
+func TestGoldenListOrder(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		kind byte
+		p    pricing.ListPosition
+		hex  string
+	}{
+		{"created", orderCreated, pricing.ListPosition{Time: goldenT1, ID: "pl_1"}, "63 | 800000006968d6c0 075bcd15 | 706c5f31"},
+		{"updated, before 1970", orderUpdated, pricing.ListPosition{Time: goldenOld, ID: "pl_1"}, "75 | 7ffffffd49ef6f00 00000001 | 706c5f31"},
+		{"created, the zero time", orderCreated, pricing.ListPosition{ID: "pl_1"}, "63 | 7ffffff1886e0900 00000000 | 706c5f31"},
+		{"name", orderName, pricing.ListPosition{Name: "summer", ID: "pl_1"}, "6e | 73756d6d6572 00 | 706c5f31"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			wantBytes(t, "listOrderKey", listOrderKey(nil, c.kind, &c.p), c.hex)
+			if id, ok := listOrderID(c.kind, unhex(t, c.hex)); !ok || string(id) != c.p.ID {
+				t.Errorf("listOrderID = %q, %v", id, ok)
+			}
+		})
+	}
+	// Byte order is the order of instants, across the sign of Unix time.
+	var prev []byte
+	for _, at := range []time.Time{{}, goldenOld, goldenOld.Add(1), time.Unix(0, 0), goldenT1, goldenFar} {
+		k := listOrderKey(nil, orderCreated, &pricing.ListPosition{Time: at, ID: "a"})
+		if prev != nil && bytes.Compare(prev, k) >= 0 {
+			t.Errorf("the key of %v does not sort after the one before", at)
+		}
+		if got := orderTime(k[1:13]); !got.Equal(at) {
+			t.Errorf("orderTime of %v = %v", at, got)
+		}
+		prev = k
+	}
+	v := encodeOrderValue("Summer", goldenT1, goldenOld)
+	wantBytes(t, "encodeOrderValue", v, "01 | "+hexT1+" | "+hexOld+" | 53756d6d6572")
+	var h pricing.PriceListHead
+	if err := decodeOrderValue("pl_1", v, &h); err != nil || h.Name != "Summer" || !h.CreatedAt.Equal(goldenT1) || !h.UpdatedAt.Equal(goldenOld) {
+		t.Errorf("decodeOrderValue = %+v, %v", h, err)
+	}
+	if err := decodeOrderValue("pl_1", unhex(t, "02 | 00 00"), &h); err == nil {
+		t.Error("decodeOrderValue read a value of format 2")
+	}
+}
+
 func TestGoldenIDs(t *testing.T) {
 	for _, c := range []struct {
 		id, hex string
@@ -515,7 +559,7 @@ func TestGoldenJournal(t *testing.T) {
 func TestGoldenBucketNames(t *testing.T) {
 	want := []string{"groups", "group_names", "members", "member_of", "member_counts", "lists", "list_terms",
 		"list_groups", "group_lists", "prices", "price_keys", "variant_currency_prices", "list_prices",
-		"journal", "journal_items", "journal_keys", "adjusted_lists"}
+		"journal", "journal_items", "journal_keys", "adjusted_lists", "list_order"}
 	if got := bucketNames[:]; !reflect.DeepEqual(got, want) {
 		t.Errorf("bucket names %q, want %q", got, want)
 	}

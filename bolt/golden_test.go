@@ -211,6 +211,7 @@ func TestGoldenFiles(t *testing.T) {
 				t.Fatalf("Check: %v", err)
 			}
 			verifyGolden(t, s, version)
+			verifyGoldenOrders(t, s)
 			verifyGoldenJournal(t, s, version)
 			// The journal of a migrated file takes the next revision.
 			next := int64(1)
@@ -232,6 +233,49 @@ func TestGoldenFiles(t *testing.T) {
 				t.Errorf("after Open, the file is at schema version %d, want %d", v, bolt.SchemaVersion)
 			}
 		})
+	}
+}
+
+// verifyGoldenOrders checks that the golden lists come in the orders of a listing,
+// from the list_order index of the file or of its migration (schema 5).
+func verifyGoldenOrders(t *testing.T, s pricing.Store) {
+	t.Helper()
+	for _, order := range []string{"created_at", "-updated_at", "name"} {
+		want := slices.Clone(golden.lists)
+		slices.SortFunc(want, func(a, b pricing.PriceList) int {
+			var c int
+			switch order {
+			case "created_at":
+				c = a.CreatedAt.Compare(b.CreatedAt)
+			case "-updated_at":
+				c = b.UpdatedAt.Compare(a.UpdatedAt)
+			default:
+				c = strings.Compare(pricing.NameOrderKey(a.Name), pricing.NameOrderKey(b.Name))
+			}
+			if c == 0 {
+				c = strings.Compare(a.ID, b.ID)
+				if order == "-updated_at" {
+					c = -c
+				}
+			}
+			return c
+		})
+		var got []string
+		if err := s.View(context.Background(), func(tx pricing.Tx) error {
+			return tx.(pricing.PriceListOrderer).PriceListsInOrder(order, nil, func(h *pricing.PriceListHead) bool {
+				got = append(got, h.ID)
+				return true
+			})
+		}); err != nil {
+			t.Fatal(err)
+		}
+		var wantIDs []string
+		for _, pl := range want {
+			wantIDs = append(wantIDs, pl.ID)
+		}
+		if !reflect.DeepEqual(got, wantIDs) {
+			t.Errorf("the lists in the order %q: %q, want %q", order, got, wantIDs)
+		}
 	}
 }
 

@@ -540,3 +540,115 @@ func TestMigrate3to4(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestMigrate4to5: the new list_order index is built from the lists of schema 4,
+// records of format 1 and 2 alike, counts them, and follows the writes afterwards.
+func TestMigrate4to5(t *testing.T) {
+	db := openRaw(t)
+	if err := migrate(db, []byte("pricing"), migrations[:4]); err != nil {
+		t.Fatal(err)
+	}
+	lists := []pricing.PriceList{
+		{ID: "pl_b", Name: "beta", Type: pricing.Sale, Status: pricing.Active, CreatedAt: goldenT1, UpdatedAt: goldenFar},
+		{ID: "pl_c", Name: "Alpha", Type: pricing.Override, Status: pricing.Draft, CreatedAt: goldenOld, UpdatedAt: goldenT1,
+			Metadata: map[string]any{"k": "v"}},
+		{ID: "pl_d", Name: "alpha", Type: pricing.Sale, Status: pricing.Draft, CreatedAt: goldenT1, UpdatedAt: goldenT1,
+			CustomerGroupIDs: []string{"cg_1"}},
+	}
+	if err := db.Update(func(btx *bbolt.Tx) error {
+		root := btx.Bucket([]byte("pricing"))
+		if root.Bucket(bucketKeys[bkListOrder]) != nil {
+			t.Error("schema 4 has the list_order bucket")
+		}
+		for _, pl := range lists {
+			rec, err := encodeList(pl)
+			if err != nil {
+				return err
+			}
+			if err := root.Bucket(bucketKeys[bkLists]).Put([]byte(pl.ID), rec); err != nil {
+				return err
+			}
+			if err := root.Bucket(bucketKeys[bkListTerms]).Put([]byte(pl.ID), encodeTerms(pl)); err != nil {
+				return err
+			}
+			for _, g := range pl.CustomerGroupIDs {
+				if err := root.Bucket(bucketKeys[bkListGroups]).Put(pairKey(nil, pl.ID, g), empty); err != nil {
+					return err
+				}
+				if err := root.Bucket(bucketKeys[bkGroupLists]).Put(pairKey(nil, g, pl.ID), empty); err != nil {
+					return err
+				}
+			}
+		}
+		// A list record of format 1 (schema 2), as TestMigrate3to4 spells it.
+		if err := root.Bucket(bucketKeys[bkLists]).Put([]byte("pl_a"), unhex(t, "01 | 04 53616c65 | 00 | 01 188ae5bc304f4d15 | 01 188ae5bc304f4d15")); err != nil {
+			return err
+		}
+		return root.Bucket(bucketKeys[bkListTerms]).Put([]byte("pl_a"), unhex(t, "01 | 04 73616c65 | 06 616374697665 | 01 | 00 | 00 | 00"))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := migrate(db, []byte("pricing"), migrations[:5]); err != nil {
+		t.Fatal(err)
+	}
+	if v := versionOf(t, db, "pricing"); v != 5 {
+		t.Fatalf("version after migration 4→5 = %d, want 5", v)
+	}
+	s, err := New(db, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if err := s.Check(ctx); err != nil {
+		t.Fatalf("Check after the migration: %v", err)
+	}
+	walk := func(tx pricing.Tx, order string) []string {
+		var ids []string
+		if err := tx.(pricing.PriceListOrderer).PriceListsInOrder(order, nil, func(h *pricing.PriceListHead) bool {
+			ids = append(ids, h.ID)
+			return true
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return ids
+	}
+	for order, want := range map[string][]string{
+		"created_at":  {"pl_c", "pl_a", "pl_b", "pl_d"},
+		"-updated_at": {"pl_b", "pl_d", "pl_c", "pl_a"},
+		"name":        {"pl_c", "pl_d", "pl_b", "pl_a"},
+	} {
+		if err := s.View(ctx, func(tx pricing.Tx) error {
+			if got := walk(tx, order); !reflect.DeepEqual(got, want) {
+				t.Errorf("the lists of the migrated file in the order %q: %q, want %q", order, got, want)
+			}
+			n, err := tx.(pricing.PriceListOrderer).CountPriceLists()
+			if err != nil || n != 4 {
+				t.Errorf("CountPriceLists = %d, %v; want 4", n, err)
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	renamed := lists[0]
+	renamed.Name = "Zulu"
+	if err := s.Update(ctx, func(tx pricing.Tx) error {
+		if err := tx.PutPriceList(renamed); err != nil {
+			return err
+		}
+		return tx.DeletePriceList("pl_a")
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.View(ctx, func(tx pricing.Tx) error {
+		if got, want := walk(tx, "name"), []string{"pl_c", "pl_d", "pl_b"}; !reflect.DeepEqual(got, want) {
+			t.Errorf("the lists by name after a write: %q, want %q", got, want)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Check(ctx); err != nil {
+		t.Fatal(err)
+	}
+}

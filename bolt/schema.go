@@ -3,6 +3,7 @@ package bolt
 import (
 	"bytes"
 	"fmt"
+	"slices"
 
 	bbolt "go.etcd.io/bbolt"
 )
@@ -10,7 +11,7 @@ import (
 // SchemaVersion is the version of the schema this package reads and writes. Open
 // migrates a file of an older version to it, and refuses a file of a newer one with
 // ErrSchemaTooNew.
-const SchemaVersion = 4
+const SchemaVersion = 5
 
 // versionKey is the key, in the root bucket, of the schema version: a big-endian uint64.
 // A root bucket without it (or no root bucket at all) is at version 0.
@@ -43,6 +44,7 @@ const (
 	bkJournalItems                          // revision ‖ seq → journal item (schema 3)
 	bkJournalKeys                           // lp(item key) ‖ revision ‖ seq → "" (schema 3)
 	bkAdjustedLists                         // list ID → "", the lists with an adjustment (schema 4)
+	bkListOrder                             // kind ‖ sort key ‖ list ID → order value; the number of lists (schema 5)
 	numBuckets
 )
 
@@ -69,6 +71,7 @@ var bucketNames = [numBuckets]string{
 	bkJournalItems:          "journal_items",
 	bkJournalKeys:           "journal_keys",
 	bkAdjustedLists:         "adjusted_lists",
+	bkListOrder:             "list_order",
 }
 
 // fillPercent is, for the buckets whose keys mostly arrive in ascending order, how
@@ -105,6 +108,7 @@ var migrations = []migration{
 	{"put a format byte before every value", migrate1to2},
 	{"create the buckets of the journal", migrate2to3},
 	{"index the lists with an adjustment; list terms of format 2", migrate3to4},
+	{"index the lists in the orders of a listing", migrate4to5},
 }
 
 // migrate0to1 creates the buckets of schema 1 in a new (empty) root bucket.
@@ -197,6 +201,47 @@ func prefixValues(b *bbolt.Bucket, prefix byte) error {
 func migrate3to4(root *bbolt.Bucket) error {
 	_, err := root.CreateBucket(bucketKeys[bkAdjustedLists])
 	return err
+}
+
+// migrate4to5 creates list_order and fills it from lists: three entries per list and
+// the number of lists. It reads the lists' names and times, not their metadata, and
+// writes the entries in key order; it writes a few pages per thousand lists, whatever
+// the number of prices.
+func migrate4to5(root *bbolt.Bucket) error {
+	lists := root.Bucket(bucketKeys[bkLists])
+	if lists == nil {
+		return fmt.Errorf("bucket %s is missing: %w", bucketNames[bkLists], ErrCorrupt)
+	}
+	order, err := root.CreateBucket(bucketKeys[bkListOrder])
+	if err != nil {
+		return err
+	}
+	type entry struct{ k, v []byte }
+	var entries []entry
+	c := lists.Cursor()
+	for k, v := c.First(); k != nil; k, v = c.Next() {
+		if err := checkEntry(bkLists, k, v); err != nil {
+			return err
+		}
+		id := string(k)
+		name, created, updated, err := listKeys(id, v)
+		if err != nil {
+			return err
+		}
+		value := encodeOrderValue(name, created, updated)
+		for _, kind := range []byte{orderCreated, orderName, orderUpdated} {
+			p := positionOf(kind, id, name, created, updated)
+			entries = append(entries, entry{listOrderKey(nil, kind, &p), value})
+		}
+	}
+	slices.SortFunc(entries, func(a, b entry) int { return bytes.Compare(a.k, b.k) })
+	order.FillPercent = 0.9
+	for _, e := range entries {
+		if err := order.Put(e.k, e.v); err != nil {
+			return err
+		}
+	}
+	return order.Put(listCountKey, encodeCount(uint64(len(entries)/3)))
 }
 
 // readVersion returns the schema version of the root bucket named root, 0 when there is

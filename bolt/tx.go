@@ -486,26 +486,7 @@ func (t *tx) PriceListTerms(id string) (_ pricing.PriceListTerms, err error) {
 	if err := t.enter(); err != nil {
 		return pricing.PriceListTerms{}, err
 	}
-	var cache *termsCache
-	if t.btx != nil && t.terms != nil && !t.btx.Writable() {
-		if cache = t.terms.at(t.btx.ID()); cache != nil {
-			if terms, ok := cache.get(id); ok {
-				return terms, nil
-			}
-		}
-	}
-	if err := t.open(bkListTerms); err != nil {
-		return pricing.PriceListTerms{}, err
-	}
-	v := t.get(bkListTerms, t.key(id))
-	if v == nil {
-		return pricing.PriceListTerms{}, notFound("price list", id)
-	}
-	terms, err := decodeTerms(id, v)
-	if err == nil && cache != nil {
-		cache.put(terms)
-	}
-	return terms, err
+	return t.listTerms(id)
 }
 
 // PriceLists implements pricing.Tx.
@@ -559,7 +540,7 @@ func (t *tx) PutPriceList(pl pricing.PriceList) (err error) {
 	if err := t.enter(); err != nil {
 		return err
 	}
-	if err := t.openWrite("PutPriceList", bkLists, bkListTerms, bkListGroups, bkGroupLists, bkAdjustedLists); err != nil {
+	if err := t.openWrite("PutPriceList", bkLists, bkListTerms, bkListGroups, bkGroupLists, bkAdjustedLists, bkListOrder); err != nil {
 		return err
 	}
 	if err := cmp.Or(checkRequired("PutPriceList", pl.ID), checkParts("PutPriceList", pl.ID)); err != nil {
@@ -590,6 +571,9 @@ func (t *tx) PutPriceList(pl pricing.PriceList) (err error) {
 	} else {
 		t.del(bkAdjustedLists, t.key(pl.ID))
 	}
+	if err := t.putListOrder(&pl, t.get(bkLists, t.key(pl.ID))); err != nil {
+		return err
+	}
 	if err := t.put(bkLists, t.key(pl.ID), rec); err != nil {
 		return err
 	}
@@ -616,11 +600,18 @@ func (t *tx) DeletePriceList(id string) (err error) {
 		return err
 	}
 	if err := t.openWrite("DeletePriceList", bkLists, bkListTerms, bkListGroups, bkGroupLists, bkAdjustedLists,
-		bkPrices, bkPriceKeys, bkVariantCurrencyPrices, bkListPrices); err != nil {
+		bkPrices, bkPriceKeys, bkVariantCurrencyPrices, bkListPrices, bkListOrder); err != nil {
 		return err
 	}
-	if t.get(bkLists, t.key(id)) == nil {
+	old := t.get(bkLists, t.key(id))
+	if old == nil {
 		return notFound("price list", id)
+	}
+	if err := t.dropListOrder(id, old); err != nil {
+		return err
+	}
+	if err := t.addListCount(-1); err != nil {
+		return err
 	}
 	if err := t.dropAudience(id); err != nil {
 		return err

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/url"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -458,5 +460,68 @@ func mustListCount(t *testing.T, e *env, want int) {
 	t.Helper()
 	if _, n, err := e.Service.ListPriceLists(context.Background(), pricing.PriceListFilter{}); err != nil || n != want {
 		t.Errorf("%d price lists, %v; want %d", n, err, want)
+	}
+}
+
+// Every listing answers the cursor of its next page, and following the cursors with
+// after visits every match once; a bad cursor is a 400 naming after.
+func TestListingCursors(t *testing.T) {
+	e := newEnv(t, nil)
+	walk := func(path, member string) []string {
+		t.Helper()
+		var ids []string
+		next := ""
+		for range 20 {
+			target := path
+			if next != "" {
+				target += "&after=" + url.QueryEscape(next)
+			}
+			rec := serve(e.admin, "GET", target, "")
+			if rec.Code != 200 {
+				t.Fatalf("GET %s: %d %s", target, rec.Code, rec.Body)
+			}
+			body := decode(t, rec).(map[string]any)
+			for _, r := range body[member].([]any) {
+				ids = append(ids, r.(map[string]any)["id"].(string))
+			}
+			n, _ := body["next"].(string)
+			if next = n; next == "" {
+				return ids
+			}
+		}
+		t.Fatalf("GET %s: the cursors do not end", path)
+		return nil
+	}
+	all := func(path, member string) []string {
+		t.Helper()
+		var ids []string
+		for _, r := range decode(t, serve(e.admin, "GET", path, "")).(map[string]any)[member].([]any) {
+			ids = append(ids, r.(map[string]any)["id"].(string))
+		}
+		return ids
+	}
+	for _, c := range []struct{ all, page, member string }{
+		{"/admin/customer-groups?order=name", "/admin/customer-groups?order=name&limit=1", "customer_groups"},
+		{"/admin/price-lists?order=-updated_at", "/admin/price-lists?order=-updated_at&limit=1", "price_lists"},
+		{"/admin/prices?currency_code=usd", "/admin/prices?currency_code=usd&limit=1", "prices"},
+		{"/admin/customer-groups/wholesale/customers", "/admin/customer-groups/wholesale/customers?limit=1", "customers"},
+	} {
+		want := all(c.all, c.member)
+		if len(want) < 2 {
+			t.Fatalf("%s: %d records, too few to page", c.all, len(want))
+		}
+		if got := walk(c.page, c.member); !reflect.DeepEqual(got, want) {
+			t.Errorf("%s by cursor: %q, want %q", c.page, got, want)
+		}
+	}
+	for _, path := range []string{"/admin/customer-groups?after=nope", "/admin/price-lists?after=nope", "/admin/prices?after=nope",
+		"/admin/customer-groups/wholesale/customers?after=nope"} {
+		if err := matchJSON(`{"type": "invalid_data", "fields": [{"field": "after"}]}`, decode(t, serve(e.admin, "GET", path, ""))); err != nil {
+			t.Errorf("GET %s: %v", path, err)
+		}
+	}
+	if err := matchJSON(`{"type": "invalid_data", "fields": [{"field": "offset"}]}`,
+		decode(t, serve(e.admin, "GET", "/admin/customer-groups/wholesale/customers?after=x&offset=1", ""))); err != nil {
+		t.Error(err)
 	}
 }

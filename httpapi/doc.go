@@ -22,26 +22,26 @@
 // to a record updates it, a listing answers {"customer_groups": [...], "count",
 // "offset", "limit"}, a DELETE answers {"id", "object", "deleted": true}.
 //
-//	GET    /admin/customer-groups                    ?q id name customer_id created_at[gte|gt|lt|lte] updated_at[...] order limit offset
+//	GET    /admin/customer-groups                    ?q id name customer_id created_at[gte|gt|lt|lte] updated_at[...] order limit offset after
 //	POST   /admin/customer-groups                    {"name", "metadata", "id"?}            → {"customer_group"}
 //	GET    /admin/customer-groups/{id}                                                      → {"customer_group"}
 //	POST   /admin/customer-groups/{id}               {"name"?, "metadata"?}                 → {"customer_group"}
 //	DELETE /admin/customer-groups/{id}                                                      → {"id", "object": "customer_group", "deleted": true}
-//	GET    /admin/customer-groups/{id}/customers     ?limit offset                          → {"customers": [{"id"}], "count", "offset", "limit"}
+//	GET    /admin/customer-groups/{id}/customers     ?limit offset after                    → {"customers": [{"id"}], "count", "offset", "limit", "next"?}
 //	POST   /admin/customer-groups/{id}/customers     {"add": [...], "remove": [...]}        → {"customer_group"}
 //	GET    /admin/customer-groups/{id}/price-lists                                          → {"price_lists"}
 //	GET    /admin/customers/{id}/customer-groups                                            → {"customer_groups"}
 //	PUT    /admin/customers/{id}/customer-groups     {"customer_group_ids": [...]}          → {"customer_groups"}
-//	GET    /admin/price-lists                        ?q id status type customer_group_id customer_id channel_id active_at created_at[...] updated_at[...] order limit offset
+//	GET    /admin/price-lists                        ?q id status type customer_group_id customer_id channel_id active_at created_at[...] updated_at[...] order limit offset after
 //	POST   /admin/price-lists                        pricing.NewPriceList                   → {"price_list", "prices"}
 //	GET    /admin/price-lists/{id}                                                          → {"price_list"}
 //	POST   /admin/price-lists/{id}                   pricing.PriceListUpdate                → {"price_list"}
 //	DELETE /admin/price-lists/{id}                                                          → {"id", "object": "price_list", "deleted": true}
-//	GET    /admin/price-lists/{id}/prices            ?variant_id currency_code region_id limit offset → {"prices", "count", "offset", "limit"}
+//	GET    /admin/price-lists/{id}/prices            ?variant_id currency_code region_id limit offset after → {"prices", "count", "offset", "limit", "next"?}
 //	POST   /admin/price-lists/{id}/prices            {"prices": [...], "replace"?}          → {"prices"}
 //	POST   /admin/price-lists/{id}/prices/batch      {"create", "update", "delete"}         → {"created", "updated", "deleted": {"ids", "object": "price", "deleted": true}}
 //	POST   /admin/price-lists/{id}/variants          {"remove": [variant IDs]}              → {"price_list", "prices_deleted"}
-//	GET    /admin/prices                             ?price_list_id base_only variant_id currency_code region_id limit offset → {"prices", "count", "offset", "limit"}
+//	GET    /admin/prices                             ?price_list_id base_only variant_id currency_code region_id limit offset after → {"prices", "count", "offset", "limit", "next"?}
 //	GET    /admin/prices/{id}                                                               → {"price"}
 //	POST   /admin/prices/resolve                     pricing.Query and {"items"}            → {"prices": [pricing.Resolution]}
 //	GET    /admin/variants/{id}/prices                                                      → {"prices"}: the base prices
@@ -64,7 +64,12 @@
 // [Options.MaxBodyBytes] (else 413). A member or query parameter that the route does
 // not take is refused, so that a misspelling is an error rather than an ignored
 // filter or field. Listings take limit (default 50, at most [Options.MaxLimit]) and
-// offset.
+// offset, and after: the "next" of a previous page of the same listing (and order),
+// which every listing answers, beyond Medusa, when a match follows its page; the next
+// page starts after it, then skips offset (a group's customers take after or an
+// offset, not both, and a page of them at an offset has no next). A cursor holds its
+// place when records before it are added or deleted, and is cheaper than a deep offset
+// (see package pricing, Listing).
 //
 // Every error has an [ErrorBody]: the library's errors as [Error] classifies them,
 // and 400 invalid_data for a body or query that does not decode, naming the member

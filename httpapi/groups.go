@@ -33,11 +33,13 @@ type groupsResponse struct {
 }
 
 // pageInfo is the page of a listing, as Medusa gives it: the count of every match,
-// and the offset and limit of the request.
+// and the offset and limit of the request; next, beyond Medusa, is the cursor of the
+// next page, for the after parameter, when a match follows the page.
 type pageInfo struct {
-	Count  int `json:"count"`
-	Offset int `json:"offset"`
-	Limit  int `json:"limit"`
+	Count  int    `json:"count"`
+	Offset int    `json:"offset"`
+	Limit  int    `json:"limit"`
+	Next   string `json:"next,omitempty"`
 }
 
 // deleteResponse is the body of a DELETE, as Medusa's.
@@ -52,16 +54,17 @@ func (h *handler) listGroups(r *http.Request) (any, error) {
 	f := pricing.CustomerGroupFilter{
 		Q: p.str("q"), IDs: p.list("id"), Names: p.list("name"), CustomerID: p.str("customer_id"),
 		CreatedAt: p.timeRange("created_at"), UpdatedAt: p.timeRange("updated_at"), Order: p.str("order"),
+		After: p.str("after"),
 	}
 	f.Limit, f.Offset = p.page()
 	if err := p.err(); err != nil {
 		return nil, err
 	}
-	groups, count, err := h.svc.ListCustomerGroups(r.Context(), f)
+	pg, err := h.svc.ListCustomerGroupsPage(r.Context(), f)
 	if err != nil {
 		return nil, err
 	}
-	return groupsResponse{nonNil(groups), &pageInfo{count, f.Offset, f.Limit}}, nil
+	return groupsResponse{nonNil(pg.CustomerGroups), &pageInfo{pg.Count, f.Offset, f.Limit, pg.Next}}, nil
 }
 
 func (h *handler) createGroup(r *http.Request) (any, error) {
@@ -113,21 +116,33 @@ type customerRef struct {
 func (h *handler) groupCustomers(r *http.Request) (any, error) {
 	p := newParams(r, &h.opts)
 	limit, offset := p.page()
+	after := p.str("after")
+	if after != "" && offset != 0 {
+		p.fail("offset", "cannot be combined with after")
+	}
 	if err := p.err(); err != nil {
 		return nil, err
 	}
-	ids, count, err := h.svc.GroupCustomers(r.Context(), r.PathValue("id"), limit, offset)
+	// A page from the first customer or from a cursor comes with the next cursor; one
+	// at an offset does not.
+	var pg pricing.CustomerPage
+	var err error
+	if offset == 0 {
+		pg, err = h.svc.GroupCustomersAfter(r.Context(), r.PathValue("id"), after, limit)
+	} else {
+		pg.CustomerIDs, pg.Count, err = h.svc.GroupCustomers(r.Context(), r.PathValue("id"), limit, offset)
+	}
 	if err != nil {
 		return nil, err
 	}
-	customers := make([]customerRef, len(ids))
-	for i, id := range ids {
+	customers := make([]customerRef, len(pg.CustomerIDs))
+	for i, id := range pg.CustomerIDs {
 		customers[i] = customerRef{id}
 	}
 	return struct {
 		Customers []customerRef `json:"customers"`
 		pageInfo
-	}{customers, pageInfo{count, offset, limit}}, nil
+	}{customers, pageInfo{pg.Count, offset, limit, pg.Next}}, nil
 }
 
 // changeCustomersBody is Medusa's body for managing a group's customers.

@@ -50,7 +50,7 @@ func (h *handler) listPriceLists(r *http.Request) (any, error) {
 		Q: p.str("q"), IDs: p.list("id"), CustomerGroupIDs: p.list("customer_group_id"),
 		CustomerIDs: p.list("customer_id"), ChannelIDs: p.list("channel_id"),
 		ActiveAt: p.instant("active_at"), CreatedAt: p.timeRange("created_at"), UpdatedAt: p.timeRange("updated_at"),
-		Order: p.str("order"),
+		Order: p.str("order"), After: p.str("after"),
 	}
 	for _, s := range p.list("status") {
 		f.Statuses = append(f.Statuses, pricing.PriceListStatus(s))
@@ -62,11 +62,11 @@ func (h *handler) listPriceLists(r *http.Request) (any, error) {
 	if err := p.err(); err != nil {
 		return nil, err
 	}
-	lists, count, err := h.svc.ListPriceLists(r.Context(), f)
+	pg, err := h.svc.ListPriceListsPage(r.Context(), f)
 	if err != nil {
 		return nil, renamed(err, map[string]string{"statuses": "status", "types": "type"})
 	}
-	return priceListsResponse{nonNil(lists), &pageInfo{count, f.Offset, f.Limit}}, nil
+	return priceListsResponse{nonNil(pg.PriceLists), &pageInfo{pg.Count, f.Offset, f.Limit, pg.Next}}, nil
 }
 
 // priceBody is a price in a request: the library's PriceInput, or Medusa's, which
@@ -291,7 +291,7 @@ func (h *handler) listPriceListPrices(r *http.Request) (any, error) {
 	p := newParams(r, &h.opts)
 	f := pricing.PriceFilter{
 		PriceListID: r.PathValue("id"), VariantIDs: p.list("variant_id"),
-		CurrencyCode: p.str("currency_code"), RegionID: p.str("region_id"),
+		CurrencyCode: p.str("currency_code"), RegionID: p.str("region_id"), After: p.str("after"),
 	}
 	f.Limit, f.Offset = p.page()
 	if err := p.err(); err != nil {
@@ -305,11 +305,11 @@ func (h *handler) listPriceListPrices(r *http.Request) (any, error) {
 
 // listPrices answers with the page of prices f selects.
 func (h *handler) listPrices(r *http.Request, f pricing.PriceFilter) (any, error) {
-	prices, count, err := h.svc.ListPrices(r.Context(), f)
+	pg, err := h.svc.ListPricesPage(r.Context(), f)
 	if err != nil {
 		return nil, renamed(err, map[string]string{"variant_ids": "variant_id"})
 	}
-	return pricesResponse{nonNil(prices), &pageInfo{count, f.Offset, f.Limit}}, nil
+	return pricesResponse{nonNil(pg.Prices), &pageInfo{pg.Count, f.Offset, f.Limit, pg.Next}}, nil
 }
 
 // addPricesBody is the body that adds prices to a list, or updates those whose key

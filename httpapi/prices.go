@@ -20,7 +20,7 @@ func (h *handler) listAllPrices(r *http.Request) (any, error) {
 	p := newParams(r, &h.opts)
 	f := pricing.PriceFilter{
 		PriceListID: p.str("price_list_id"), BaseOnly: p.boolean("base_only"), VariantIDs: p.list("variant_id"),
-		CurrencyCode: p.str("currency_code"), RegionID: p.str("region_id"),
+		CurrencyCode: p.str("currency_code"), RegionID: p.str("region_id"), After: p.str("after"),
 	}
 	f.Limit, f.Offset = p.page()
 	if err := p.err(); err != nil {

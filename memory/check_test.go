@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"testing"
 
@@ -100,9 +101,31 @@ func (s *state) check() error {
 		fail("memberships counted both ways differ by %d", memberships)
 	}
 
+	if len(s.heads) != len(s.lists) {
+		fail("%d list heads for %d lists", len(s.heads), len(s.lists))
+	}
+	if o := s.orders.Load(); o != nil {
+		for _, field := range orderFields {
+			es := *o.by(field)
+			if len(es) != len(s.lists) {
+				fail("order %s: %d entries for %d lists", field, len(es), len(s.lists))
+			}
+			for i, e := range es {
+				if s.heads[e.h.ID] != e {
+					fail("order %s: entry %d of list %q is not its head", field, i, e.h.ID)
+				}
+				if p := e.position(field); i > 0 && compareEntry(field, es[i-1], &p) >= 0 {
+					fail("order %s: entries %d and %d out of order", field, i-1, i)
+				}
+			}
+		}
+	}
 	for id, pl := range s.lists {
 		if pl.ID != id {
 			fail("list %q stored under ID %q", pl.ID, id)
+		}
+		if e := s.heads[id]; e == nil || !reflect.DeepEqual(e.h, pl.Head()) || e.nameKey != pricing.NameOrderKey(pl.Name) {
+			fail("list %q: stale head", id)
 		}
 		if !strictlySorted(pl.CustomerGroupIDs) {
 			fail("list %q: audience %q not ascending", id, pl.CustomerGroupIDs)

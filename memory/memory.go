@@ -54,6 +54,11 @@ var (
 	_ pricing.Store          = (*Store)(nil)
 	_ pricing.AdjustedLister = readTx{}
 	_ pricing.AdjustedLister = (*writeTx)(nil)
+
+	_ pricing.PriceListOrderer = readTx{}
+	_ pricing.PriceListOrderer = (*writeTx)(nil)
+	_ pricing.MemberPager      = readTx{}
+	_ pricing.MemberPager      = (*writeTx)(nil)
 )
 
 // errReadOnly is returned by the write methods of a View's transaction.

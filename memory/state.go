@@ -25,6 +25,9 @@ type state struct {
 	lists        map[string]*pricing.PriceList  // list ID → list, CustomerGroupIDs ascending
 	listsOfGroup map[string]map[string]struct{} // group ID → IDs of the lists naming it
 	adjusted     []string                       // ascending IDs of the lists with an adjustment
+	heads        map[string]*listEntry          // list ID → its head, for ordered listings
+	orders       atomic.Pointer[listOrders]     // the heads in each order; nil until a listing sorts them
+	orderEdits   int                            // lists written by the current Update while orders were kept
 
 	prices     map[string]*bucket           // price ID → the bucket holding the price
 	byVC       map[vcKey]*bucket            // (variant, currency) → its prices; no empty buckets
@@ -41,6 +44,7 @@ func (s *state) init() {
 	s.groupsOf = map[string][]string{}
 	s.lists = map[string]*pricing.PriceList{}
 	s.listsOfGroup = map[string]map[string]struct{}{}
+	s.heads = map[string]*listEntry{}
 	s.prices = map[string]*bucket{}
 	s.byVC = map[vcKey]*bucket{}
 	s.currencies = map[string][]string{}
@@ -166,6 +170,9 @@ func (s *state) setList(pl *pricing.PriceList) {
 	}
 	s.diffAudience(pl.ID, old, pl.CustomerGroupIDs)
 	s.lists[pl.ID] = pl
+	e := &listEntry{h: pl.Head(), nameKey: pricing.NameOrderKey(pl.Name)}
+	s.reorder(s.heads[pl.ID], e)
+	s.heads[pl.ID] = e
 	if pl.Adjustment != nil {
 		s.adjusted = insertSorted(s.adjusted, pl.ID)
 	} else {
@@ -181,6 +188,8 @@ func (s *state) removeList(id string) {
 	}
 	s.diffAudience(id, pl.CustomerGroupIDs, nil)
 	delete(s.lists, id)
+	s.reorder(s.heads[id], nil)
+	delete(s.heads, id)
 	s.adjusted = removeSorted(s.adjusted, id)
 }
 

@@ -97,6 +97,7 @@ func (w *writeTx) rollback() {
 // reset empties the undo log for the next Update, dropping its references to old
 // records; a log grown by a bulk load is released rather than kept.
 func (w *writeTx) reset() {
+	w.orderEdits = 0
 	if cap(w.undo) > 1024 {
 		w.undo = nil
 	} else {

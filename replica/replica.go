@@ -292,8 +292,10 @@ type viewTx struct {
 var viewTxPool = sync.Pool{New: func() any { return new(viewTx) }}
 
 var (
-	_ pricing.JournalTx      = (*viewTx)(nil)
-	_ pricing.AdjustedLister = (*viewTx)(nil)
+	_ pricing.JournalTx        = (*viewTx)(nil)
+	_ pricing.AdjustedLister   = (*viewTx)(nil)
+	_ pricing.PriceListOrderer = (*viewTx)(nil)
+	_ pricing.MemberPager      = (*viewTx)(nil)
 )
 
 // LastRevision implements pricing.JournalTx: the source's revision the copy holds.
@@ -308,6 +310,26 @@ func (*viewTx) WriteJournal(pricing.JournalEntry) error { return errReadOnly }
 // AppendAdjustedListIDs implements pricing.AdjustedLister with the copy's.
 func (tx *viewTx) AppendAdjustedListIDs(dst []string) ([]string, error) {
 	return tx.Tx.(pricing.AdjustedLister).AppendAdjustedListIDs(dst)
+}
+
+// PriceListsInOrder implements pricing.PriceListOrderer with the copy's.
+func (tx *viewTx) PriceListsInOrder(order string, after *pricing.ListPosition, fn func(*pricing.PriceListHead) bool) error {
+	return tx.Tx.(pricing.PriceListOrderer).PriceListsInOrder(order, after, fn)
+}
+
+// PriceListHead implements pricing.PriceListOrderer with the copy's.
+func (tx *viewTx) PriceListHead(id string) (pricing.PriceListHead, error) {
+	return tx.Tx.(pricing.PriceListOrderer).PriceListHead(id)
+}
+
+// CountPriceLists implements pricing.PriceListOrderer with the copy's.
+func (tx *viewTx) CountPriceLists() (int, error) {
+	return tx.Tx.(pricing.PriceListOrderer).CountPriceLists()
+}
+
+// MembersAfter implements pricing.MemberPager with the copy's.
+func (tx *viewTx) MembersAfter(groupID, after string, fn func(customerID string) bool) error {
+	return tx.Tx.(pricing.MemberPager).MembersAfter(groupID, after, fn)
 }
 
 var errReadOnly = errors.New("replica: write in a View")

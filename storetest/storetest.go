@@ -40,6 +40,11 @@
 //     Tx methods read, in one consistent snapshot;
 //   - the optional pricing.AdjustedLister, when the store's Tx has it: exactly the lists
 //     with an adjustment;
+//   - the optional pricing.PriceListOrderer, when the store's Tx has it: the lists in
+//     every order of a listing, ties by ID, resumed after any position, through writes
+//     and rollbacks, and their heads and count;
+//   - the optional pricing.MemberPager, when the store's Tx has it: a group's customers
+//     after any ID, as Members gives them;
 //   - the optional pricing.Journal, when the store has it: dense revisions in commit
 //     order under concurrent writers, one entry per Update, exact round trips, reads by
 //     revision and key, waiting, trimming, and the revisions of the records (which a
@@ -116,6 +121,8 @@ var suite = []struct {
 	{"CandidateReader", candidateRules},
 	{"Journal", journalRules},
 	{"AdjustedLister", adjustedRules},
+	{"PriceListOrderer", orderedRules},
+	{"MemberPager", memberPagerRules},
 }
 
 // op is one write, named for error messages.
