@@ -267,7 +267,7 @@ func (s *Service) ListCustomerGroupsPage(ctx context.Context, f CustomerGroupFil
 	var fe fieldErrors
 	checkOrder(&fe, f.Order)
 	checkPage(&fe, f.Limit, f.Offset)
-	after := decodeCursor(&fe, "After", f.Order, f.After)
+	after := decodeCursor(&fe, "After", cursorCustomerGroups, f.Order, f.After)
 	if err := fe.err(); err != nil {
 		return CustomerGroupPage{}, err
 	}
@@ -307,7 +307,7 @@ func (s *Service) ListCustomerGroupsPage(ctx context.Context, f CustomerGroupFil
 	}
 	sortByOrder(out, f.Order, groupSortKey)
 	p := CustomerGroupPage{Count: len(out)}
-	p.CustomerGroups, p.Next = pageAfter(out, cmp.Or(f.Order, defaultOrder), after, f.Limit, f.Offset, groupSortKey)
+	p.CustomerGroups, p.Next = pageAfter(out, cursorCustomerGroups, cmp.Or(f.Order, defaultOrder), after, f.Limit, f.Offset, groupSortKey)
 	return p, nil
 }
 
@@ -437,7 +437,7 @@ type CustomerPage struct {
 func (s *Service) GroupCustomersAfter(ctx context.Context, groupID, after string, limit int) (CustomerPage, error) {
 	var fe fieldErrors
 	checkPage(&fe, limit, 0)
-	pos := decodeCursor(&fe, "After", idOrder, after)
+	pos := decodeCursor(&fe, "After", cursorCustomers, idOrder, after)
 	if err := fe.err(); err != nil {
 		return CustomerPage{}, err
 	}
@@ -468,7 +468,7 @@ func (s *Service) GroupCustomersAfter(ctx context.Context, groupID, after string
 			err = tx.Members(groupID, 0, func(id string) bool { return id <= pos.ID || visit(id) })
 		}
 		if err == nil && more {
-			p.Next = encodeCursor(idOrder, ListPosition{ID: p.CustomerIDs[len(p.CustomerIDs)-1]})
+			p.Next = encodeCursor(cursorCustomers, idOrder, ListPosition{ID: p.CustomerIDs[len(p.CustomerIDs)-1]})
 		}
 		return err
 	})

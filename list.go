@@ -66,8 +66,9 @@ func page[T any](items []T, limit, offset int) []T {
 
 // pageAfter returns the page of items, sorted in order by sortByOrder, that starts
 // after the position after (nil: at the first item) and skips offset items, and the
-// cursor of the next page: "" when no item follows the page or limit is 0.
-func pageAfter[T any](items []T, order string, after *ListPosition, limit, offset int, key func(T) sortKey) ([]T, string) {
+// cursor of the next page of the listing: "" when no item follows the page or limit
+// is 0.
+func pageAfter[T any](items []T, listing, order string, after *ListPosition, limit, offset int, key func(T) sortKey) ([]T, string) {
 	if after != nil {
 		i, _ := slices.BinarySearchFunc(items, after, func(it T, p *ListPosition) int {
 			if q := positionOf(order, key(it)); q.after(order, p) {
@@ -79,7 +80,7 @@ func pageAfter[T any](items []T, order string, after *ListPosition, limit, offse
 	}
 	pg := page(items, limit, offset)
 	if n := len(pg); n > 0 && limit > 0 && offset+limit < len(items) {
-		return pg, encodeCursor(order, positionOf(order, key(pg[n-1])))
+		return pg, encodeCursor(listing, order, positionOf(order, key(pg[n-1])))
 	}
 	return pg, ""
 }

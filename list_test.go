@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/commercekit/pricing"
+	"github.com/commercekit/pricing/memory"
 )
 
 // noOrderer hides the pricing.PriceListOrderer of a store's transactions, so that the
@@ -192,6 +193,34 @@ func TestListPriceListsCursor(t *testing.T) {
 	}
 }
 
+// A cursor holds any instant a record can hold: before year 1, and after 9999.
+func TestCursorTimesOfAnyYear(t *testing.T) {
+	ctx := context.Background()
+	for _, start := range []time.Time{
+		time.Date(0, 1, 1, 0, 0, 0, 5, time.UTC).Add(-time.Hour), // year -1
+		time.Date(12000, 6, 1, 0, 0, 0, 999_999_999, time.UTC),
+	} {
+		st := memory.New()
+		clk := newClock(start)
+		svc := pricing.New(st, pricing.WithClock(clk.Now), pricing.WithIDGenerator(seqIDs("id")))
+		for i := range 3 {
+			must1[pricing.PriceList](t)(svc.CreatePriceList(ctx, pricing.NewPriceList{ID: fmt.Sprintf("pl_%d", i), Name: "l"}))
+			clk.Advance(time.Nanosecond)
+		}
+		var walked []string
+		f := pricing.PriceListFilter{Order: "created_at", Limit: 1}
+		for {
+			p := must1[pricing.PriceListPage](t)(svc.ListPriceListsPage(ctx, f))
+			walked = append(walked, listIDs(p.PriceLists)...)
+			if f.After = p.Next; f.After == "" {
+				break
+			}
+		}
+		deepEqual(t, fmt.Sprint("lists created from ", start), walked, []string{"pl_0", "pl_1", "pl_2"})
+		must(t, st.Close())
+	}
+}
+
 // Following the cursors of ListCustomerGroupsPage, ListPricesPage and
 // GroupCustomersAfter from page to page visits every match once, in order, on every
 // store, with and without the stores' capabilities; the cursor of one listing is
@@ -278,6 +307,16 @@ func TestCursorsOfOtherListings(t *testing.T) {
 			_, err = svc.GroupCustomersAfter(ctx, "g1", gp.Next, 2)
 			wantInvalid(t, err, "After")
 			_, err = svc.GroupCustomersAfter(ctx, "g1", "%%%", 2)
+			wantInvalid(t, err, "After")
+			// Listings with the same order (created_at, or the ID order) tell their
+			// cursors apart too.
+			cp := must1[pricing.CustomerPage](t)(svc.GroupCustomersAfter(ctx, "g1", "", 1))
+			_, _, err = svc.ListPrices(ctx, pricing.PriceFilter{After: cp.Next})
+			wantInvalid(t, err, "After")
+			_, err = svc.GroupCustomersAfter(ctx, "g1", pp.Next, 2)
+			wantInvalid(t, err, "After")
+			gc := must1[pricing.CustomerGroupPage](t)(svc.ListCustomerGroupsPage(ctx, pricing.CustomerGroupFilter{Order: "created_at", Limit: 1}))
+			_, _, err = svc.ListPriceLists(ctx, pricing.PriceListFilter{Order: "created_at", After: gc.Next})
 			wantInvalid(t, err, "After")
 			// A customer removed before the cursor does not shift the next page.
 			p := must1[pricing.CustomerPage](t)(svc.GroupCustomersAfter(ctx, "g1", "", 3))

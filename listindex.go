@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"encoding/base64"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -112,26 +113,35 @@ func (p *ListPosition) after(order string, q *ListPosition) bool {
 	return c > 0
 }
 
-// A cursor is an opaque string for a filter's After: the order and the position of
-// the last record of a page, base64url of "order\x00key\x00id". The key is the time in
-// RFC 3339 with nanoseconds, the name order key, or empty for idOrder, the ascending
-// ID order of prices and of a group's customers.
-func encodeCursor(order string, p ListPosition) string {
+// The listings whose pages have cursors, as their cursors name them.
+const (
+	cursorPriceLists     = "price_lists"
+	cursorCustomerGroups = "customer_groups"
+	cursorPrices         = "prices"
+	cursorCustomers      = "customers"
+)
+
+// A cursor is an opaque string for a filter's After: the listing, the order and the
+// position of the last record of a page, base64url of "listing\x00order\x00key\x00id".
+// The key is the time as Unix seconds and nanoseconds ("-62135596800.5": every time a
+// record can hold, whatever its year), the name order key, or empty for idOrder, the
+// ascending ID order of prices and of a group's customers.
+func encodeCursor(listing, order string, p ListPosition) string {
 	var key string
 	switch strings.TrimPrefix(order, "-") {
 	case "name":
 		key = p.Name
 	case idOrder:
 	default:
-		key = p.Time.UTC().Format(time.RFC3339Nano)
+		key = strconv.FormatInt(p.Time.Unix(), 10) + "." + strconv.Itoa(p.Time.Nanosecond())
 	}
-	return base64.RawURLEncoding.EncodeToString([]byte(order + "\x00" + key + "\x00" + p.ID))
+	return base64.RawURLEncoding.EncodeToString([]byte(listing + "\x00" + order + "\x00" + key + "\x00" + p.ID))
 }
 
-// decodeCursor parses the cursor c, of a filter with the validated order (empty: the
-// default), into its position, adding an error for field when c is malformed or was
-// made for another order. The empty cursor is no position.
-func decodeCursor(fe *fieldErrors, field, order, c string) *ListPosition {
+// decodeCursor parses the cursor c, of the listing with the validated order (empty:
+// the default), into its position, adding an error for field when c is malformed or
+// was made for another listing or order. The empty cursor is no position.
+func decodeCursor(fe *fieldErrors, field, listing, order, c string) *ListPosition {
 	if c == "" {
 		return nil
 	}
@@ -140,28 +150,32 @@ func decodeCursor(fe *fieldErrors, field, order, c string) *ListPosition {
 	}
 	raw, err := base64.RawURLEncoding.DecodeString(c)
 	parts := strings.Split(string(raw), "\x00")
-	if err != nil || len(parts) != 3 || parts[2] == "" {
+	if err != nil || len(parts) != 4 || parts[3] == "" || parts[0] != listing {
 		fe.add(field, "not a cursor of a page of this listing")
 		return nil
 	}
-	if parts[0] != order {
-		fe.add(field, fmt.Sprintf("a cursor of the order %q, not %q", parts[0], order))
+	if parts[1] != order {
+		fe.add(field, fmt.Sprintf("a cursor of the order %q, not %q", parts[1], order))
 		return nil
 	}
-	p := &ListPosition{ID: parts[2]}
-	switch strings.TrimPrefix(order, "-") {
+	p := &ListPosition{ID: parts[3]}
+	switch key := parts[2]; strings.TrimPrefix(order, "-") {
 	case "name":
-		p.Name = parts[1]
+		p.Name = key
 	case idOrder:
-		if parts[1] != "" {
+		if key != "" {
 			fe.add(field, "not a cursor of a page of this listing")
 			return nil
 		}
 	default:
-		if p.Time, err = time.Parse(time.RFC3339Nano, parts[1]); err != nil {
+		sec, nsec, ok := strings.Cut(key, ".")
+		s, err1 := strconv.ParseInt(sec, 10, 64)
+		n, err2 := strconv.ParseInt(nsec, 10, 64)
+		if !ok || err1 != nil || err2 != nil || n < 0 || n > 999_999_999 {
 			fe.add(field, "not a cursor of a page of this listing")
 			return nil
 		}
+		p.Time = time.Unix(s, n).UTC()
 	}
 	return p
 }

@@ -400,7 +400,7 @@ func (s *Service) ListPricesPage(ctx context.Context, f PriceFilter) (PricePage,
 		fe.add("BaseOnly", "cannot be combined with PriceListID")
 	}
 	currency := lowerASCII(f.CurrencyCode)
-	after := decodeCursor(&fe, "After", idOrder, f.After)
+	after := decodeCursor(&fe, "After", cursorPrices, idOrder, f.After)
 	if err := fe.err(); err != nil {
 		return PricePage{}, err
 	}
@@ -437,7 +437,7 @@ func (s *Service) ListPricesPage(ctx context.Context, f PriceFilter) (PricePage,
 	}
 	slices.SortFunc(out, func(a, b Price) int { return strings.Compare(a.ID, b.ID) })
 	p := PricePage{Count: len(out)}
-	p.Prices, p.Next = pageAfter(out, idOrder, after, f.Limit, f.Offset, func(p Price) sortKey { return sortKey{id: p.ID} })
+	p.Prices, p.Next = pageAfter(out, cursorPrices, idOrder, after, f.Limit, f.Offset, func(p Price) sortKey { return sortKey{id: p.ID} })
 	return p, nil
 }
 

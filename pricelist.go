@@ -575,7 +575,7 @@ func (s *Service) ListPriceListsPage(ctx context.Context, f PriceListFilter) (Pr
 			fe.add(fmt.Sprintf("Types[%d]", i), fmt.Sprintf("unknown type %q", t))
 		}
 	}
-	after := decodeCursor(&fe, "After", f.Order, f.After)
+	after := decodeCursor(&fe, "After", cursorPriceLists, f.Order, f.After)
 	if err := fe.err(); err != nil {
 		return PriceListPage{}, err
 	}
@@ -679,7 +679,7 @@ func listAll(tx Tx, m *listMatcher, order string, after *ListPosition, limit, of
 	}
 	sortByOrder(all, order, listSortKey)
 	out.Count = len(all)
-	out.PriceLists, out.Next = pageAfter(all, order, after, limit, offset, listSortKey)
+	out.PriceLists, out.Next = pageAfter(all, cursorPriceLists, order, after, limit, offset, listSortKey)
 	return nil
 }
 
@@ -758,7 +758,7 @@ func listInOrder(tx Tx, lo PriceListOrderer, m *listMatcher, order string, after
 		out.PriceLists = append(out.PriceLists, pl)
 	}
 	if c.more && len(c.got) > 0 {
-		out.Next = encodeCursor(order, c.got[len(c.got)-1])
+		out.Next = encodeCursor(cursorPriceLists, order, c.got[len(c.got)-1])
 	}
 	return nil
 }
