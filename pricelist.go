@@ -752,7 +752,10 @@ func listInOrder(tx Tx, lo PriceListOrderer, m *listMatcher, order string, after
 	out.PriceLists = make([]PriceList, 0, len(c.got))
 	for _, p := range c.got {
 		pl, err := getList(tx, p.ID)
-		if err != nil {
+		if errors.Is(err, ErrNotFound) {
+			// Not the caller's ErrNotFound: the store's index and records disagree.
+			return fmt.Errorf("pricing: the store's order of price lists names %q, which it does not hold", p.ID)
+		} else if err != nil {
 			return err
 		}
 		out.PriceLists = append(out.PriceLists, pl)

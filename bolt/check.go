@@ -388,16 +388,18 @@ func (c *checker) lists() error {
 	if err != nil {
 		return err
 	}
-	return c.listOrder(len(audiences))
+	return c.listOrder()
 }
 
 // listOrder checks list_order: each list has its three entries, with its name and
 // times, no entry is of another list or of another shape, and the count is the number
-// of lists, n.
-func (c *checker) listOrder(n int) error {
+// of list records, those that do not decode included.
+func (c *checker) listOrder() error {
 	b := &c.t.bk
 	want := map[string][]byte{} // key → value, of the entries the lists need
+	n := 0
 	err := c.each(bkLists, func(k, v []byte) {
+		n++
 		id := string(k)
 		name, created, updated, err := listKeys(id, v)
 		if err != nil {

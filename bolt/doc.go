@@ -178,8 +178,10 @@
 // commits, so keys written in random order into one transaction would otherwise cost
 // quadratic time: with the buffer, a bulk write of n prices costs O(n log n). A write
 // method checks its arguments before it buffers anything (IDs and keys of at most
-// about 8 KiB; bbolt's keys hold at most 32 KiB), so a write that fails leaves nothing
-// behind and the transaction can go on.
+// about 8 KiB; bbolt's keys hold at most 32 KiB), so a write that fails on its
+// arguments leaves nothing behind and the transaction can go on. One that meets damage
+// (ErrCorrupt: an undecodable record or count) may have buffered part of its work; the
+// Service then fails the Update, which writes nothing.
 //
 // PutPriceList and DeletePriceList keep list_order in the same Update: a list's three
 // entries move when its name or times change, and the count follows inserts and

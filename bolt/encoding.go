@@ -983,14 +983,8 @@ func appendOrderTime(b []byte, t time.Time) []byte {
 	return binary.BigEndian.AppendUint32(b, uint32(t.Nanosecond()))
 }
 
-// orderTime reads what appendOrderTime wrote: 12 bytes.
-func orderTime(b []byte) time.Time {
-	sec := int64(binary.BigEndian.Uint64(b) ^ (1 << 63))
-	return time.Unix(sec, int64(binary.BigEndian.Uint32(b[8:]))).UTC()
-}
-
 // listOrderKey appends the list_order key of a position in the order of kind: for the
-// orders by time, kind ‖ orderTime(Time) ‖ ID; for the order by name, kind ‖ Name (the
+// orders by time, kind ‖ appendOrderTime(Time) ‖ ID; for the order by name, kind ‖ Name (the
 // name order key, which holds no 0 byte) ‖ 0 ‖ ID. Byte order is the order of
 // positions, ties broken by ID.
 func listOrderKey(b []byte, kind byte, p *pricing.ListPosition) []byte {

@@ -2,6 +2,7 @@ package bolt
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"reflect"
@@ -400,7 +401,7 @@ func TestGoldenListOrder(t *testing.T) {
 		if prev != nil && bytes.Compare(prev, k) >= 0 {
 			t.Errorf("the key of %v does not sort after the one before", at)
 		}
-		if got := orderTime(k[1:13]); !got.Equal(at) {
+		if got := time.Unix(int64(binary.BigEndian.Uint64(k[1:9])^(1<<63)), int64(binary.BigEndian.Uint32(k[9:13]))); !got.Equal(at) {
 			t.Errorf("orderTime of %v = %v", at, got)
 		}
 		prev = k

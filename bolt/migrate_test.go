@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 
 	bbolt "go.etcd.io/bbolt"
@@ -650,5 +651,56 @@ func TestMigrate4to5(t *testing.T) {
 	}
 	if err := s.Check(ctx); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A damaged list record does not stop migration 4→5, which would leave the file
+// unopenable: the file opens, and Check reports the record and its missing entries,
+// not a count that disagrees with the records. An entry of list_order whose list has
+// no record is damage (ErrCorrupt), not a list that is not found.
+func TestMigrate4to5DamagedList(t *testing.T) {
+	db := openRaw(t)
+	if err := migrate(db, []byte("pricing"), migrations[:4]); err != nil {
+		t.Fatal(err)
+	}
+	good := pricing.PriceList{ID: "pl_b", Name: "beta", Type: pricing.Sale, Status: pricing.Active, CreatedAt: goldenT1, UpdatedAt: goldenT1}
+	if err := db.Update(func(btx *bbolt.Tx) error {
+		root := btx.Bucket([]byte("pricing"))
+		rec, err := encodeList(good)
+		if err != nil {
+			return err
+		}
+		if err := root.Bucket(bucketKeys[bkLists]).Put([]byte(good.ID), rec); err != nil {
+			return err
+		}
+		if err := root.Bucket(bucketKeys[bkListTerms]).Put([]byte(good.ID), encodeTerms(good)); err != nil {
+			return err
+		}
+		return root.Bucket(bucketKeys[bkLists]).Put([]byte("pl_x"), []byte{2, 4, 'S'}) // cut short
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := migrate(db, []byte("pricing"), migrations[:5]); err != nil {
+		t.Fatalf("migration 4→5 of a file with a damaged list: %v", err)
+	}
+	s, err := New(db, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	err = s.Check(ctx)
+	if err == nil || !strings.Contains(err.Error(), "pl_x") || strings.Contains(err.Error(), "count") {
+		t.Errorf("Check of the migrated file: %v; want the damaged list reported, and no count", err)
+	}
+	if err := db.Update(func(btx *bbolt.Tx) error {
+		p := positionOf(orderName, "pl_ghost", "ghost", goldenT1, goldenT1)
+		order := btx.Bucket([]byte("pricing")).Bucket(bucketKeys[bkListOrder])
+		return order.Put(listOrderKey(nil, orderName, &p), encodeOrderValue("ghost", goldenT1, goldenT1))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = pricing.New(s).ListPriceLists(ctx, pricing.PriceListFilter{Order: "name"})
+	if !errors.Is(err, ErrCorrupt) || errors.Is(err, pricing.ErrNotFound) {
+		t.Errorf("listing with an entry of a list that has no record: %v; want ErrCorrupt, not ErrNotFound", err)
 	}
 }

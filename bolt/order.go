@@ -2,6 +2,7 @@ package bolt
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -189,7 +190,9 @@ func (t *tx) PriceListsInOrder(order string, after *pricing.ListPosition, fn fun
 		if !ok || len(id) == 0 {
 			return badValue(bkListOrder, string(k), "bad list order key")
 		}
-		if h.PriceListTerms, err = t.listTerms(string(id)); err != nil {
+		if h.PriceListTerms, err = t.listTerms(string(id)); errors.Is(err, pricing.ErrNotFound) {
+			return badValue(bkListOrder, string(k), "an entry of price list %q, which has no terms", id)
+		} else if err != nil {
 			return err
 		}
 		if err := decodeOrderValue(h.ID, v, &h); err != nil {

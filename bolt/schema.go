@@ -204,7 +204,7 @@ func migrate3to4(root *bbolt.Bucket) error {
 }
 
 // migrate4to5 creates list_order and fills it from lists: three entries per list and
-// the number of lists. It reads the lists' names and times, not their metadata, and
+// the number of list records. It reads the lists' names and times, not their metadata, and
 // writes the entries in key order; it writes a few pages per thousand lists, whatever
 // the number of prices.
 func migrate4to5(root *bbolt.Bucket) error {
@@ -218,15 +218,19 @@ func migrate4to5(root *bbolt.Bucket) error {
 	}
 	type entry struct{ k, v []byte }
 	var entries []entry
+	n := 0
 	c := lists.Cursor()
 	for k, v := c.First(); k != nil; k, v = c.Next() {
 		if err := checkEntry(bkLists, k, v); err != nil {
 			return err
 		}
+		n++
 		id := string(k)
 		name, created, updated, err := listKeys(id, v)
 		if err != nil {
-			return err
+			// A damaged record does not stop the migration, which would leave the
+			// file unopenable: it is counted but gets no entries, which Check reports.
+			continue
 		}
 		value := encodeOrderValue(name, created, updated)
 		for _, kind := range []byte{orderCreated, orderName, orderUpdated} {
@@ -241,7 +245,7 @@ func migrate4to5(root *bbolt.Bucket) error {
 			return err
 		}
 	}
-	return order.Put(listCountKey, encodeCount(uint64(len(entries)/3)))
+	return order.Put(listCountKey, encodeCount(uint64(n)))
 }
 
 // readVersion returns the schema version of the root bucket named root, 0 when there is

@@ -22,9 +22,10 @@ type listOrders struct {
 	created, updated, name []*listEntry
 }
 
-// maxOrderEdits is the number of lists one Update may write while the orders are kept
-// in step, each write costing a shift of the three slices; beyond, as in a bulk load,
-// the Update drops them and the next listing sorts the lists again.
+// maxOrderEdits is the number of list writes (the rollback's included) one Update may
+// make while the orders are kept in step, each costing a shift of the three slices;
+// beyond, as in a bulk load, the Update drops them and the next listing sorts the lists
+// again.
 const maxOrderEdits = 64
 
 // by returns the slice of the order field, or nil for an unknown field.
