@@ -441,9 +441,9 @@ func (s *Service) GroupCustomersAfter(ctx context.Context, groupID, after string
 	if err := fe.err(); err != nil {
 		return CustomerPage{}, err
 	}
-	p := CustomerPage{CustomerIDs: []string{}}
+	var p CustomerPage
 	err := s.store.View(ctx, func(tx Tx) (err error) {
-		p = CustomerPage{CustomerIDs: []string{}}
+		p = CustomerPage{CustomerIDs: []string{}} // afresh, should the store run fn again
 		if _, err := getGroup(tx, groupID); err != nil {
 			return err
 		}
