@@ -48,6 +48,7 @@ type statements struct {
 	pricesTable                         pgx.Identifier
 	lockShared, lockAlone               string
 	checkQueries                        []checkQuery
+	checkNameKeys                       string
 	currentVersion                      string
 	journalStatements
 }
@@ -168,10 +169,11 @@ func newStatements(schema string) *statements {
 			SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT DO NOTHING`),
 		removeMembers: q(`DELETE FROM {s}.customer_group_members m USING unnest($1::text[], $2::text[]) AS r(g, c)
 			WHERE m.group_id = r.g AND m.customer_id = r.c`),
-		putList: q(`INSERT INTO {s}.price_lists (` + listCols + `)
+		putList: q(`INSERT INTO {s}.price_lists (` + listCols + `, name_key)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::text::float8, $14, $15, $16, $17, $18,
-				$19, $20, $21)
-			ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, description = EXCLUDED.description,
+				$19, $20, $21, $22)
+			ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, name_key = EXCLUDED.name_key,
+				description = EXCLUDED.description,
 				type = EXCLUDED.type, status = EXCLUDED.status, starts_at = EXCLUDED.starts_at,
 				starts_ns = EXCLUDED.starts_ns, ends_at = EXCLUDED.ends_at, ends_ns = EXCLUDED.ends_ns,
 				customer_group_ids = EXCLUDED.customer_group_ids, customer_ids = EXCLUDED.customer_ids,
@@ -204,6 +206,7 @@ func newStatements(schema string) *statements {
 	}
 	st.pricesTable = pgx.Identifier{schema, "prices"}
 	st.checkQueries = newCheckQueries(q)
+	st.checkNameKeys = q(`SELECT id, name, name_key FROM {s}.price_lists WHERE octet_length(name) <> char_length(name) ORDER BY id`)
 	st.journalStatements = newJournalStatements(schema, q)
 	return st
 }
