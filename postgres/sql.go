@@ -35,6 +35,9 @@ type statements struct {
 	members, membersAfter, countMembers string
 	groupsOfCustomer, listsOfGroup      string
 	adjustedLists                       string
+	orders                              map[string]*orderStatements
+	countLists, listsByID               string
+	membersAfterLimit                   string
 	isMember, groupMemberRange          string
 	priceRangeByID, priceRangeByKey     string
 	candidates, candidatesOne           string
@@ -204,6 +207,11 @@ func newStatements(schema string) *statements {
 
 		currentVersion: q(`SELECT coalesce(max(version), 0) FROM {s}.schema_migrations`),
 	}
+	st.orders = newOrderStatements(q)
+	st.countLists = q(`SELECT count(*) FROM {s}.price_lists`)
+	st.listsByID = q(`SELECT ` + listCols + ` FROM {s}.price_lists WHERE id = ANY($1::text[])`)
+	st.membersAfterLimit = q(`SELECT customer_id FROM {s}.customer_group_members WHERE group_id = $1
+			AND customer_id > $2 ORDER BY customer_id LIMIT $3`)
 	st.pricesTable = pgx.Identifier{schema, "prices"}
 	st.checkQueries = newCheckQueries(q)
 	st.checkNameKeys = q(`SELECT id, name, name_key FROM {s}.price_lists WHERE octet_length(name) <> char_length(name) ORDER BY id`)
