@@ -166,37 +166,41 @@ func (t *tx) PriceListsInOrder(order string, after *pricing.ListPosition, fn fun
 		}
 	}
 	t.ahead.reset()
-	var page []headRow
+	// fn is called as the rows arrive (it must not use the Tx, and keeps nothing of a
+	// head), with one row reused; once it stops, the rest of the statement's rows are
+	// not decoded.
+	var (
+		r       headRow
+		n       int
+		stopped bool
+	)
 	scan := func(rows pgx.Rows) error {
-		page = append(page, headRow{})
-		return page[len(page)-1].scan(rows)
+		n++
+		if stopped {
+			return nil
+		}
+		if err := r.scan(rows); err != nil {
+			return err
+		}
+		if skip == nil || r.after(o.field, desc, skip) {
+			h := r.head()
+			t.ahead.add(r.id)
+			stopped = !fn(&h)
+		}
+		return nil
 	}
 	for limit := firstPage; ; limit = min(8*limit, maxWalkPage) {
-		page = page[:0]
+		n = 0
 		var err error
 		if args == nil {
 			err = t.queryRows(o.first, []any{limit}, scan)
 		} else {
 			err = t.queryRows(o.next, append(args, limit), scan)
 		}
-		if err != nil {
+		if err != nil || stopped || n < limit {
 			return err
 		}
-		for i := range page {
-			r := &page[i]
-			if skip != nil && !r.after(o.field, desc, skip) {
-				continue
-			}
-			h := r.head()
-			t.ahead.add(r.id)
-			if !fn(&h) {
-				return nil
-			}
-		}
-		if len(page) < limit {
-			return nil
-		}
-		args = rowArgs(o.field, &page[len(page)-1])
+		args = rowArgs(o.field, &r) // the last row's
 	}
 }
 
