@@ -78,7 +78,8 @@ func newCheckQueries(q func(string) string) []checkQuery {
 // Check verifies, in SQL and in one snapshot (a REPEATABLE READ READ ONLY transaction),
 // the invariants that the library keeps and the schema's constraints do not: the
 // schema's versions run 1 to SchemaVersion; every list's name_key is
-// pricing.NameOrderKey of its name; no membership names a missing group, no
+// pricing.NameOrderKey of its name, and each stripe of price_list_versions counts its
+// lists; no membership names a missing group, no
 // audience names a missing group, and every audience, and every list's customers and
 // channels, is strictly ascending; no price
 // belongs to a missing list; no record has an empty ID; the journal keeps consecutive
@@ -124,6 +125,9 @@ func (s *Store) Check(ctx context.Context) error {
 		if err := s.checkNameKeys(ctx, tx, add); err != nil {
 			return err
 		}
+		if err := s.checkStripes(ctx, tx, add); err != nil {
+			return err
+		}
 		return s.checkItems(ctx, tx, add)
 	})
 	if err != nil {
@@ -153,6 +157,30 @@ func (s *Store) checkNameKeys(ctx context.Context, tx pgx.Tx, add func(string, .
 		}
 	}
 	return rows.Err()
+}
+
+// checkStripes checks that the count of lists of each stripe is the number of lists
+// whose ID hashes to it.
+func (s *Store) checkStripes(ctx context.Context, tx pgx.Tx, add func(string, ...any)) error {
+	var counts []int64
+	var ids []string
+	if err := tx.QueryRow(ctx, s.st.checkStripes).Scan(&counts, &ids); err != nil {
+		return err
+	}
+	if len(counts) != numStripes {
+		add("price_list_versions has %d rows, want %d", len(counts), numStripes)
+		return nil
+	}
+	var want [numStripes]int64
+	for _, id := range ids {
+		want[stripe(id)]++
+	}
+	for i, n := range counts {
+		if n != want[i] {
+			add("price_list_versions: stripe %d counts %d lists, and %d lists are of that stripe", i, n, want[i])
+		}
+	}
+	return nil
 }
 
 // checkItems decodes every row of journal_items, and checks that the items of each

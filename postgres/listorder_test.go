@@ -1,6 +1,7 @@
 package postgres_test
 
 import (
+	"context"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -179,5 +180,90 @@ func TestListOrderHostileNames(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// The count of lists (price_list_versions.lists, by stripe) follows every write: a list
+// put twice in one Update, deleted and put again, replaced, and the writes of an Update
+// that fails and of a host's savepoint rolled back, which count nothing; Check agrees.
+func TestCountPriceLists(t *testing.T) {
+	s := newStore(t, nil)
+	ctx := t.Context()
+	count := func(st pricing.Store, want int, when string) {
+		t.Helper()
+		err := st.View(ctx, func(tx pricing.Tx) error {
+			n, err := tx.(pricing.PriceListOrderer).CountPriceLists()
+			if err == nil && n != want {
+				t.Errorf("CountPriceLists %s: %d, want %d", when, n, want)
+			}
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	pl := func(id string) pricing.PriceList {
+		return pricing.PriceList{ID: id, Name: id, Type: pricing.Sale, Status: pricing.Draft}
+	}
+	update := func(st pricing.Store, fn func(tx pricing.Tx) error) error {
+		return st.Update(ctx, fn)
+	}
+	count(s, 0, "of an empty store")
+	err := update(s, func(tx pricing.Tx) error {
+		for _, id := range []string{"a", "b", "c", "a", "b"} {
+			if err := tx.PutPriceList(pl(id)); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.PriceList("a"); err != nil { // the writes are sent
+			return err
+		}
+		if err := tx.DeletePriceList("b"); err != nil {
+			return err
+		}
+		return errors.Join(tx.PutPriceList(pl("b")), tx.PutPriceList(pl("c")), tx.DeletePriceList("c"))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	count(s, 2, "after a, b, c put, b deleted and put again, c deleted")
+	failed := errors.New("rolled back")
+	err = update(s, func(tx pricing.Tx) error {
+		_ = tx.PutPriceList(pl("d"))
+		_ = tx.DeletePriceList("a")
+		_, _ = tx.PriceList("d")
+		return failed
+	})
+	if !errors.Is(err, failed) {
+		t.Fatal(err)
+	}
+	count(s, 2, "after an Update that failed")
+	// A host's transaction: a savepoint rolled back, then one kept.
+	htx, err := s.Pool().Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = htx.Rollback(context.Background()) }()
+	h := s.WithTx(htx)
+	err = update(h, func(tx pricing.Tx) error {
+		_ = tx.PutPriceList(pl("e"))
+		_, _ = tx.PriceList("e")
+		return failed
+	})
+	if !errors.Is(err, failed) {
+		t.Fatal(err)
+	}
+	count(h, 2, "in a host's transaction after a savepoint rolled back")
+	if err := update(h, func(tx pricing.Tx) error { return tx.PutPriceList(pl("f")) }); err != nil {
+		t.Fatal(err)
+	}
+	count(h, 3, "in a host's transaction after a list put")
+	count(s, 2, "outside the host's transaction, before it commits")
+	if err := htx.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	count(s, 3, "after the host's transaction committed")
+	if err := s.Check(ctx); err != nil {
+		t.Errorf("Check: %v", err)
 	}
 }

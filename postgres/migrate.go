@@ -35,7 +35,39 @@ type migration struct {
 // migrationSteps are the Go steps of the migrations that have one, by version: what SQL
 // cannot compute as the store does.
 var migrationSteps = map[int]func(ctx context.Context, tx pgx.Tx) error{
-	4: fillNameKeys,
+	4: migrateListOrder,
+}
+
+// migrateListOrder is the Go step of version 4: the name keys of the names beyond
+// ASCII, and the count of the lists of each stripe.
+func migrateListOrder(ctx context.Context, tx pgx.Tx) error {
+	if err := fillNameKeys(ctx, tx); err != nil {
+		return err
+	}
+	return countStripes(ctx, tx)
+}
+
+// countStripes sets the count of lists of each stripe of price_list_versions.
+func countStripes(ctx context.Context, tx pgx.Tx) error {
+	rows, err := tx.Query(ctx, `SELECT id FROM price_lists`)
+	if err != nil {
+		return err
+	}
+	var counts [numStripes]int64
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return err
+		}
+		counts[stripe(id)]++
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	_, err = tx.Exec(ctx, `UPDATE price_list_versions v SET lists = u.n FROM unnest($1::bigint[]) WITH ORDINALITY AS u(n, i)
+		WHERE v.stripe = u.i - 1`, counts[:])
+	return err
 }
 
 // fillNameKeys sets the name_key of every price list whose name has a character beyond

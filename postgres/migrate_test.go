@@ -447,6 +447,11 @@ func wantVersion4(t *testing.T, schema string) {
 	if want := "name_key text NO - C"; err != nil || col != want {
 		t.Errorf("the column version 4 added to price_lists: %q, %v; want %q", col, err, want)
 	}
+	err = sharedPool(t).QueryRow(ctx, `SELECT column_name || ' ' || data_type || ' ' || is_nullable || ' ' || coalesce(column_default, '-')
+		FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'price_list_versions' AND column_name = 'lists'`, schema).Scan(&col)
+	if want := "lists bigint NO 0"; err != nil || col != want {
+		t.Errorf("the column version 4 added to price_list_versions: %q, %v; want %q", col, err, want)
+	}
 	rows, err := sharedPool(t).Query(ctx, `SELECT indexname || ' ' || regexp_replace(indexdef, '^.* USING ', '') FROM pg_indexes
 		WHERE schemaname = $1 AND indexname IN ('price_lists_created_idx', 'price_lists_updated_idx', 'price_lists_name_idx')
 		ORDER BY indexname`, schema)
@@ -535,6 +540,16 @@ func TestMigrateFromVersion3(t *testing.T) {
 			t.Errorf("list %s of version 3:\n got  %#v, %v\n want %#v", w.ID, got, err, w)
 		}
 	}
+	err = s.View(ctx, func(tx pricing.Tx) error {
+		n, err := tx.(pricing.PriceListOrderer).CountPriceLists()
+		if err == nil && n != len(names) {
+			t.Errorf("CountPriceLists after the migration: %d, want %d", n, len(names))
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 	mem := memoryWith(t, want)
 	for _, order := range []string{"name", "-name", "created_at", "-updated_at"} {
 		wantIDs := pageIDs(t, mem, order)
@@ -551,5 +566,22 @@ func TestMigrateFromVersion3(t *testing.T) {
 	err = s.Check(ctx)
 	if !errors.Is(err, postgres.ErrCorrupt) || !strings.Contains(err.Error(), `'pl_00'`) || !strings.Contains(err.Error(), `"pl_03"`) {
 		t.Errorf("Check with two wrong name keys: %v", err)
+	}
+	// So is a list deleted behind the store's back: its stripe counts one too many.
+	for _, id := range []string{"pl_00", "pl_03"} {
+		var name string
+		if err := pool.QueryRow(ctx, `SELECT name FROM `+q+`.price_lists WHERE id = $1`, id).Scan(&name); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := pool.Exec(ctx, `UPDATE `+q+`.price_lists SET name_key = $2 WHERE id = $1`, id, pricing.NameOrderKey(name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := pool.Exec(ctx, `DELETE FROM `+q+`.price_lists WHERE id = 'pl_01'`); err != nil {
+		t.Fatal(err)
+	}
+	err = s.Check(ctx)
+	if !errors.Is(err, postgres.ErrCorrupt) || !strings.Contains(err.Error(), "counts 1 lists, and 0 lists") || strings.Contains(err.Error(), "name_key") {
+		t.Errorf("Check with a list deleted in SQL: %v", err)
 	}
 }
