@@ -217,7 +217,9 @@ func (t *tx) PriceListHead(id string) (pricing.PriceListHead, error) {
 	return e.row.head(), nil
 }
 
-// CountPriceLists implements pricing.PriceListOrderer.
+// CountPriceLists implements pricing.PriceListOrderer: the sum of the counts of lists of
+// the 64 stripes of price_list_versions, which the statements that insert and delete
+// lists keep.
 func (t *tx) CountPriceLists() (int, error) {
 	var n int64
 	err := t.queryRows(t.st.countLists, nil, func(rows pgx.Rows) error { return rows.Scan(&n) })
@@ -265,13 +267,18 @@ func (t *tx) MembersAfter(groupID, after string, fn func(customerID string) bool
 // readAhead is what a transaction reads ahead of its lookups of lists by ID: the IDs of
 // the lists its last walk handed out (PriceListsInOrder), or its lookups of a group's
 // lists returned (AppendPriceListIDsOfGroup), in their order. A listing reads the
-// records of its page next, one by one: the first that the cache misses reads, in
-// one statement, the records of the IDs from it on (window of them, doubling with
-// each read up to maxAheadWindow), so that a page costs a round trip, not one per list.
+// records of its page next, one by one: a lookup that the cache misses reads, in one
+// statement, the records of the IDs from it on, so that a page costs a round trip,
+// not one per list. How many: minAheadWindow the first time after a walk, then twice
+// as many as the lookups that the last read answered, up to maxAheadWindow. A page
+// of a filter that few lists match looks up few of the lists that its walk handed
+// out, and so falls back to reading one or two lists at a time instead of reading
+// records that no one asks for.
 type readAhead struct {
-	ids    []string
-	pos    int // where the search for the next miss starts
-	window int
+	ids  []string
+	pos  int // where the search for the next miss starts
+	read bool
+	hits int // lookups of the lists of the last read, the missed one's included
 }
 
 // The read-ahead's bounds: the IDs it keeps, and the records one read takes.
@@ -283,7 +290,7 @@ const (
 
 func (a *readAhead) reset() {
 	clear(a.ids)
-	a.ids, a.pos, a.window = a.ids[:0], 0, minAheadWindow
+	a.ids, a.pos, a.read, a.hits = a.ids[:0], 0, false, 0
 }
 
 func (a *readAhead) add(id string) {
@@ -291,6 +298,7 @@ func (a *readAhead) add(id string) {
 		a.reset()
 	}
 	a.ids = append(a.ids, id)
+	a.read = false // a new listing: its first read takes minAheadWindow
 }
 
 // take returns the IDs to read with id, which the cache missed: id and the IDs after
@@ -311,8 +319,11 @@ func (a *readAhead) take(id string, cached func(string) bool) []string {
 	if i < 0 {
 		return nil
 	}
-	window := max(a.window, minAheadWindow)
-	a.window = min(2*window, maxAheadWindow)
+	window := minAheadWindow
+	if a.read {
+		window = min(2*a.hits, maxAheadWindow)
+	}
+	a.read, a.hits = true, 1
 	ids := []string{id}
 	j := i + 1
 	for ; j < len(a.ids) && len(ids) < window; j++ {
@@ -327,7 +338,7 @@ func (a *readAhead) take(id string, cached func(string) bool) []string {
 // readLists reads the lists with the IDs into the cache, those missing as absent.
 func (t *tx) readLists(ids []string) error {
 	err := t.queryRows(t.st.listsByID, []any{ids}, func(rows pgx.Rows) error {
-		e := &listEntry{present: true}
+		e := &listEntry{present: true, ahead: true}
 		if err := e.row.scan(rows); err != nil {
 			return err
 		}

@@ -619,13 +619,19 @@ func (t *tx) IsMember(groupID, customerID string) (bool, error) {
 // after it in the read-ahead, when it is one of them.
 func (t *tx) list(id string) (*listEntry, error) {
 	if e, ok := t.lists[id]; ok {
+		if e.ahead {
+			e.ahead = false
+			t.ahead.hits++
+		}
 		return e, nil
 	}
 	if ids := t.ahead.take(id, func(id string) bool { _, ok := t.lists[id]; return ok }); ids != nil {
 		if err := t.readLists(ids); err != nil {
 			return nil, err
 		}
-		return t.lists[id], nil
+		e := t.lists[id]
+		e.ahead = false
+		return e, nil
 	}
 	e := &listEntry{}
 	if textOK(id) {
