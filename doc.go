@@ -106,15 +106,15 @@
 // filter, those before the cursor included.
 //
 // What a listing costs depends on the store: on one whose transactions have
-// [PriceListOrderer] (memory and bolt), a page of price lists walks the store's index
-// of the order up to the page's end and reads the full records of the page only; the
-// count is a stored number when the filter selects every list, and otherwise a walk of
-// the index that decides each list on its terms, without copying records. IDs and
-// CustomerGroupIDs read the heads of the lists they name; Q, which searches
-// descriptions and group names, reads every list. A deep Offset walks the entries
-// before it, where a cursor seeks. [MemberPager] makes a cursor into a group's
-// customers a seek. Stores without these capabilities (postgres, and third-party ones)
-// read every candidate record and sort, with the same results.
+// [PriceListOrderer] (memory, bolt and postgres), a page of price lists walks the
+// store's index of the order up to the page's end and reads the full records of the
+// page only; the count is a stored number when the filter selects every list, and
+// otherwise a walk of the index that decides each list on its terms, without copying
+// records. IDs and CustomerGroupIDs read the heads of the lists they name; Q, which
+// searches descriptions and group names, reads every list. A deep Offset walks the
+// entries before it, where a cursor seeks. [MemberPager] makes a cursor into a group's
+// customers a seek. Stores without these capabilities (third-party ones) read every
+// candidate record and sort, with the same results.
 //
 // # Resolution
 //

@@ -33,7 +33,9 @@ type groupEntry struct {
 // listEntry is a cached price list, or its known absence.
 type listEntry struct {
 	present bool
-	row     listRow
+	// ahead: read ahead of its lookup (readAhead), and not looked up since.
+	ahead bool
+	row   listRow
 }
 
 // span is the range [lo, hi) of a key space, or [lo, ∞) when open.

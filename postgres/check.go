@@ -37,6 +37,13 @@ func newCheckQueries(q func(string) string) []checkQuery {
 				LATERAL (VALUES ('customers', l.customer_ids), ('channels', l.channel_ids)) AS a(what, ids)
 			WHERE a.ids <> ARRAY(SELECT DISTINCT x FROM unnest(a.ids) AS u(x) ORDER BY x)
 			ORDER BY l.id, a.what LIMIT 100`)},
+		// The name keys of the lists whose names are ASCII: lower() under COLLATE "C"
+		// folds A to Z only, as strings.ToLower does on ASCII. checkNameKeys compares the
+		// others in Go.
+		{"name keys", q(`SELECT format('price list %L: name_key %L is not the name %L in lower case', l.id, l.name_key, l.name)
+			FROM {s}.price_lists l
+			WHERE octet_length(l.name) = char_length(l.name) AND l.name_key <> lower(l.name COLLATE "C")
+			ORDER BY l.id LIMIT 100`)},
 		{"prices of missing lists", q(`SELECT format('price %L belongs to the missing price list %L', p.id, p.list_id)
 			FROM {s}.prices p
 			WHERE p.list_id <> '' AND NOT EXISTS (SELECT FROM {s}.price_lists l WHERE l.id = p.list_id)
@@ -70,7 +77,9 @@ func newCheckQueries(q func(string) string) []checkQuery {
 
 // Check verifies, in SQL and in one snapshot (a REPEATABLE READ READ ONLY transaction),
 // the invariants that the library keeps and the schema's constraints do not: the
-// schema's versions run 1 to SchemaVersion; no membership names a missing group, no
+// schema's versions run 1 to SchemaVersion; every list's name_key is
+// pricing.NameOrderKey of its name, and each stripe of price_list_versions counts its
+// lists; no membership names a missing group, no
 // audience names a missing group, and every audience, and every list's customers and
 // channels, is strictly ascending; no price
 // belongs to a missing list; no record has an empty ID; the journal keeps consecutive
@@ -113,6 +122,12 @@ func (s *Store) Check(ctx context.Context) error {
 		if err := tx.SendBatch(ctx, b).Close(); err != nil {
 			return err
 		}
+		if err := s.checkNameKeys(ctx, tx, add); err != nil {
+			return err
+		}
+		if err := s.checkStripes(ctx, tx, add); err != nil {
+			return err
+		}
 		return s.checkItems(ctx, tx, add)
 	})
 	if err != nil {
@@ -120,6 +135,50 @@ func (s *Store) Check(ctx context.Context) error {
 	}
 	if len(problems) > 0 {
 		return fmt.Errorf("%w: %d problems:\n%w", ErrCorrupt, len(problems), errors.Join(problems...))
+	}
+	return nil
+}
+
+// checkNameKeys checks that the name_key of each list whose name has a character beyond
+// ASCII is pricing.NameOrderKey of its name, which SQL cannot compute.
+func (s *Store) checkNameKeys(ctx context.Context, tx pgx.Tx, add func(string, ...any)) error {
+	rows, err := tx.Query(ctx, s.st.checkNameKeys)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, name, key string
+		if err := rows.Scan(&id, &name, &key); err != nil {
+			return err
+		}
+		if want := pricing.NameOrderKey(name); key != want {
+			add("price list %q: name_key %q is not the name %q in lower case (%q)", id, key, name, want)
+		}
+	}
+	return rows.Err()
+}
+
+// checkStripes checks that the count of lists of each stripe is the number of lists
+// whose ID hashes to it.
+func (s *Store) checkStripes(ctx context.Context, tx pgx.Tx, add func(string, ...any)) error {
+	var counts []int64
+	var ids []string
+	if err := tx.QueryRow(ctx, s.st.checkStripes).Scan(&counts, &ids); err != nil {
+		return err
+	}
+	if len(counts) != numStripes {
+		add("price_list_versions has %d rows, want %d", len(counts), numStripes)
+		return nil
+	}
+	var want [numStripes]int64
+	for _, id := range ids {
+		want[stripe(id)]++
+	}
+	for i, n := range counts {
+		if n != want[i] {
+			add("price_list_versions: stripe %d counts %d lists, and %d lists are of that stripe", i, n, want[i])
+		}
 	}
 	return nil
 }

@@ -16,9 +16,10 @@
 // (^[a-z_][a-z0-9_]{0,62}$, not pg_...) and quoted as an identifier; every value
 // reaches SQL as a bound parameter. Identifiers are text COLLATE "C", so that rows
 // come back in byte order, the order the pricing.Tx iterations promise. Schema version
-// 3 (migrations/0001_initial.sql, then 0002_journal.sql, which added the revision
+// 4 (migrations/0001_initial.sql, then 0002_journal.sql, which added the revision
 // columns and the journal's tables, then 0003_list_power.sql, which added a list's
-// customers, channels and adjustment):
+// customers, channels and adjustment, then 0004_list_order.sql, which added the
+// listings' name keys, orders' indexes and counts of lists):
 //
 //	<schema>.transaction_lock            no columns, no rows: locked by every Update (above)
 //
@@ -44,10 +45,16 @@
 //	  stripe      smallint     PK, 0..63 (CHECK)
 //	  version     bigint       +1 by each transaction that writes or deletes a list whose
 //	                           ID hashes to the stripe (FNV-1a of the ID, modulo 64)
+//	  lists       bigint       the number of lists whose ID hashes to the stripe: +1 by
+//	                           the statement that inserts one, -1 by the one that
+//	                           deletes one (pricing.PriceListOrderer's count sums them)
 //
 //	<schema>.price_lists
 //	  id          text         PK (price_lists_pkey)
 //	  name        text
+//	  name_key    text         pricing.NameOrderKey(name), computed in Go (PostgreSQL's
+//	                           lower() folds otherwise beyond ASCII, and by locale);
+//	                           INDEX price_lists_name_idx (name_key, id)
 //	  description bytea        the UTF-8 bytes: text cannot hold U+0000, which a
 //	                           description may contain
 //	  type        text         "sale" or "override" (the Service's values; not constrained)
@@ -70,7 +77,9 @@
 //	                           the percent is (CHECK)
 //	  includes_tax boolean
 //	  metadata    json
-//	  created_at, created_ns, updated_at, updated_ns
+//	  created_at, created_ns, updated_at, updated_ns  INDEX price_lists_created_idx
+//	                           (created_at, created_ns, id), INDEX price_lists_updated_idx
+//	                           (updated_at, updated_ns, id): the listings' orders
 //	  revision    bigint
 //
 //	<schema>.prices                      base prices (list_id '') and list prices
@@ -115,7 +124,9 @@
 // neither. Nothing else is constrained: the Store
 // contract leaves references to the Service (a membership of a missing group is
 // stored), so there are no foreign keys; Check verifies, in SQL, that the data keeps
-// the invariants the library keeps, the journal's among them: the entries kept are
+// the invariants the library keeps (every name_key the name's, every stripe's count of
+// lists its lists', both compared in Go where SQL cannot compute them), the journal's
+// among them: the entries kept are
 // consecutive revisions whose last is the counter's (trimming deletes the oldest
 // only), and every item belongs to an entry, numbered 1 to n in it.
 //
@@ -135,7 +146,11 @@
 // schema, one migrates and nine wait, then find the work done. A store that finds the
 // schema current takes no lock and writes nothing. A schema migrated by a newer version
 // of this package is refused with ErrSchemaTooNew before anything is written.
-// SchemaVersion is the version this package writes.
+// SchemaVersion is the version this package writes. A migration may have a step in Go,
+// run after its SQL in the same transaction, for what SQL cannot compute as the store
+// does: version 4's sets the name_key of the lists whose names go beyond ASCII (its SQL
+// lowers the others under COLLATE "C", which folds A to Z only, as strings.ToLower
+// does) and counts each stripe's lists.
 //
 // # Privileges
 //
@@ -218,6 +233,27 @@
 // (pgx prepares it). With Query.Explain, the Service resolves in a View instead, a
 // round trip per read. Writing to the tables other than through the store voids the
 // cache's check: do not.
+//
+// # Listing
+//
+// The Tx of View and Update implements pricing.PriceListOrderer and pricing.MemberPager,
+// so that the Service's listings cost a walk of an index up to the page, not a read and
+// a sort of every list. A walk is keyset pages of the order's index (a row comparison
+// of its columns after the last row; a descending order scans the index backward),
+// of the head's columns only (no description, no metadata): 128 rows, then 8 times
+// more a statement, up to 8,192, so that a walk that stops at its first page reads one
+// statement. Like every read of an Update, it comes after the transaction's buffered
+// writes, which it sees. The count of lists sums the 64 stripes' counts. The Service
+// then reads the page's records by ID: the first that the transaction's cache misses
+// reads, in one statement, the records of the lists the walk handed out after it (or,
+// for a filter by groups, the group's lists, whose IDs AppendPriceListIDsOfGroup
+// read): 256 the first time, then twice as many as the last read's lookups used, so
+// that a page of a filter that few lists match falls back to reading a list or two at
+// a time. A page of 50 lists among 5,000, first or after a cursor, costs 4 round trips
+// (the count with the BEGIN, the walk, the page's records, the COMMIT) and about 0.6
+// ms against a local server; a filter other than groups walks every list's head to
+// count the matches (BENCHMARKS.md, "Listing price lists"). A cursor the server cannot
+// be sent (invalid UTF-8) is compared in Go, on a walk from the first list.
 //
 // # The journal
 //

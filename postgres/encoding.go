@@ -191,7 +191,9 @@ func (r *groupRow) group() (pricing.CustomerGroup, error) {
 	}, err
 }
 
-// listRow is a price list as stored.
+// listRow is a price list as stored. The name_key column, pricing.NameOrderKey(name), is
+// written (args) and never read: the store orders by it in SQL. args ends with the
+// stripe of the ID, whose count of lists the statement keeps.
 type listRow struct {
 	id, name, typ, status       string
 	description                 []byte
@@ -278,7 +280,8 @@ func (r *listRow) args() []any {
 	percent, rounding := adjustmentArgs(r.adjustment)
 	return []any{r.id, r.name, r.description, r.typ, r.status, r.starts, r.startsNs, r.ends, r.endsNs,
 		r.groups, r.customers, r.channels, percent, rounding,
-		r.includesTax, jsonArg(r.meta), r.created, r.createdNs, r.updated, r.updatedNs, r.revision}
+		r.includesTax, jsonArg(r.meta), r.created, r.createdNs, r.updated, r.updatedNs, r.revision,
+		pricing.NameOrderKey(r.name), int16(stripe(r.id))}
 }
 
 // adjustmentArgs returns the arguments of the adjustment's columns: NULL and NULL for

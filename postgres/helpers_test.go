@@ -113,7 +113,8 @@ func emptySchema(t testing.TB) string {
 	t.Cleanup(func() {
 		q := pgx.Identifier{name}.Sanitize()
 		_, err := pool.Exec(context.Background(), "DELETE FROM "+q+".customer_group_members; DELETE FROM "+q+".customer_groups; DELETE FROM "+q+".prices; DELETE FROM "+q+".price_lists; "+
-			"DELETE FROM "+q+".journal_items; DELETE FROM "+q+".journal_entries; UPDATE "+q+".journal_revision SET last = 0")
+			"DELETE FROM "+q+".journal_items; DELETE FROM "+q+".journal_entries; UPDATE "+q+".journal_revision SET last = 0; "+
+			"UPDATE "+q+".price_list_versions SET lists = 0")
 		if err != nil {
 			_, _ = pool.Exec(context.Background(), "DROP SCHEMA IF EXISTS "+q+" CASCADE")
 		}

@@ -14,6 +14,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/commercekit/pricing"
 )
 
 // The schema's migrations: migrations/NNNN_name.sql, applied in order of NNNN.
@@ -21,11 +23,79 @@ import (
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
-// migration is one step of the schema: the SQL that takes it from version-1 to version.
+// migration is one step of the schema: the SQL that takes it from version-1 to version,
+// and, for some, a step in Go that runs after the SQL, in the same transaction.
 type migration struct {
 	version int
 	name    string
 	sql     string
+	step    func(ctx context.Context, tx pgx.Tx) error
+}
+
+// migrationSteps are the Go steps of the migrations that have one, by version: what SQL
+// cannot compute as the store does.
+var migrationSteps = map[int]func(ctx context.Context, tx pgx.Tx) error{
+	4: migrateListOrder,
+}
+
+// migrateListOrder is the Go step of version 4: the name keys of the names beyond
+// ASCII, and the count of the lists of each stripe.
+func migrateListOrder(ctx context.Context, tx pgx.Tx) error {
+	if err := fillNameKeys(ctx, tx); err != nil {
+		return err
+	}
+	return countStripes(ctx, tx)
+}
+
+// countStripes sets the count of lists of each stripe of price_list_versions.
+func countStripes(ctx context.Context, tx pgx.Tx) error {
+	rows, err := tx.Query(ctx, `SELECT id FROM price_lists`)
+	if err != nil {
+		return err
+	}
+	var counts [numStripes]int64
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return err
+		}
+		counts[stripe(id)]++
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	_, err = tx.Exec(ctx, `UPDATE price_list_versions v SET lists = u.n FROM unnest($1::bigint[]) WITH ORDINALITY AS u(n, i)
+		WHERE v.stripe = u.i - 1`, counts[:])
+	return err
+}
+
+// fillNameKeys sets the name_key of every price list whose name has a character beyond
+// ASCII to pricing.NameOrderKey of its name: the SQL of version 4 lowered the names
+// under COLLATE "C", which is exact for ASCII only.
+func fillNameKeys(ctx context.Context, tx pgx.Tx) error {
+	rows, err := tx.Query(ctx, `SELECT id, name FROM price_lists WHERE octet_length(name) <> char_length(name)`)
+	if err != nil {
+		return err
+	}
+	var ids, keys []string
+	for rows.Next() {
+		var id, name string
+		if err := rows.Scan(&id, &name); err != nil {
+			rows.Close()
+			return err
+		}
+		ids, keys = append(ids, id), append(keys, pricing.NameOrderKey(name))
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	_, err = tx.Exec(ctx, `UPDATE price_lists l SET name_key = u.key FROM unnest($1::text[], $2::text[]) AS u(id, key)
+		WHERE l.id = u.id`, ids, keys)
+	return err
 }
 
 // migrations are the embedded migrations, in order.
@@ -61,7 +131,7 @@ func loadMigrations(fsys fs.FS) ([]migration, error) {
 		if err != nil {
 			return nil, err
 		}
-		ms = append(ms, migration{version: v, name: rest, sql: string(b)})
+		ms = append(ms, migration{version: v, name: rest, sql: string(b), step: migrationSteps[v]})
 	}
 	slices.SortFunc(ms, func(a, b migration) int { return a.version - b.version })
 	for i, m := range ms {
@@ -165,6 +235,11 @@ func (s *Store) migrate(ctx context.Context, ms []migration) error {
 	for _, m := range ms[v:] {
 		if _, err := tx.Exec(ctx, m.sql); err != nil {
 			return fmt.Errorf("postgres: migrating schema %q to version %d (%s): %w", s.schema, m.version, m.name, describe(err))
+		}
+		if m.step != nil {
+			if err := m.step(ctx, tx); err != nil {
+				return fmt.Errorf("postgres: migrating schema %q to version %d (%s), its Go step: %w", s.schema, m.version, m.name, err)
+			}
 		}
 		if _, err := tx.Exec(ctx, `INSERT INTO `+quoted+`.schema_migrations (version, name) VALUES ($1, $2)`, m.version, m.name); err != nil {
 			return fmt.Errorf("postgres: migrating schema %q to version %d (%s): %w", s.schema, m.version, m.name, err)

@@ -271,3 +271,66 @@ func mustErr(t testing.TB, err error) {
 		t.Fatal(err)
 	}
 }
+
+// A page of price lists costs a handful of round trips, whatever the lists before it:
+// the count, the walk of the order's index (one statement up to firstPage lists, a few
+// for a deep offset), one read of the page's records (the read-ahead of the walk),
+// then the commit of the View; a group's page reads the group's lists' IDs, then their
+// records at once. Filters other than groups walk every head to count the matches,
+// in statements of 128, 1,024, then 8,192 heads.
+func TestRoundTripsListing(t *testing.T) {
+	s, tc := countingStore(t)
+	ctx := t.Context()
+	svc := pricing.New(s)
+	ok := okFunc(t)
+	ok(svc.CreateCustomerGroup(ctx, pricing.NewCustomerGroup{ID: "cg_1", Name: "One"}))
+	const lists = 600
+	for i := range lists {
+		nl := pricing.NewPriceList{ID: fmt.Sprintf("pl_%04d", i), Name: fmt.Sprintf("List %d", (i*7)%lists), Description: "d",
+			Metadata: map[string]any{"i": fmt.Sprint(i)}}
+		if i%2 == 0 {
+			nl.Status = pricing.Active
+		}
+		if i%3 == 0 {
+			nl.CustomerGroupIDs = []string{"cg_1"}
+		}
+		ok(svc.CreatePriceList(ctx, nl))
+	}
+	page := func(f pricing.PriceListFilter, total int) func() pricing.PriceListPage {
+		return func() pricing.PriceListPage {
+			p, err := svc.ListPriceListsPage(ctx, f)
+			if err != nil || p.Count != total || len(p.PriceLists) != f.Limit {
+				t.Fatalf("ListPriceListsPage(%+v): %d of %d, %v", f, len(p.PriceLists), p.Count, err)
+			}
+			return p
+		}
+	}
+	next := page(pricing.PriceListFilter{Limit: 50, Offset: 500}, lists)().Next
+	for _, c := range []struct {
+		name string
+		f    pricing.PriceListFilter
+		want int
+	}{
+		{"first", pricing.PriceListFilter{Limit: 50}, 4},
+		{"by name", pricing.PriceListFilter{Limit: 50, Order: "name"}, 4},
+		{"offset=500", pricing.PriceListFilter{Limit: 50, Offset: 500}, 5},
+		{"after=550", pricing.PriceListFilter{Limit: 49, After: next}, 4},
+		{"group", pricing.PriceListFilter{Limit: 50, CustomerGroupIDs: []string{"cg_1"}}, 3},
+		{"statuses", pricing.PriceListFilter{Limit: 50, Statuses: []pricing.PriceListStatus{pricing.Active}}, 5},
+	} {
+		total := lists
+		switch {
+		case c.f.CustomerGroupIDs != nil:
+			total = lists / 3
+		case c.f.Statuses != nil:
+			total = lists / 2
+		}
+		call := func() { page(c.f, total)() }
+		first := tc.count(call) // prepares the statements
+		n := tc.count(call)
+		t.Logf("a page %s: %d round trips (%d the first time, preparing the statements)", c.name, n, first)
+		if n > c.want {
+			t.Errorf("a page %s: %d round trips, want at most %d", c.name, n, c.want)
+		}
+	}
+}

@@ -35,6 +35,9 @@ type statements struct {
 	members, membersAfter, countMembers string
 	groupsOfCustomer, listsOfGroup      string
 	adjustedLists                       string
+	orders                              map[string]*orderStatements
+	countLists, listsByID               string
+	membersAfterLimit                   string
 	isMember, groupMemberRange          string
 	priceRangeByID, priceRangeByKey     string
 	candidates, candidatesOne           string
@@ -48,6 +51,7 @@ type statements struct {
 	pricesTable                         pgx.Identifier
 	lockShared, lockAlone               string
 	checkQueries                        []checkQuery
+	checkNameKeys, checkStripes         string
 	currentVersion                      string
 	journalStatements
 }
@@ -168,19 +172,25 @@ func newStatements(schema string) *statements {
 			SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT DO NOTHING`),
 		removeMembers: q(`DELETE FROM {s}.customer_group_members m USING unnest($1::text[], $2::text[]) AS r(g, c)
 			WHERE m.group_id = r.g AND m.customer_id = r.c`),
-		putList: q(`INSERT INTO {s}.price_lists (` + listCols + `)
+		// A new list adds 1 to its stripe's count (xmax is 0 in a row just inserted, and
+		// not in one that ON CONFLICT locked and updated); a deleted one takes 1.
+		putList: q(`WITH l AS (INSERT INTO {s}.price_lists (` + listCols + `, name_key)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::text::float8, $14, $15, $16, $17, $18,
-				$19, $20, $21)
-			ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, description = EXCLUDED.description,
+				$19, $20, $21, $22)
+			ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, name_key = EXCLUDED.name_key,
+				description = EXCLUDED.description,
 				type = EXCLUDED.type, status = EXCLUDED.status, starts_at = EXCLUDED.starts_at,
 				starts_ns = EXCLUDED.starts_ns, ends_at = EXCLUDED.ends_at, ends_ns = EXCLUDED.ends_ns,
 				customer_group_ids = EXCLUDED.customer_group_ids, customer_ids = EXCLUDED.customer_ids,
 				channel_ids = EXCLUDED.channel_ids, adjustment_percent = EXCLUDED.adjustment_percent,
 				adjustment_rounding = EXCLUDED.adjustment_rounding, includes_tax = EXCLUDED.includes_tax,
 				metadata = EXCLUDED.metadata, created_at = EXCLUDED.created_at, created_ns = EXCLUDED.created_ns,
-				updated_at = EXCLUDED.updated_at, updated_ns = EXCLUDED.updated_ns, revision = EXCLUDED.revision`),
-		deleteList: q(`WITH p AS (DELETE FROM {s}.prices WHERE list_id = $1)
-			DELETE FROM {s}.price_lists WHERE id = $1`),
+				updated_at = EXCLUDED.updated_at, updated_ns = EXCLUDED.updated_ns, revision = EXCLUDED.revision
+			RETURNING xmax = 0 AS inserted)
+			UPDATE {s}.price_list_versions SET lists = lists + 1 WHERE stripe = $23 AND (SELECT inserted FROM l)`),
+		deleteList: q(`WITH p AS (DELETE FROM {s}.prices WHERE list_id = $1),
+				l AS (DELETE FROM {s}.price_lists WHERE id = $1 RETURNING id)
+			UPDATE {s}.price_list_versions SET lists = lists - 1 WHERE stripe = $2 AND EXISTS (SELECT FROM l)`),
 		putPrices: q(`INSERT INTO {s}.prices (` + priceCols + `)
 			SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
 				$6::bigint[], $7::bigint[], $8::bigint[], $9::boolean[], $10::bigint[])
@@ -202,8 +212,16 @@ func newStatements(schema string) *statements {
 
 		currentVersion: q(`SELECT coalesce(max(version), 0) FROM {s}.schema_migrations`),
 	}
+	st.orders = newOrderStatements(q)
+	st.countLists = q(`SELECT sum(lists) FROM {s}.price_list_versions`)
+	st.listsByID = q(`SELECT ` + listCols + ` FROM {s}.price_lists WHERE id = ANY($1::text[])`)
+	st.membersAfterLimit = q(`SELECT customer_id FROM {s}.customer_group_members WHERE group_id = $1
+			AND customer_id > $2 ORDER BY customer_id LIMIT $3`)
 	st.pricesTable = pgx.Identifier{schema, "prices"}
 	st.checkQueries = newCheckQueries(q)
+	st.checkStripes = q(`SELECT (SELECT array_agg(lists ORDER BY stripe) FROM {s}.price_list_versions),
+		(SELECT array_agg(id) FROM {s}.price_lists)`)
+	st.checkNameKeys = q(`SELECT id, name, name_key FROM {s}.price_lists WHERE octet_length(name) <> char_length(name) ORDER BY id`)
 	st.journalStatements = newJournalStatements(schema, q)
 	return st
 }

@@ -62,6 +62,7 @@ type tx struct {
 	groups   map[string]*groupEntry
 	nameKeys map[string]string // name key → group ID, "" when free
 	lists    map[string]*listEntry
+	ahead    readAhead // the lists to read with the next miss of lists (listorder.go)
 	prices   *priceCache
 	members  *memberCache
 
@@ -614,9 +615,22 @@ func (t *tx) IsMember(groupID, customerID string) (bool, error) {
 
 // ---- price lists ----
 
-// list returns the cached entry of the list, reading it when not cached.
+// list returns the cached entry of the list, reading it when not cached: with the lists
+// after it in the read-ahead, when it is one of them.
 func (t *tx) list(id string) (*listEntry, error) {
 	if e, ok := t.lists[id]; ok {
+		if e.ahead {
+			e.ahead = false
+			t.ahead.hits++
+		}
+		return e, nil
+	}
+	if ids := t.ahead.take(id, func(id string) bool { _, ok := t.lists[id]; return ok }); ids != nil {
+		if err := t.readLists(ids); err != nil {
+			return nil, err
+		}
+		e := t.lists[id]
+		e.ahead = false
 		return e, nil
 	}
 	e := &listEntry{}
@@ -691,7 +705,8 @@ func (t *tx) PriceLists(fn func(pricing.PriceList) bool) error {
 	}
 }
 
-// AppendPriceListIDsOfGroup implements pricing.Tx.
+// AppendPriceListIDsOfGroup implements pricing.Tx. The IDs join the read-ahead: a
+// listing of a group's lists reads their heads next.
 func (t *tx) AppendPriceListIDsOfGroup(dst []string, groupID string) ([]string, error) {
 	if !textOK(groupID) {
 		return dst, nil
@@ -700,6 +715,7 @@ func (t *tx) AppendPriceListIDsOfGroup(dst []string, groupID string) ([]string, 
 		var id string
 		err := rows.Scan(&id)
 		dst = append(dst, id)
+		t.ahead.add(id)
 		return err
 	})
 	return dst, err

@@ -137,7 +137,7 @@ func (o *write) queue(b *pgx.Batch, st *statements) {
 	case wPutList:
 		b.Queue(st.putList, o.list.args()...)
 	case wDeleteList:
-		b.Queue(st.deleteList, o.id)
+		b.Queue(st.deleteList, o.id, int16(stripe(o.id)))
 	case wPutPrices:
 		b.Queue(st.putPrices, priceColumns(o.prices)...)
 	case wDeletePrices:
