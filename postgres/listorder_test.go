@@ -133,16 +133,20 @@ func TestListOrderHostileNames(t *testing.T) {
 	t.Logf("by name: %q", names)
 
 	// Forged cursors: keys and IDs that PostgreSQL text cannot hold, compared in Go.
+	// A cursor is base64url of listing, order, key (a time as Unix seconds and
+	// nanoseconds) and ID, joined by 0 bytes.
+	at := time.Date(2026, 1, 15, 12, 0, 1, 123456789, time.UTC)
+	atKey := fmt.Sprintf("%d.%d", at.Unix(), at.Nanosecond())
 	for _, c := range []struct{ order, key, id string }{
 		{"name", "\xff", "pl_00"},
 		{"name", "é\xff", "pl_00"},
 		{"-name", "é\xff", "pl_00"},
 		{"name", "kelvin", "pl_\xff"},
 		{"-name", "kelvin", "pl_\xff"},
-		{"created_at", "2026-01-15T12:00:01.123456789Z", "pl_\xc3"},
-		{"-updated_at", "2026-01-15T12:00:01.123456789Z", "pl_\xc3"},
+		{"created_at", atKey, "pl_\xc3"},
+		{"-updated_at", atKey, "pl_\xc3"},
 	} {
-		after := base64.RawURLEncoding.EncodeToString([]byte(c.order + "\x00" + c.key + "\x00" + c.id))
+		after := base64.RawURLEncoding.EncodeToString([]byte("price_lists\x00" + c.order + "\x00" + c.key + "\x00" + c.id))
 		page := func(svc *pricing.Service) []string {
 			p, err := svc.ListPriceListsPage(ctx, pricing.PriceListFilter{Order: c.order, After: after, Limit: 100})
 			if err != nil {
