@@ -466,3 +466,55 @@ func FuzzWalkPages(f *testing.F) {
 		}
 	})
 }
+
+func FuzzDecodeOrderValue(f *testing.F) {
+	f.Add(encodeOrderValue("Summer sale", goldenT1, goldenT1))
+	f.Add(encodeOrderValue("", time.Time{}, goldenT1))
+	f.Fuzz(func(t *testing.T, v []byte) {
+		var h pricing.PriceListHead
+		if decodeOrderValue("pl", v, &h) != nil {
+			return
+		}
+		// Times may be spelt in more than one width (FuzzDecodeTime): what must hold is
+		// the values.
+		var h2 pricing.PriceListHead
+		if err := decodeOrderValue("pl", encodeOrderValue(h.Name, h.CreatedAt, h.UpdatedAt), &h2); err != nil ||
+			h2.Name != h.Name || !h2.CreatedAt.Equal(h.CreatedAt) || !h2.UpdatedAt.Equal(h.UpdatedAt) {
+			t.Fatalf("round trip of %q: %+v, %v", v, h2, err)
+		}
+	})
+}
+
+func FuzzListOrderID(f *testing.F) {
+	for _, kind := range []byte{orderCreated, orderName, orderUpdated} {
+		p := positionOf(kind, "pl_1", "Summer", goldenT1, goldenT1)
+		f.Add(kind, listOrderKey(nil, kind, &p))
+	}
+	f.Fuzz(func(t *testing.T, kind byte, k []byte) {
+		id, ok := listOrderID(kind, k)
+		if ok && !bytes.HasSuffix(k, id) {
+			t.Fatalf("the ID %q of %q is not its end", id, k)
+		}
+	})
+}
+
+// FuzzListKeys: the name and times that migration 4→5 and Check read of a list record
+// without its metadata are those of the whole record, or an error, never a panic.
+func FuzzListKeys(f *testing.F) {
+	rec, err := encodeList(pricing.PriceList{ID: "pl", Name: "Summer", Type: pricing.Sale, Status: pricing.Active,
+		CreatedAt: goldenT1, UpdatedAt: goldenT1, Metadata: map[string]any{"k": "v"}})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(rec)
+	f.Fuzz(func(t *testing.T, v []byte) {
+		name, created, updated, err := listKeys("pl", v)
+		if err != nil {
+			return
+		}
+		pl := pricing.PriceList{ID: "pl"}
+		if err := decodeList(&pl, v); err == nil && (pl.Name != name || !pl.CreatedAt.Equal(created) || !pl.UpdatedAt.Equal(updated)) {
+			t.Fatalf("listKeys of %q: %q %v %v; the record: %q %v %v", v, name, created, updated, pl.Name, pl.CreatedAt, pl.UpdatedAt)
+		}
+	})
+}
