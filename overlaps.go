@@ -539,10 +539,7 @@ func (o *overlapRun) notePrices() error {
 	if len(r.adjusted) == 0 {
 		return nil
 	}
-	derived, err := r.derive(o.prices)
-	if err != nil {
-		return err
-	}
+	derived := r.derive(o.prices)
 	for i := len(o.prices); i < len(derived); i++ {
 		p := &derived[i]
 		if o.lists[p.PriceListID] == nil {

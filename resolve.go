@@ -475,8 +475,9 @@ func (r *resolver) mergeGroups() {
 
 // adjustedList is a list with an adjustment, with its factor.
 type adjustedList struct {
-	id     string
-	factor decimalRatio
+	id         string
+	adjustment *Adjustment // the list's, read-only
+	factor     decimalRatio
 }
 
 // loadAdjusted reads the lists with an adjustment, through the Tx's AdjustedLister
@@ -524,7 +525,7 @@ func (r *resolver) noteAdjusted(t PriceListTerms) {
 		return
 	}
 	if factor, ok := r.ratio(t.Adjustment.Percent); ok {
-		r.adjusted = append(r.adjusted, adjustedList{t.ID, factor})
+		r.adjusted = append(r.adjusted, adjustedList{t.ID, t.Adjustment, factor})
 	}
 }
 
@@ -555,14 +556,10 @@ func (r *resolver) ratio(percent float64) (decimalRatio, bool) {
 
 // derive returns prices with, after them, the prices the adjusted lists derive from
 // the base prices among them, and sets bases.
-func (r *resolver) derive(prices []Price) ([]Price, error) {
+func (r *resolver) derive(prices []Price) []Price {
 	r.itemPrices = append(r.itemPrices[:0], prices...)
 	r.baseOf = r.baseOf[:0]
 	for _, al := range r.adjusted {
-		t, err := r.listTerms(al.id)
-		if err != nil {
-			return nil, err
-		}
 		for i := range prices {
 			b := &prices[i]
 			if b.PriceListID != "" || hasWritten(prices, al.id, b) {
@@ -570,7 +567,7 @@ func (r *resolver) derive(prices []Price) ([]Price, error) {
 			}
 			d := *b
 			d.ID, d.PriceListID, d.Revision = r.derivedID(al.id, b.ID), al.id, 0
-			d.Amount = t.Adjustment.adjust(b.Amount, al.factor)
+			d.Amount = al.adjustment.adjust(b.Amount, al.factor)
 			r.itemPrices = append(r.itemPrices, d)
 			r.baseOf = append(r.baseOf, i)
 		}
@@ -583,7 +580,7 @@ func (r *resolver) derive(prices []Price) ([]Price, error) {
 	for _, i := range r.baseOf {
 		r.bases = append(r.bases, &r.itemPrices[i])
 	}
-	return r.itemPrices, nil
+	return r.itemPrices
 }
 
 // derivedKey is the key of a derived price's ID: its list and its base price.
@@ -632,10 +629,7 @@ func (r *resolver) item(prices []Price, it Item) (Resolution, error) {
 	r.validUntil = time.Time{}
 	r.bases = r.bases[:0]
 	if len(r.adjusted) > 0 {
-		var err error
-		if prices, err = r.derive(prices); err != nil {
-			return res, err
-		}
+		prices = r.derive(prices)
 	}
 	if err := r.eligible(prices, qty); err != nil {
 		return res, err
