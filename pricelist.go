@@ -796,7 +796,8 @@ func (c *pageCollector) add(p ListPosition) bool {
 	return true
 }
 
-// addHead is add for the list with head h.
+// addHead is add for the list with head h. It is apart from add so that the position,
+// whose name key may allocate, is made only for a match the page keeps.
 func (c *pageCollector) addHead(h *PriceListHead) bool {
 	switch {
 	case c.full():

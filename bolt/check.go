@@ -406,16 +406,15 @@ func (c *checker) listOrder() error {
 			return // lists reported it
 		}
 		value := encodeOrderValue(name, created, updated)
-		for _, kind := range []byte{orderCreated, orderName, orderUpdated} {
-			p := positionOf(kind, id, name, created, updated)
-			key := listOrderKey(nil, kind, &p)
+		_ = eachListOrderKey(nil, id, name, created, updated, func(key []byte) error {
 			want[string(key)] = value
 			if got := b[bkListOrder].Get(key); got == nil {
-				c.add("lists: list %q: list_order entry %q missing", id, kind)
+				c.add("lists: list %q: list_order entry %q missing", id, key[0])
 			} else if !bytes.Equal(got, value) {
-				c.add("list_order: list %q: entry %q does not hold the list's name and times", id, kind)
+				c.add("list_order: list %q: entry %q does not hold the list's name and times", id, key[0])
 			}
-		}
+			return nil
+		})
 	})
 	if err != nil {
 		return err

@@ -997,6 +997,21 @@ func listOrderKey(b []byte, kind byte, p *pricing.ListPosition) []byte {
 	return append(b, p.ID...)
 }
 
+// everyOrderKind are the kinds of list_order entries: a list has one of each.
+var everyOrderKind = [...]byte{orderCreated, orderName, orderUpdated}
+
+// eachListOrderKey calls fn with the list_order key of the list of each kind,
+// built in buf's storage (fn copies what it keeps), and stops at fn's first error.
+func eachListOrderKey(buf []byte, id, name string, created, updated time.Time, fn func(key []byte) error) error {
+	for _, kind := range everyOrderKind {
+		p := positionOf(kind, id, name, created, updated)
+		if err := fn(listOrderKey(buf[:0], kind, &p)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // listOrderID returns the list ID of a list_order key of kind, or false for a key of
 // another shape.
 func listOrderID(kind byte, k []byte) ([]byte, bool) {

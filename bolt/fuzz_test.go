@@ -486,7 +486,7 @@ func FuzzDecodeOrderValue(f *testing.F) {
 }
 
 func FuzzListOrderID(f *testing.F) {
-	for _, kind := range []byte{orderCreated, orderName, orderUpdated} {
+	for _, kind := range everyOrderKind {
 		p := positionOf(kind, "pl_1", "Summer", goldenT1, goldenT1)
 		f.Add(kind, listOrderKey(nil, kind, &p))
 	}

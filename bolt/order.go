@@ -28,13 +28,9 @@ func (t *tx) putListOrder(pl *pricing.PriceList, old []byte) error {
 		return err
 	}
 	value := encodeOrderValue(pl.Name, pl.CreatedAt, pl.UpdatedAt)
-	for _, kind := range []byte{orderCreated, orderName, orderUpdated} {
-		p := positionOf(kind, pl.ID, pl.Name, pl.CreatedAt, pl.UpdatedAt)
-		if err := t.put(bkListOrder, listOrderKey(t.scratch().k[:0], kind, &p), value); err != nil {
-			return err
-		}
-	}
-	return nil
+	return eachListOrderKey(t.scratch().k, pl.ID, pl.Name, pl.CreatedAt, pl.UpdatedAt, func(key []byte) error {
+		return t.put(bkListOrder, key, value)
+	})
 }
 
 // dropListOrder deletes the list_order entries of list id, whose record is old.
@@ -43,11 +39,10 @@ func (t *tx) dropListOrder(id string, old []byte) error {
 	if err != nil {
 		return err
 	}
-	for _, kind := range []byte{orderCreated, orderName, orderUpdated} {
-		p := positionOf(kind, id, name, created, updated)
-		t.del(bkListOrder, listOrderKey(t.scratch().k[:0], kind, &p))
-	}
-	return nil
+	return eachListOrderKey(t.scratch().k, id, name, created, updated, func(key []byte) error {
+		t.del(bkListOrder, key)
+		return nil
+	})
 }
 
 // addListCount adds delta to the number of lists.

@@ -233,10 +233,10 @@ func migrate4to5(root *bbolt.Bucket) error {
 			continue
 		}
 		value := encodeOrderValue(name, created, updated)
-		for _, kind := range []byte{orderCreated, orderName, orderUpdated} {
-			p := positionOf(kind, id, name, created, updated)
-			entries = append(entries, entry{listOrderKey(nil, kind, &p), value})
-		}
+		_ = eachListOrderKey(nil, id, name, created, updated, func(key []byte) error {
+			entries = append(entries, entry{key, value}) // a new key each: buf is nil
+			return nil
+		})
 	}
 	slices.SortFunc(entries, func(a, b entry) int { return bytes.Compare(a.k, b.k) })
 	order.FillPercent = 0.9
