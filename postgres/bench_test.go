@@ -28,6 +28,7 @@ import (
 
 	"github.com/commercekit/pricing"
 	"github.com/commercekit/pricing/internal/catalog"
+	"github.com/commercekit/pricing/internal/catalogbench"
 	"github.com/commercekit/pricing/postgres"
 )
 
@@ -141,19 +142,19 @@ func BenchmarkPostgres(b *testing.B) {
 		keep    func(catalog.Query) bool
 		explain bool
 	}{
-		{"customer", func(q catalog.Query) bool { return q.Customer >= 0 && q.Customer%4 != 0 }, false},
-		{"customer+explain", func(q catalog.Query) bool { return q.Customer >= 0 && q.Customer%4 != 0 }, true},
-		{"anonymous", func(q catalog.Query) bool { return q.Customer < 0 }, false},
-		{"anonymous+explain", func(q catalog.Query) bool { return q.Customer < 0 }, true},
+		{"customer", catalogbench.CustomerWithGroups, false},
+		{"customer+explain", catalogbench.CustomerWithGroups, true},
+		{"anonymous", catalogbench.Anonymous, false},
+		{"anonymous+explain", catalogbench.Anonymous, true},
 	} {
 		b.Run(fmt.Sprintf("S=%d/Resolve/%s", *flagScale, bc.name), func(b *testing.B) {
 			benchResolve(b, ctx, d, bc.keep, bc.explain)
 		})
 	}
-	b.Run(fmt.Sprintf("S=%d/ResolveMany/100", *flagScale), func(b *testing.B) { benchResolveMany(b, ctx, d) })
-	b.Run(fmt.Sprintf("S=%d/ListPriceLists/active+group", *flagScale), func(b *testing.B) { benchListPriceLists(b, ctx, d) })
-	b.Run(fmt.Sprintf("S=%d/AddCustomers/10000", *flagScale), func(b *testing.B) { benchAddCustomers(b, ctx, d) })
-	b.Run(fmt.Sprintf("S=%d/AddPrices/100000", *flagScale), func(b *testing.B) { benchAddPrices(b, ctx, d) })
+	b.Run(fmt.Sprintf("S=%d/ResolveMany/100", *flagScale), func(b *testing.B) { catalogbench.ResolveMany(b, ctx, d.svc, d.c) })
+	b.Run(fmt.Sprintf("S=%d/ListPriceLists/active+group", *flagScale), func(b *testing.B) { catalogbench.ListPriceLists(b, ctx, d.svc, d.c) })
+	b.Run(fmt.Sprintf("S=%d/AddCustomers/10000", *flagScale), func(b *testing.B) { catalogbench.AddCustomers(b, ctx, d.svc, d.c) })
+	b.Run(fmt.Sprintf("S=%d/AddPrices/100000", *flagScale), func(b *testing.B) { catalogbench.AddPrices(b, ctx, d.svc, d.c) })
 	// The write benchmarks undo their writes, and leave dead rows: vacuum them, as
 	// autovacuum would soon, so that the reads of the next -count do not wade through
 	// them.
@@ -162,134 +163,12 @@ func BenchmarkPostgres(b *testing.B) {
 	}
 }
 
-type resolveQuery struct {
-	q         pricing.Query
-	variantID string
-	quantity  int64
-}
-
 func benchResolve(b *testing.B, ctx context.Context, d *benchData, keep func(catalog.Query) bool, explain bool) {
-	st := d.c.Queries(1)
-	qs := make([]resolveQuery, 0, 4096)
-	for len(qs) < cap(qs) {
-		q := st.Next()
-		if !keep(q) {
-			continue
-		}
-		pq, v := d.c.Pricing(q)
-		pq.Explain = explain
-		qs = append(qs, resolveQuery{pq, v, q.Quantity})
+	qs := catalogbench.Queries(d.c, 4096, keep)
+	for i := range qs {
+		qs[i].Query.Explain = explain
 	}
-	b.ReportAllocs()
-	i := 0
-	for b.Loop() {
-		q := &qs[i%len(qs)]
-		if _, err := d.svc.Resolve(ctx, q.q, q.variantID, q.quantity); err != nil {
-			b.Fatal(err)
-		}
-		i++
-	}
-}
-
-func benchResolveMany(b *testing.B, ctx context.Context, d *benchData) {
-	st := d.c.Queries(2)
-	batches := make([]catalog.Batch, 256)
-	for i := range batches {
-		batches[i] = st.NextBatch()
-	}
-	b.ReportAllocs()
-	i := 0
-	for b.Loop() {
-		bt := &batches[i%len(batches)]
-		res, err := d.svc.ResolveMany(ctx, bt.Query(d.c), bt.Items)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if len(res) != catalog.BatchSize || !res[0].Found {
-			b.Fatalf("ResolveMany: %d results", len(res))
-		}
-		i++
-	}
-}
-
-func benchListPriceLists(b *testing.B, ctx context.Context, d *benchData) {
-	b.ReportAllocs()
-	i := 0
-	for b.Loop() {
-		f := pricing.PriceListFilter{
-			Statuses:         []pricing.PriceListStatus{pricing.Active},
-			ActiveAt:         catalog.T0,
-			CustomerGroupIDs: []string{catalog.GroupID(i % d.c.G)},
-			Limit:            20,
-		}
-		if _, _, err := d.svc.ListPriceLists(ctx, f); err != nil {
-			b.Fatal(err)
-		}
-		i++
-	}
-}
-
-// benchAddCustomers adds 10,000 catalog customers to a new group; the group is created
-// before and deleted after each iteration, with the timer stopped.
-func benchAddCustomers(b *testing.B, ctx context.Context, d *benchData) {
-	const n = 10_000
-	ids := make([]string, n)
-	b.ReportAllocs()
-	for i := 0; b.Loop(); i++ {
-		b.StopTimer()
-		g, err := d.svc.CreateCustomerGroup(ctx, pricing.NewCustomerGroup{ID: fmt.Sprintf("bench_cgrp_%d", i), Name: fmt.Sprintf("Bench %d", i)})
-		if err != nil {
-			b.Fatal(err)
-		}
-		first := i * n % d.c.C
-		for k := range ids {
-			ids[k] = catalog.CustomerID((first + k) % d.c.C)
-		}
-		b.StartTimer()
-		if err := d.svc.AddCustomers(ctx, g.ID, ids); err != nil {
-			b.Fatal(err)
-		}
-		b.StopTimer()
-		if err := d.svc.DeleteCustomerGroup(ctx, g.ID); err != nil {
-			b.Fatal(err)
-		}
-		b.StartTimer()
-	}
-	b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "customers/s")
-}
-
-// benchAddPrices adds 100,000 prices without IDs to a new list in one call, as
-// internal/catalog's benchmark does; the list is created before and deleted after each
-// iteration, with the timer stopped.
-func benchAddPrices(b *testing.B, ctx context.Context, d *benchData) {
-	const n = 100_000
-	prices := make([]pricing.PriceInput, n)
-	for k := range prices {
-		prices[k] = pricing.PriceInput{
-			VariantID:    d.c.VariantID(k % d.c.V),
-			CurrencyCode: catalog.Currencies[k%3],
-			Amount:       int64(500 + k%1000),
-			MinQuantity:  int64(k / d.c.V),
-		}
-	}
-	b.ReportAllocs()
-	for i := 0; b.Loop(); i++ {
-		b.StopTimer()
-		pl, err := d.svc.CreatePriceList(ctx, pricing.NewPriceList{ID: fmt.Sprintf("bench_pl_%d", i), Name: "Bench", Status: pricing.Active})
-		if err != nil {
-			b.Fatal(err)
-		}
-		b.StartTimer()
-		if _, err := d.svc.AddPrices(ctx, pl.ID, prices, false); err != nil {
-			b.Fatal(err)
-		}
-		b.StopTimer()
-		if err := d.svc.DeletePriceList(ctx, pl.ID); err != nil {
-			b.Fatal(err)
-		}
-		b.StartTimer()
-	}
-	b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "prices/s")
+	catalogbench.Resolve(b, ctx, d.svc, qs)
 }
 
 // BenchmarkPostgresLoad loads S = 1 through the Service into a new schema per
@@ -357,12 +236,15 @@ func BenchmarkPostgresJournal(b *testing.B) {
 		if !journal {
 			dj.svc = catalog.NewService(noJournal{d.store, d.store})
 		}
-		customer := func(q catalog.Query) bool { return q.Customer >= 0 && q.Customer%4 != 0 }
 		b.Run(fmt.Sprintf("journal=%v/S=%d/Resolve/customer", journal, *flagScale), func(b *testing.B) {
-			benchResolve(b, ctx, &dj, customer, false)
+			benchResolve(b, ctx, &dj, catalogbench.CustomerWithGroups, false)
 		})
-		b.Run(fmt.Sprintf("journal=%v/S=%d/AddCustomers/10000", journal, *flagScale), func(b *testing.B) { benchAddCustomers(b, ctx, &dj) })
-		b.Run(fmt.Sprintf("journal=%v/S=%d/AddPrices/100000", journal, *flagScale), func(b *testing.B) { benchAddPrices(b, ctx, &dj) })
+		b.Run(fmt.Sprintf("journal=%v/S=%d/AddCustomers/10000", journal, *flagScale), func(b *testing.B) {
+			catalogbench.AddCustomers(b, ctx, dj.svc, dj.c)
+		})
+		b.Run(fmt.Sprintf("journal=%v/S=%d/AddPrices/100000", journal, *flagScale), func(b *testing.B) {
+			catalogbench.AddPrices(b, ctx, dj.svc, dj.c)
+		})
 	}
 	if err := vacuum(ctx, d.store); err != nil {
 		b.Fatal(err)
@@ -429,7 +311,7 @@ func median[T time.Duration | float64](xs []T) T {
 	return (s[len(s)/2-1] + s[len(s)/2]) / 2
 }
 
-// addPricesOnce is one iteration of benchAddPrices: AddPrices of 100,000 prices to a
+// addPricesOnce is one iteration of catalogbench.AddPrices: AddPrices of 100,000 prices to a
 // new list, timed; the list is made before and deleted after.
 func addPricesOnce(ctx context.Context, d *benchData, i int) (time.Duration, error) {
 	const n = 100_000
@@ -455,7 +337,7 @@ func addPricesOnce(ctx context.Context, d *benchData, i int) (time.Duration, err
 	return elapsed, d.svc.DeletePriceList(ctx, pl.ID)
 }
 
-// addCustomersOnce is one iteration of benchAddCustomers: AddCustomers of 10,000
+// addCustomersOnce is one iteration of catalogbench.AddCustomers: AddCustomers of 10,000
 // catalog customers to a new group, timed; the group is made before and deleted after.
 func addCustomersOnce(ctx context.Context, d *benchData, i int) (time.Duration, error) {
 	const n = 10_000

@@ -11,6 +11,7 @@ import (
 
 	"github.com/commercekit/pricing"
 	"github.com/commercekit/pricing/internal/catalog"
+	"github.com/commercekit/pricing/internal/catalogbench"
 	"github.com/commercekit/pricing/postgres"
 	"github.com/commercekit/pricing/replica"
 )
@@ -33,9 +34,10 @@ func BenchmarkPostgresReplica(b *testing.B) {
 	defer rep.Close()
 	b.Logf("the replica loaded the catalog in %v", time.Since(start).Round(time.Millisecond))
 	rd := &benchData{c: d.c, store: d.store, svc: catalog.NewService(rep)}
-	customers := func(q catalog.Query) bool { return q.Customer >= 0 && q.Customer%4 != 0 }
-	b.Run(fmt.Sprintf("S=%d/Resolve/customer", *flagScale), func(b *testing.B) { benchResolve(b, ctx, rd, customers, false) })
-	b.Run(fmt.Sprintf("S=%d/ResolveMany/100", *flagScale), func(b *testing.B) { benchResolveMany(b, ctx, rd) })
+	b.Run(fmt.Sprintf("S=%d/Resolve/customer", *flagScale), func(b *testing.B) {
+		benchResolve(b, ctx, rd, catalogbench.CustomerWithGroups, false)
+	})
+	b.Run(fmt.Sprintf("S=%d/ResolveMany/100", *flagScale), func(b *testing.B) { catalogbench.ResolveMany(b, ctx, rd.svc, rd.c) })
 	b.Run(fmt.Sprintf("S=%d/Lag", *flagScale), func(b *testing.B) { benchReplicaLag(b, ctx, d, rep) })
 }
 

@@ -38,6 +38,7 @@ import (
 	"github.com/commercekit/pricing"
 	"github.com/commercekit/pricing/bolt"
 	"github.com/commercekit/pricing/internal/catalog"
+	"github.com/commercekit/pricing/internal/catalogbench"
 	"github.com/commercekit/pricing/memory"
 )
 
@@ -210,19 +211,19 @@ func benchDataset(b *testing.B, kind string, s int) {
 		filter  func(catalog.Query) bool
 		explain bool
 	}{
-		{"customer", customerWithGroups, false},
-		{"customer+explain", customerWithGroups, true},
-		{"anonymous", anonymous, false},
-		{"anonymous+explain", anonymous, true},
+		{"customer", catalogbench.CustomerWithGroups, false},
+		{"customer+explain", catalogbench.CustomerWithGroups, true},
+		{"anonymous", catalogbench.Anonymous, false},
+		{"anonymous+explain", catalogbench.Anonymous, true},
 	} {
 		b.Run("Resolve/"+bc.name, func(b *testing.B) { benchResolve(b, ctx, d, bc.filter, bc.explain) })
 	}
 	b.Run("Resolve/sale", func(b *testing.B) { benchResolveSales(b, ctx, d, 0) })
 	b.Run("Resolve/sale+prior", func(b *testing.B) { benchResolveSales(b, ctx, d, 30) })
-	b.Run("ResolveMany/100", func(b *testing.B) { benchResolveMany(b, ctx, d) })
-	b.Run("ListPriceLists/active+group", func(b *testing.B) { benchListPriceLists(b, ctx, d) })
-	b.Run("AddCustomers/10000", func(b *testing.B) { benchAddCustomers(b, ctx, d) })
-	b.Run("AddPrices/100000", func(b *testing.B) { benchAddPrices(b, ctx, d) })
+	b.Run("ResolveMany/100", func(b *testing.B) { catalogbench.ResolveMany(b, ctx, d.svc, d.c) })
+	b.Run("ListPriceLists/active+group", func(b *testing.B) { catalogbench.ListPriceLists(b, ctx, d.svc, d.c) })
+	b.Run("AddCustomers/10000", func(b *testing.B) { catalogbench.AddCustomers(b, ctx, d.svc, d.c) })
+	b.Run("AddPrices/100000", func(b *testing.B) { catalogbench.AddPrices(b, ctx, d.svc, d.c) })
 	b.Run("Preview/publish-10000/group", func(b *testing.B) { benchPreview(b, ctx, d, "group") })
 	b.Run("Preview/publish-10000/everyone", func(b *testing.B) { benchPreview(b, ctx, d, "everyone") })
 	if s == 1 { // every scenario of the catalog: minutes at S=10
@@ -231,180 +232,33 @@ func benchDataset(b *testing.B, kind string, s int) {
 	}
 }
 
-// customerWithGroups keeps queries for a customer who belongs to at least one group
-// (customer c belongs to c mod 4 groups, folded: 0 only when c mod 4 = 0).
-func customerWithGroups(q catalog.Query) bool { return q.Customer >= 0 && q.Customer%4 != 0 }
-
-func anonymous(q catalog.Query) bool { return q.Customer < 0 }
-
-// resolveQuery is a query of the stream, ready to pass to Resolve.
-type resolveQuery struct {
-	q         pricing.Query
-	variantID string
-	quantity  int64
-}
-
-// queries returns n queries of the stream (seed 1) that keep passes.
-func queries(c *catalog.Catalog, n int, keep func(catalog.Query) bool) []resolveQuery {
-	st := c.Queries(1)
-	out := make([]resolveQuery, 0, n)
-	for len(out) < n {
-		q := st.Next()
-		if !keep(q) {
-			continue
-		}
-		pq, v := c.Pricing(q)
-		out = append(out, resolveQuery{pq, v, q.Quantity})
-	}
-	return out
-}
-
 func benchResolve(b *testing.B, ctx context.Context, d *dataset, keep func(catalog.Query) bool, explain bool) {
-	qs := queries(d.c, 4096, keep)
+	qs := catalogbench.Queries(d.c, 4096, keep)
 	for i := range qs {
-		qs[i].q.Explain = explain
+		qs[i].Query.Explain = explain
 	}
-	b.ReportAllocs()
-	i := 0
-	for b.Loop() {
-		q := &qs[i%len(qs)]
-		if _, err := d.svc.Resolve(ctx, q.q, q.variantID, q.quantity); err != nil {
-			b.Fatal(err)
-		}
-		i++
-	}
+	catalogbench.Resolve(b, ctx, d.svc, qs)
 }
 
 // benchResolveSales resolves the customer queries of the stream whose price is a sale,
 // with Query.PriorDays = priorDays: with 30, each one reads its variant's history for
 // the lowest prior price.
 func benchResolveSales(b *testing.B, ctx context.Context, d *dataset, priorDays int) {
-	var qs []resolveQuery
-	for _, q := range queries(d.c, 4096, customerWithGroups) {
-		res, err := d.svc.Resolve(ctx, q.q, q.variantID, q.quantity)
+	var qs []catalogbench.ResolveQuery
+	for _, q := range catalogbench.Queries(d.c, 4096, catalogbench.CustomerWithGroups) {
+		res, err := d.svc.Resolve(ctx, q.Query, q.VariantID, q.Quantity)
 		if err != nil {
 			b.Fatal(err)
 		}
 		if res.Found && res.CalculatedType == pricing.TypeSale {
-			q.q.PriorDays = priorDays
+			q.Query.PriorDays = priorDays
 			qs = append(qs, q)
 		}
 	}
 	if len(qs) == 0 {
 		b.Fatal("no query of the stream resolves to a sale")
 	}
-	b.ReportAllocs()
-	i := 0
-	for b.Loop() {
-		q := &qs[i%len(qs)]
-		if _, err := d.svc.Resolve(ctx, q.q, q.variantID, q.quantity); err != nil {
-			b.Fatal(err)
-		}
-		i++
-	}
-}
-
-func benchResolveMany(b *testing.B, ctx context.Context, d *dataset) {
-	st := d.c.Queries(2)
-	batches := make([]catalog.Batch, 256)
-	for i := range batches {
-		batches[i] = st.NextBatch()
-	}
-	b.ReportAllocs()
-	i := 0
-	for b.Loop() {
-		bt := &batches[i%len(batches)]
-		res, err := d.svc.ResolveMany(ctx, bt.Query(d.c), bt.Items)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if len(res) != catalog.BatchSize || !res[0].Found {
-			b.Fatalf("ResolveMany: %d results", len(res))
-		}
-		i++
-	}
-}
-
-// benchListPriceLists lists the first page of the lists active at T0 for one group.
-func benchListPriceLists(b *testing.B, ctx context.Context, d *dataset) {
-	b.ReportAllocs()
-	i := 0
-	for b.Loop() {
-		f := pricing.PriceListFilter{
-			Statuses:         []pricing.PriceListStatus{pricing.Active},
-			ActiveAt:         catalog.T0,
-			CustomerGroupIDs: []string{catalog.GroupID(i % d.c.G)},
-			Limit:            20,
-		}
-		if _, _, err := d.svc.ListPriceLists(ctx, f); err != nil {
-			b.Fatal(err)
-		}
-		i++
-	}
-}
-
-// benchAddCustomers adds 10,000 catalog customers to a new group; the group is created
-// before and deleted after each iteration, with the timer stopped.
-func benchAddCustomers(b *testing.B, ctx context.Context, d *dataset) {
-	const n = 10_000
-	ids := make([]string, n)
-	b.ReportAllocs()
-	for i := 0; b.Loop(); i++ {
-		b.StopTimer()
-		g, err := d.svc.CreateCustomerGroup(ctx, pricing.NewCustomerGroup{ID: fmt.Sprintf("bench_cgrp_%d", i), Name: fmt.Sprintf("Bench %d", i)})
-		if err != nil {
-			b.Fatal(err)
-		}
-		first := i * n % d.c.C
-		for k := range ids {
-			ids[k] = catalog.CustomerID((first + k) % d.c.C)
-		}
-		b.StartTimer()
-		if err := d.svc.AddCustomers(ctx, g.ID, ids); err != nil {
-			b.Fatal(err)
-		}
-		b.StopTimer()
-		if err := d.svc.DeleteCustomerGroup(ctx, g.ID); err != nil {
-			b.Fatal(err)
-		}
-		b.StartTimer()
-	}
-	b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "customers/s")
-}
-
-// benchAddPrices adds 100,000 prices, without IDs as a host's import would, to a new
-// list in one call: catalog variants (variant k mod V from quantity k / V, so that keys
-// are distinct) in usd, eur and gbp in turn. The list is created before and deleted after
-// each iteration, with the timer stopped.
-func benchAddPrices(b *testing.B, ctx context.Context, d *dataset) {
-	const n = 100_000
-	prices := make([]pricing.PriceInput, n)
-	for k := range prices {
-		prices[k] = pricing.PriceInput{
-			VariantID:    d.c.VariantID(k % d.c.V),
-			CurrencyCode: catalog.Currencies[k%3],
-			Amount:       int64(500 + k%1000),
-			MinQuantity:  int64(k / d.c.V),
-		}
-	}
-	b.ReportAllocs()
-	for i := 0; b.Loop(); i++ {
-		b.StopTimer()
-		pl, err := d.svc.CreatePriceList(ctx, pricing.NewPriceList{ID: fmt.Sprintf("bench_pl_%d", i), Name: "Bench", Status: pricing.Active})
-		if err != nil {
-			b.Fatal(err)
-		}
-		b.StartTimer()
-		if _, err := d.svc.AddPrices(ctx, pl.ID, prices, false); err != nil {
-			b.Fatal(err)
-		}
-		b.StopTimer()
-		if err := d.svc.DeletePriceList(ctx, pl.ID); err != nil {
-			b.Fatal(err)
-		}
-		b.StartTimer()
-	}
-	b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "prices/s")
+	catalogbench.Resolve(b, ctx, d.svc, qs)
 }
 
 // BenchmarkLoad loads S = 1 into a new store per iteration and reports the price
