@@ -23,10 +23,18 @@
 // price ID and a count of each list's prices per bucket point at the buckets. A bucket
 // is usually small and scanned; one of more than 32 prices (thousands of tiers of one
 // variant) indexes its prices by ID and by key, so that no write costs more than O(1)
-// however the prices of one variant and currency grow. The resolver's path costs no allocation: View passes a
-// pointer-shaped transaction, AppendCustomerGroupIDs is one map lookup, AppendVariantPrices
-// is one map lookup and one copy, and PriceListTerms is one map lookup. A stored price holds about 230
-// bytes of heap, its ID included, in a catalog shaped like the benchmark dataset.
+// however the prices of one variant and currency grow. The resolver's path costs no
+// allocation: View passes a pointer-shaped transaction, AppendCustomerGroupIDs is one
+// map lookup, AppendVariantPrices is one map lookup and one copy, and PriceListTerms is
+// one map lookup. A stored price holds about 230 bytes of heap, its ID included, in a
+// catalog shaped like the benchmark dataset.
+//
+// Listings (pricing.PriceListOrderer) read a head per list (its terms, name and times)
+// from the lists sorted in the three orders of a listing; the sorted orders are built by
+// the first listing that needs them and kept in step by each write, or dropped by an
+// Update that writes more than 64 lists, to be sorted again. The journal keeps its
+// entries in memory with an index from each key to the entries, and the span of items,
+// that hold it.
 //
 // The store does not check references between records (that a member's group exists,
 // that a price's list exists): the pricing.Service does, before it writes.
